@@ -1,0 +1,492 @@
+// mqueue.cpp: the checks of lab 01-mqueue (handouts/01-mqueue.md).
+// The grader is the other process: it creates, fills and drains the queues,
+// reads their attributes, and watches the student's process sleep or spin.
+#include "../core/observe.hpp"
+#include "../core/peer.hpp"
+#include "../core/registry.hpp"
+#include "../core/visible.hpp"
+
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sys/syscall.h>
+
+namespace ipcg {
+namespace {
+using namespace std::chrono_literals;
+
+constexpr std::string_view step1 = "Step 1: Create a queue with attributes";
+constexpr std::string_view step2 = "Step 2: Send exact bytes";
+constexpr std::string_view step3 = "Step 3: Receive, print, and respect priorities";
+constexpr std::string_view step4 = "Step 4: Blocking and non-blocking";
+constexpr std::string_view step5 = "Step 5: Notification without busy-waiting";
+constexpr std::string_view step6 = "Step 6: Many processes, one queue, and voicemail";
+constexpr std::string_view step7 = "Step 7: Unlink and the object lifecycle";
+constexpr std::string_view step8 = "Step 8: System V message queues";
+constexpr std::string_view step9 = "Step 9: Errors and exit codes";
+
+// A short random word, so that no program can print the expected text without
+// having received it.
+std::string token() {
+  static std::mt19937 rng{std::random_device{}()};
+  std::string t;
+  for (int i = 0; i < 6; ++i) t += static_cast<char>('a' + rng() % 26);
+  return t;
+}
+
+// One record as mq_recv and svmsg_recv print it: "PRIO LEN BYTES\n".
+std::string record(long prio, std::string_view bytes) {
+  return fmt::format("{} {} ", prio, bytes.size()) + std::string(bytes) + "\n";
+}
+
+// A System V key as the student's programs take it.
+std::string key_arg(key_t k) { return fmt::format("{:#x}", static_cast<unsigned>(k)); }
+
+// The records in a receiver's output; nullopt if it is not a sequence of records.
+std::optional<std::vector<std::string>> parse_records(std::string_view out) {
+  std::vector<std::string> msgs;
+  while (!out.empty()) {
+    unsigned long prio = 0, len = 0;
+    int used = 0;
+    std::string head(out.substr(0, 40));
+    if (sscanf(head.c_str(), "%lu %lu %n", &prio, &len, &used) != 2 || used == 0) return {};
+    if (out.size() < used + len + 1 || out[used + len] != '\n') return {};
+    msgs.emplace_back(out.substr(static_cast<size_t>(used), len));
+    out.remove_prefix(used + len + 1);
+  }
+  return msgs;
+}
+
+// A queue the grader makes for a check, owned by the student as if the student made it.
+PosixQueue make_queue(Context &cx, std::string_view base, long maxmsg, long msgsize) {
+  return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid());
+}
+
+// Wait until process p blocks inside system call `nr`, or ends, or `until`.
+bool wait_blocked_in(Context &cx, Process &p, long nr, Deadline until) {
+  return cx.wait_until([&] { return blocked_syscall(p.pid()) == nr; }, &p, until);
+}
+
+// Fail unless the queue exists and holds exactly `n` messages.
+void expect_queue_holds(PosixQueue &q, long n, const std::string &what, std::string cause) {
+  if (!PosixQueue::exists(q.name()))
+    fail(fmt::format("the queue {} still exists {}", q.name(), what),
+         "its name is gone: something unlinked it", std::move(cause));
+  long cur = q.attr().mq_curmsgs;
+  if (cur != n)
+    fail(fmt::format("the queue {} holds {} message(s) {}", q.name(), n, what),
+         fmt::format("it holds {}", cur), std::move(cause));
+}
+
+// Step 1: the queue has the attributes and mode the command line asked for.
+void create_attributes(Context &cx) {
+  std::string name = cx.name("attrs");
+  std::vector<std::string> args{"-m", "4", "-s", "128", name, "0640"};
+  expect_exit(cx.run("mq_create", args), 0, command_line("mq_create", args),
+              "mq_open failed or its result was not checked");
+  if (!PosixQueue::exists(name))
+    fail("a queue named " + name + " exists after mq_create", "there is no such queue",
+         "mq_open was not called with O_CREAT, or the queue was unlinked");
+  PosixQueue q = PosixQueue::open(name);
+  mq_attr a = q.attr();
+  if (a.mq_maxmsg != 4 || a.mq_msgsize != 128)
+    fail("mq_maxmsg 4 and mq_msgsize 128",
+         fmt::format("mq_maxmsg {} and mq_msgsize {}", a.mq_maxmsg, a.mq_msgsize),
+         "the mq_attr built from -m and -s was not passed to mq_open (NULL gives the defaults)");
+  if (q.mode() != 0640)
+    fail("permissions 0640", fmt::format("permissions {:04o}", q.mode()),
+         "MODE was not parsed as octal or not passed to mq_open");
+}
+
+// Step 2: exactly strlen(MSG) bytes arrive, with the priority asked for.
+void send_exact_bytes(Context &cx) {
+  PosixQueue q = make_queue(cx, "send", 4, 256);
+  const std::vector<std::pair<std::string, unsigned>> sends{{"hello, queue " + token(), 0},
+                                                            {token(), 7}};
+  for (const auto &[text, prio] : sends) {
+    std::vector<std::string> args{q.name(), text};
+    if (prio) args.push_back(std::to_string(prio));
+    std::string cmd = command_line("mq_send", args);
+    expect_exit(cx.run("mq_send", args), 0, cmd, "mq_open or mq_send failed");
+    auto m = q.receive(cx.within(1s));
+    if (!m) fail("a message on the queue after `" + cmd + "`", "the queue is empty",
+                 "mq_send was not called, or on another queue");
+    if (m->bytes != text)
+      fail(fmt::format("{} ({} bytes)", visible(text), text.size()),
+           fmt::format("{} ({} bytes); {}", visible(m->bytes), m->bytes.size(),
+                       first_difference(text, m->bytes)),
+           m->bytes == text + '\0' ? "strlen(msg) + 1 sends the terminating NUL too"
+                                   : "the length passed to mq_send is not strlen(msg)");
+    if (m->prio != prio)
+      fail(fmt::format("priority {}", prio), fmt::format("priority {}", m->prio),
+           "PRIO was not passed to mq_send");
+  }
+}
+
+// Step 3: records hold the exact bytes received, NULs included, and the queue is drained.
+void recv_exact_bytes(Context &cx) {
+  PosixQueue q = make_queue(cx, "recv", 4, 256);
+  std::string m1 = std::string("ab\0cd-", 6) + token(), m2 = token();
+  q.send(m1, 0, cx.within(1s));
+  q.send(m2, 0, cx.within(1s));
+  std::vector<std::string> args{"-c", "2", q.name()};
+  Outcome o = cx.run("mq_recv", args);
+  std::string cmd = command_line("mq_recv", args);
+  expect_exit(o, 0, cmd, "mq_open or mq_receive failed");
+  expect_stdout(o, record(0, m1) + record(0, m2), cmd,
+                "print exactly the length mq_receive returned, with fwrite or write: %s "
+                "stops at the first NUL");
+  expect_queue_holds(q, 0, "after the receiver ran", "the receiver did not take both messages");
+}
+
+// Step 3: the receive buffer is the queue's mq_msgsize, however large.
+void recv_buffer_size(Context &cx) {
+  PosixQueue q = make_queue(cx, "big", 2, 8192);
+  std::string big(8000, 'x');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  big += token();
+  q.send(big, 0, cx.within(1s));
+  std::vector<std::string> args{q.name()};
+  Outcome o = cx.run("mq_recv", args);
+  std::string cmd = command_line("mq_recv", args);
+  expect_exit(o, 0, cmd,
+              "a buffer smaller than mq_msgsize makes mq_receive fail with EMSGSIZE: size it "
+              "from mq_getattr");
+  expect_stdout(o, record(0, big), cmd, "the message was not printed whole");
+}
+
+// Step 3: highest priority first, first-in first-out within one priority.
+void priority_order(Context &cx) {
+  PosixQueue q = make_queue(cx, "prio", 8, 64);
+  const std::vector<std::pair<std::string, unsigned>> load{
+      {"low-" + token(), 1},   {"high-" + token(), 9}, {"mid-" + token(), 5},
+      {"high2-" + token(), 9}, {"zero-" + token(), 0}};
+  for (const auto &[text, prio] : load) q.send(text, prio, cx.within(1s));
+  std::string expected;
+  for (int i : {1, 3, 2, 0, 4}) expected += record(load[i].second, load[i].first);
+  std::vector<std::string> args{"-c", "5", q.name()};
+  Outcome o = cx.run("mq_recv", args);
+  std::string cmd = command_line("mq_recv", args);
+  expect_exit(o, 0, cmd, "mq_open or mq_receive failed");
+  expect_stdout(o, expected, cmd,
+                "print the priority mq_receive stored through its last argument (NULL "
+                "discards it)");
+}
+
+// Step 4: -n never blocks: exit 3 on an empty or a full queue, and nothing is overwritten.
+void nonblocking(Context &cx) {
+  PosixQueue q = make_queue(cx, "nb", 2, 64);
+  struct Case {
+    std::string prog;
+    std::vector<std::string> args;
+    long nr;
+    std::string call;
+  };
+  std::string extra = token();
+  const std::vector<Case> cases{
+      {"mq_recv", {"-n", q.name()}, SYS_mq_timedreceive, "mq_receive"},
+      {"mq_send", {"-n", q.name(), extra}, SYS_mq_timedsend, "mq_send"}};
+  for (const auto &c : cases) {
+    if (c.prog == "mq_send") {
+      q.send("one", 0, cx.within(1s));
+      q.send("two", 0, cx.within(1s));
+    }
+    Process p = cx.start(c.prog, c.args);
+    std::string cmd = command_line(c.prog, c.args);
+    if (wait_blocked_in(cx, p, c.nr, cx.within(3s)))
+      fail(fmt::format("`{}` returns at once with exit 3", cmd),
+           fmt::format("it blocked inside {}", c.call),
+           "-n must open the queue with O_NONBLOCK");
+    const Outcome &o = cx.finish(p);
+    expect_exit(o, 3, cmd, "EAGAIN from a non-blocking call must exit 3");
+    expect_stderr(o, fmt::format("{}: {}: Resource temporarily unavailable\n", c.prog, c.call),
+                  cmd, "report the failed call as PROG: CALL: strerror(errno)");
+  }
+  auto left = q.drain();
+  if (left.size() != 2 || left[0].bytes != "one" || left[1].bytes != "two")
+    fail("the full queue still holds \"one\" and \"two\"",
+         fmt::format("it holds {} message(s)", left.size()), "a message was overwritten or lost");
+}
+
+// Step 4: without -n the receiver sleeps inside mq_receive until a message comes.
+void blocking_receive(Context &cx) {
+  PosixQueue q = make_queue(cx, "block", 4, 64);
+  std::vector<std::string> args{q.name()};
+  std::string cmd = command_line("mq_recv", args);
+  Process p = cx.start("mq_recv", args);
+  if (!wait_blocked_in(cx, p, SYS_mq_timedreceive, cx.within(3s))) {
+    if (p.done())
+      fail("`" + cmd + "` waits inside mq_receive on an empty queue",
+           "it " + p.outcome().describe() + " without waiting",
+           "without -n the queue must be opened without O_NONBLOCK");
+    fail("`" + cmd + "` sleeps inside mq_receive on an empty queue",
+         fmt::format("it never blocked in mq_receive: it kept running ({:.0f} ms of CPU)",
+                     cpu_ms_so_far(p.pid())),
+         "a polling loop around a non-blocking receive burns the CPU: let mq_receive block");
+  }
+  std::string text = token();
+  q.send(text, 3, cx.within(1s));
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it did not finish after the message arrived");
+  expect_stdout(o, record(3, text), cmd, "the message was not printed as a record");
+}
+
+// Does the queue's mqueue-fs file show a notification registered by `pid`?
+bool notify_registered(const std::string &file, pid_t pid) {
+  std::ifstream f(file);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return text.find(fmt::format("NOTIFY_PID:{} ", pid)) != std::string::npos ||
+         text.find(fmt::format("NOTIFY_PID:{}\n", pid)) != std::string::npos;
+}
+
+// Step 5: mq_notify is registered and the process sleeps until the message comes.
+void notify(Context &cx) {
+  PosixQueue q = make_queue(cx, "notify", 4, 64);
+  std::vector<std::string> args{q.name()};
+  std::string cmd = command_line("mq_notify_recv", args);
+  Process p = cx.start("mq_notify_recv", args);
+  if (auto file = cx.sandbox().mqueue_file(q.name())) {
+    if (!cx.wait_until([&] { return notify_registered(*file, p.pid()); }, &p, cx.within(3s)))
+      fail("`" + cmd + "` registers for notification with mq_notify",
+           p.done() ? "it " + p.outcome().describe() + " without registering"
+                    : "the queue shows no notification registered by it",
+           "call mq_notify on the queue before waiting");
+  } else {
+    cx.note("no mqueue mount in this sandbox: the registration itself is not observed");
+  }
+  if (!cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(3s)))
+    fail("`" + cmd + "` sleeps while it waits",
+         p.done() ? "it " + p.outcome().describe() + " before any message was sent"
+                  : fmt::format("it kept running on the CPU ({:.0f} ms so far)",
+                                cpu_ms_so_far(p.pid())),
+         "wait with sigwaitinfo, sigsuspend or a blocking call, not a loop");
+  std::string text = token();
+  q.send(text, 0, cx.within(1s));
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it did not finish after the notification");
+  expect_stdout(o, record(0, text), cmd, "the queued message was not printed as a record");
+  double budget = 100;
+  if (o.cpu_ms > budget)
+    fail(fmt::format("at most {:.0f} ms of CPU in all", budget),
+         fmt::format("{:.0f} ms of CPU", o.cpu_ms), "it spent its waiting time on the CPU");
+}
+
+// Step 6: several senders and receivers at once: every message delivered exactly once.
+void many_senders_receivers(Context &cx) {
+  PosixQueue q = make_queue(cx, "many", 10, 64);
+  std::vector<Process> procs;
+  std::vector<std::string> rargs{"-c", "4", q.name()};
+  for (int i = 0; i < 3; ++i) procs.push_back(cx.start("mq_recv", rargs));
+  for (auto &r : procs)
+    if (!wait_blocked_in(cx, r, SYS_mq_timedreceive, cx.within(3s)))
+      fail("every receiver waits in mq_receive before the senders start",
+           r.done() ? "a receiver " + r.outcome().describe() : "a receiver never blocked",
+           "without -n the receiver must block until a message comes");
+  std::multiset<std::string> sent;
+  std::string tag = token();
+  for (int i = 0; i < 12; ++i) {
+    std::string m = fmt::format("m{}-{}", i, tag);
+    sent.insert(m);
+    procs.push_back(cx.start("mq_send", {q.name(), m}));
+  }
+  std::vector<Process *> all;
+  for (auto &p : procs) all.push_back(&p);
+  Process::pump_all(all, cx.end());
+  std::multiset<std::string> got;
+  for (auto &p : procs) {
+    bool receiver = &p < &procs[3];
+    const Outcome &o = cx.finish(p);
+    std::string what = receiver ? command_line("mq_recv", rargs) : "every mq_send";
+    expect_exit(o, 0, what, "a process failed while others used the same queue");
+    if (!receiver) continue;
+    auto recs = parse_records(o.out);
+    if (!recs) fail("records \"PRIO LEN BYTES\\n\"", visible(o.out), "malformed output");
+    got.insert(recs->begin(), recs->end());
+  }
+  if (got != sent)
+    fail("the 12 messages, each received exactly once",
+         fmt::format("{} received, {} distinct", got.size(),
+                     std::set<std::string>(got.begin(), got.end()).size()),
+         "a message was lost or received twice");
+  expect_queue_holds(q, 0, "after all of them finished",
+                     "a receiver must never unlink a queue that others still use");
+}
+
+// Step 6: the message waits in the kernel after its sender has exited.
+void outlives_sender(Context &cx) {
+  PosixQueue q = make_queue(cx, "voicemail", 4, 64);
+  std::string text = token();
+  std::vector<std::string> args{q.name(), text};
+  expect_exit(cx.run("mq_send", args), 0, command_line("mq_send", args), "mq_send failed");
+  expect_queue_holds(q, 1, "after its sender exited",
+                     "the sender must leave the queue (and its name) in place");
+  std::vector<std::string> rargs{q.name()};
+  Outcome o = cx.run("mq_recv", rargs);
+  std::string cmd = command_line("mq_recv", rargs);
+  expect_exit(o, 0, cmd, "the receiver could not take the waiting message");
+  expect_stdout(o, record(0, text), cmd, "the waiting message was not printed");
+}
+
+// Step 7: mq_unlink removes the name; descriptors stay usable; a second unlink fails.
+void unlink_lifecycle(Context &cx) {
+  PosixQueue q = make_queue(cx, "lifecycle", 4, 64);
+  q.send("still here", 0, cx.within(1s));
+  std::vector<std::string> args{q.name()};
+  std::string cmd = command_line("mq_unlink", args);
+  expect_exit(cx.run("mq_unlink", args), 0, cmd, "mq_unlink failed");
+  if (PosixQueue::exists(q.name()))
+    fail("no queue named " + q.name() + " after `" + cmd + "`", "the name still exists",
+         "mq_unlink was not called (mq_close only closes a descriptor)");
+  auto m = q.receive(cx.within(1s));
+  cx.note(m ? "the grader's open descriptor still reads the unlinked queue: "+ visible(m->bytes)
+            : "the grader's descriptor found no message after the unlink");
+  Outcome o = cx.run("mq_unlink", args);
+  expect_exit(o, 1, cmd + " (again)", "the failed mq_unlink must be reported");
+  expect_stderr(o, "mq_unlink: mq_unlink: No such file or directory\n", cmd + " (again)",
+                "report the failed call as PROG: CALL: strerror(errno)");
+}
+
+// Step 8: msgrcv's msgtyp > 0, = 0 and < 0 each select the right message.
+void sysv_type_select(Context &cx) {
+  SysvQueue q = SysvQueue::create(cx.key(1), cx.sandbox().student_uid());
+  std::string t = token();
+  const std::vector<std::pair<long, std::string>> load{
+      {3, "c-" + t}, {1, "a1-" + t}, {2, "b-" + t}, {1, "a2-" + t}, {5, "e-" + t}};
+  for (const auto &[type, text] : load) q.send(type, text);
+  struct Step {
+    std::vector<std::string> args;
+    std::string expected, cause;
+  };
+  std::string k = key_arg(q.key());
+  const std::vector<Step> steps{
+      {{k, "2"}, record(2, load[2].second), "msgtyp > 0 takes the first message of that type"},
+      {{k, "0"}, record(3, load[0].second), "msgtyp 0 takes the first message in the queue"},
+      {{k, "-2"}, record(1, load[1].second),
+       "msgtyp < 0 takes the first message of the lowest type <= |msgtyp|"},
+      {{"-c", "2", k, "-5"}, record(1, load[3].second) + record(5, load[4].second),
+       "msgtyp < 0 takes the lowest type first"}};
+  for (const auto &s : steps) {
+    Outcome o = cx.run("svmsg_recv", s.args);
+    std::string cmd = command_line("svmsg_recv", s.args);
+    expect_exit(o, 0, cmd, "msgget or msgrcv failed");
+    expect_stdout(o, s.expected, cmd, s.cause + ": pass TYPE to msgrcv unchanged");
+  }
+}
+
+// Step 8: IPC_STAT shows the sends and the receive, by the student's own pids.
+void sysv_ipc_stat(Context &cx) {
+  SysvQueue q = SysvQueue::create(cx.key(2), cx.sandbox().student_uid());
+  std::string k = key_arg(q.key()), t1 = "first-" + token(), t2 = "second-" + token();
+  pid_t sender = 0;
+  for (const auto &t : {t1, t2}) {
+    std::vector<std::string> args{k, "4", t};
+    Process p = cx.start("svmsg_send", args);
+    sender = p.pid();
+    expect_exit(cx.finish(p), 0, command_line("svmsg_send", args), "msgget or msgsnd failed");
+  }
+  msqid_ds ds = q.stat().value();
+  if (ds.msg_qnum != 2 || ds.__msg_cbytes != t1.size() + t2.size())
+    fail(fmt::format("msg_qnum 2 and {} bytes of text queued", t1.size() + t2.size()),
+         fmt::format("msg_qnum {} and {} bytes", ds.msg_qnum, ds.__msg_cbytes),
+         "msgsnd's size counts only the text: strlen(msg), without the mtype or a NUL");
+  if (ds.msg_lspid != sender)
+    fail(fmt::format("msg_lspid = {} (the last svmsg_send)", sender),
+         fmt::format("msg_lspid = {}", ds.msg_lspid), "the message was not sent by svmsg_send");
+  std::vector<std::string> rargs{k, "0"};
+  Process r = cx.start("svmsg_recv", rargs);
+  const Outcome &o = cx.finish(r);
+  expect_exit(o, 0, command_line("svmsg_recv", rargs), "msgrcv failed");
+  ds = q.stat().value();
+  if (ds.msg_qnum != 1 || ds.msg_lrpid != r.pid())
+    fail(fmt::format("msg_qnum 1 and msg_lrpid = {} (svmsg_recv)", r.pid()),
+         fmt::format("msg_qnum {} and msg_lrpid = {}", ds.msg_qnum, ds.msg_lrpid),
+         "svmsg_recv did not take exactly one message with msgrcv");
+  expect_stdout(o, record(4, t1), command_line("svmsg_recv", rargs), "the record is wrong");
+}
+
+// Step 8: svmsg_rm removes the queue with IPC_RMID.
+void sysv_rmid(Context &cx) {
+  SysvQueue q = SysvQueue::create(cx.key(3), cx.sandbox().student_uid());
+  q.send(1, "x");
+  std::vector<std::string> args{key_arg(q.key())};
+  std::string cmd = command_line("svmsg_rm", args);
+  expect_exit(cx.run("svmsg_rm", args), 0, cmd, "msgget or msgctl failed");
+  if (auto ds = q.stat())
+    fail("the queue is gone after `" + cmd + "`",
+         fmt::format("IPC_STAT still works: it holds {} message(s)", ds->msg_qnum),
+         "msgctl(id, IPC_RMID, NULL) was not called");
+}
+
+// Step 9: failures are reported in the contract's words and exit codes, and create nothing.
+void bad_input(Context &cx) {
+  std::string missing = cx.name("missing");
+  PosixQueue q = make_queue(cx, "small", 2, 16);
+  struct Case {
+    std::string prog;
+    std::vector<std::string> args;
+    int code;
+    std::string err;
+  };
+  const std::vector<Case> cases{
+      {"mq_send", {missing, "x"}, 1, "mq_send: mq_open: No such file or directory\n"},
+      {"mq_recv", {"-n", missing}, 1, "mq_recv: mq_open: No such file or directory\n"},
+      {"mq_create", {"-x", q.name()}, 1, "mq_create: mq_open: File exists\n"},
+      {"mq_send", {q.name(), std::string(17, 'z')}, 1, "mq_send: mq_send: Message too long\n"},
+      {"mq_recv", {}, 2, "usage: mq_recv"}};
+  for (const auto &c : cases) {
+    Outcome o = cx.run(c.prog, c.args);
+    std::string cmd = command_line(c.prog, c.args);
+    expect_exit(o, c.code, cmd,
+                c.code == 2 ? "a missing argument is a usage error (exit 2)"
+                            : "check every call's result and exit 1 when it fails");
+    if (c.code == 2 ? o.err.rfind(c.err, 0) != 0 : o.err != c.err)
+      fail(fmt::format("stderr {}{}", visible(c.err), c.code == 2 ? " followed by the synopsis" : ""),
+           "stderr " + visible(o.err), "report errors exactly as the contract says");
+  }
+  if (PosixQueue::exists(missing))
+    fail("no queue named " + missing, "a program created it",
+         "only mq_create may pass O_CREAT to mq_open");
+}
+
+}  // namespace
+
+Lab mqueue_lab() {
+  return Lab{
+      "mqueue",
+      "01-mqueue",
+      "POSIX and System V message queues",
+      {"mq_create", "mq_send", "mq_recv", "mq_notify_recv", "mq_unlink", "svmsg_create",
+       "svmsg_send", "svmsg_recv", "svmsg_rm"},
+      {
+          {"create-attributes", "mq_create sets maxmsg, msgsize and mode", 3, step1, 5s,
+           create_attributes},
+          {"send-exact-bytes", "mq_send sends strlen(MSG) bytes at PRIO", 3, step2, 5s,
+           send_exact_bytes},
+          {"recv-exact-bytes", "mq_recv prints exactly the bytes received", 3, step3, 5s,
+           recv_exact_bytes},
+          {"recv-buffer-size", "mq_recv sizes its buffer from mq_msgsize", 2, step3, 5s,
+           recv_buffer_size},
+          {"priority-order", "receiver drains by priority, FIFO within one", 4, step3, 5s,
+           priority_order},
+          {"nonblocking", "-n gives exit 3 instead of blocking", 3, step4, 8s, nonblocking},
+          {"blocking-receive", "mq_recv sleeps in mq_receive until a message", 3, step4, 5s,
+           blocking_receive},
+          {"notify", "mq_notify_recv waits asleep for the notification", 4, step5, 5s, notify},
+          {"many-senders-receivers", "12 senders, 3 receivers: each message once", 4, step6,
+           10s, many_senders_receivers},
+          {"outlives-sender", "a message waits after its sender exits", 2, step6, 5s,
+           outlives_sender},
+          {"unlink-lifecycle", "mq_unlink removes the name; nothing is left", 3, step7, 5s,
+           unlink_lifecycle, true},
+          {"sysv-type-select", "msgrcv selects by type: > 0, 0 and < 0", 4, step8, 5s,
+           sysv_type_select},
+          {"sysv-ipc-stat", "IPC_STAT shows the student's sends and receive", 3, step8, 5s,
+           sysv_ipc_stat},
+          {"sysv-rmid", "svmsg_rm removes the queue with IPC_RMID", 2, step8, 5s, sysv_rmid},
+          {"bad-input", "errors: exact messages and exit codes", 3, step9, 8s, bad_input},
+      }};
+}
+
+}  // namespace ipcg

@@ -1,0 +1,123 @@
+// check.cpp: the Context's student processes, waits and expectations.
+#include "check.hpp"
+
+#include "visible.hpp"
+
+#include <fmt/format.h>
+#include <thread>
+
+namespace ipcg {
+
+void fail(std::string expected, std::string observed, std::string cause) {
+  throw Failure{std::move(expected), std::move(observed), std::move(cause)};
+}
+
+// An argument as a shell would need it quoted.
+static std::string shell_word(const std::string &a) {
+  bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                                 "OPQRSTUVWXYZ0123456789/._-+=:,") ==
+                                 std::string::npos;
+  if (plain) return a;
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string command_line(std::string_view prog, const std::vector<std::string> &args) {
+  std::string s(prog);
+  for (const auto &a : args) {
+    s += ' ';
+    s += a.size() > 60 ? fmt::format("<{} bytes>", a.size()) : shell_word(a);
+  }
+  return s;
+}
+
+Deadline Context::within(Millis d) const {
+  auto scaled = std::chrono::duration_cast<Clock::duration>(d * slow_);
+  return std::min(Clock::now() + scaled, end_);
+}
+
+Process Context::start(std::string_view prog, const std::vector<std::string> &args,
+                       std::string stdin_data) {
+  Spawn s;
+  s.path = bindir_ + "/" + std::string(prog);
+  s.argv.push_back(std::string(prog));
+  s.argv.insert(s.argv.end(), args.begin(), args.end());
+  s.stdin_data = std::move(stdin_data);
+  s.cwd = sb_.workdir();
+  s.uid = sb_.student_uid();
+  Process p = Process::start(s);
+  std::string cmd = command_line(prog, args);
+  note(fmt::format("started: {} (pid {})", cmd, p.pid()));
+  cmds_.push_back({p.pid(), cmd});
+  return p;
+}
+
+Outcome Context::run(std::string_view prog, const std::vector<std::string> &args,
+                     std::string stdin_data) {
+  Process p = start(prog, args, std::move(stdin_data));
+  return finish(p);
+}
+
+const Outcome &Context::finish(Process &p) {
+  const Outcome &o = p.wait(end_);
+  std::string cmd = "pid " + std::to_string(p.pid());
+  for (auto &[pid, c] : cmds_)
+    if (pid == p.pid()) cmd = c;
+  log_outcome(cmd, o);
+  return o;
+}
+
+// Record how a command ended, with its output made visible.
+void Context::log_outcome(const std::string &cmd, const Outcome &o) {
+  note(fmt::format("{}: {}, {:.1f} ms CPU", cmd, o.describe(), o.cpu_ms));
+  if (!o.out.empty()) note("  stdout: " + visible(o.out));
+  if (!o.err.empty()) note("  stderr: " + visible(o.err));
+}
+
+bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadline until) {
+  auto pause = std::chrono::microseconds(500);
+  for (;;) {
+    if (ready()) return true;
+    if (Clock::now() >= until) return false;
+    if (p) {
+      if (p->pump(std::min(until, Clock::now() + pause))) return ready();
+    } else {
+      std::this_thread::sleep_for(std::min<Clock::duration>(pause, until - Clock::now()));
+    }
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+  }
+}
+
+// A cause that names the skeleton when the program still is one.
+static std::string cause_or_todo(const Outcome &o, std::string cause) {
+  if (o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos)
+    return "the program is not written yet: " + o.err.substr(0, o.err.find('\n'));
+  if (o.timed_out) return "it never finished: it may be blocked, or waiting for input. " + cause;
+  return cause;
+}
+
+void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause) {
+  if (o.exited && o.code == code) return;
+  std::string seen = o.describe();
+  if (!o.err.empty()) seen += ", stderr " + visible(o.err, 200);
+  fail(fmt::format("`{}` exits with {}", cmd, code), "it " + seen,
+       cause_or_todo(o, std::move(cause)));
+}
+
+void expect_stdout(const Outcome &o, std::string_view expected, const std::string &cmd,
+                   std::string cause) {
+  if (o.out == expected) return;
+  fail(fmt::format("`{}` prints {}", cmd, visible(expected)),
+       fmt::format("it printed {}; {}", visible(o.out), first_difference(expected, o.out)),
+       cause_or_todo(o, std::move(cause)));
+}
+
+void expect_stderr(const Outcome &o, std::string_view expected, const std::string &cmd,
+                   std::string cause) {
+  if (o.err == expected) return;
+  fail(fmt::format("`{}` writes {} to stderr", cmd, visible(expected)),
+       fmt::format("it wrote {}", visible(o.err)), cause_or_todo(o, std::move(cause)));
+}
+
+}  // namespace ipcg

@@ -1,0 +1,100 @@
+// check.hpp: what a check is (one row of a lab's table plus one function),
+// and the Context a check function works through: names in its sandbox, the
+// student's programs, bounded waits, and failures that explain themselves.
+#pragma once
+#include "clock.hpp"
+#include "process.hpp"
+#include "sandbox.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipcg {
+
+class Context;
+using CheckFn = void (*)(Context &);
+
+// One row of a lab's check table.
+struct Check {
+  std::string_view id;       // "priority-order": the selector is lab/id
+  std::string_view title;    // one line for the report
+  int points;
+  std::string_view section;  // the handout heading to read when it fails
+  Millis deadline;           // for the whole check, before --slow
+  CheckFn fn;
+  bool cleanup = false;      // the lab's cleanup check: also loses its points for
+                             // objects left behind by any check of the lab
+};
+
+// A lab: its id, folder name, programs and check table.
+struct Lab {
+  std::string_view id;                     // "mqueue"
+  std::string_view dir;                    // "01-mqueue" (labs/, solutions/, handouts/)
+  std::string_view title;
+  std::vector<std::string_view> programs;  // every binary the lab builds
+  std::vector<Check> checks;
+};
+
+// A check found the student's code wrong: what was expected, what was seen,
+// and the likely cause. Thrown by fail(), caught by the runner.
+struct Failure {
+  std::string expected, observed, cause;
+};
+[[noreturn]] void fail(std::string expected, std::string observed, std::string cause);
+
+// How a student program is shown in reports: "mq_send /q 'hello, queue' 7".
+std::string command_line(std::string_view prog, const std::vector<std::string> &args);
+
+class Context {
+ public:
+  Context(Sandbox &sb, std::string bindir, double slow, Deadline end)
+      : sb_(sb), bindir_(std::move(bindir)), slow_(slow), end_(end) {}
+
+  // A POSIX object name and a System V key, private to this check.
+  std::string name(std::string_view base) { return sb_.name(base); }
+  key_t key(unsigned n) { return sb_.key(n); }
+  Sandbox &sandbox() { return sb_; }
+  // The check's own deadline, and a nearer one: now + d (times --slow), at most the check's.
+  Deadline end() const { return end_; }
+  Deadline within(Millis d) const;
+
+  // Start one of the lab's programs as the student, in the sandbox.
+  Process start(std::string_view prog, const std::vector<std::string> &args,
+                std::string stdin_data = "");
+  // Start it and wait for it to end (killed at the check's deadline).
+  Outcome run(std::string_view prog, const std::vector<std::string> &args,
+              std::string stdin_data = "");
+  // Wait for the process to end, then log how it ended.
+  const Outcome &finish(Process &p);
+  // Poll `ready` (every millisecond or so, backing off to 10 ms) until it
+  // holds or `until` passes; pumps `p`'s output meanwhile and gives up early
+  // if `p` ends. Returns whether `ready` held.
+  bool wait_until(const std::function<bool()> &ready, Process *p, Deadline until);
+
+  // A line for the verbose report.
+  void note(std::string line) { log_.push_back(std::move(line)); }
+  const std::vector<std::string> &log() const { return log_; }
+
+ private:
+  void log_outcome(const std::string &cmd, const Outcome &o);
+
+  Sandbox &sb_;
+  std::string bindir_;
+  double slow_;
+  Deadline end_;
+  std::vector<std::string> log_;
+  std::vector<std::pair<pid_t, std::string>> cmds_;
+};
+
+// The program's exit code must be `code`; otherwise fail naming the command.
+void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause);
+// stdout must be exactly `expected`; otherwise fail with both shown visibly.
+void expect_stdout(const Outcome &o, std::string_view expected, const std::string &cmd,
+                   std::string cause);
+// stderr must be exactly `expected` (usually one line).
+void expect_stderr(const Outcome &o, std::string_view expected, const std::string &cmd,
+                   std::string cause);
+
+}  // namespace ipcg

@@ -1,0 +1,161 @@
+// peer.cpp: the grader's POSIX and System V message queue handles.
+#include "peer.hpp"
+
+#include "fd.hpp"
+
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <time.h>
+
+namespace ipcg {
+namespace {
+
+// A Deadline as the CLOCK_REALTIME timespec the mq_timed* calls want.
+timespec realtime(Deadline until) {
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - Clock::now()).count();
+  if (ns < 0) ns = 0;
+  long long total = now.tv_nsec + ns % 1000000000;
+  return {now.tv_sec + static_cast<time_t>(ns / 1000000000 + total / 1000000000),
+          static_cast<long>(total % 1000000000)};
+}
+
+// Text of a System V message, at most this long.
+constexpr size_t sysv_max = 8192;
+struct SysvBuf {
+  long mtype;
+  char mtext[sysv_max];
+};
+
+}  // namespace
+
+PosixQueue PosixQueue::create(std::string name, long maxmsg, long msgsize,
+                              std::optional<uid_t> owner, mode_t mode) {
+  mq_attr a{};
+  a.mq_maxmsg = maxmsg;
+  a.mq_msgsize = msgsize;
+  mqd_t q = mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, mode, &a);
+  if (q == (mqd_t)-1) throw_errno("mq_open " + name);
+  PosixQueue pq(std::move(name), q, true);
+  if (owner) check(fchown(q, *owner, *owner), "fchown");
+  return pq;
+}
+
+PosixQueue PosixQueue::open(std::string name, bool owned) {
+  mqd_t q = mq_open(name.c_str(), O_RDWR);
+  if (q == (mqd_t)-1) throw_errno("mq_open " + name);
+  return PosixQueue(std::move(name), q, owned);
+}
+
+bool PosixQueue::exists(const std::string &name) {
+  mqd_t q = mq_open(name.c_str(), O_RDONLY);
+  if (q == (mqd_t)-1) return errno != ENOENT;
+  mq_close(q);
+  return true;
+}
+
+PosixQueue::PosixQueue(PosixQueue &&o) noexcept
+    : name_(std::move(o.name_)), q_(std::exchange(o.q_, -1)), owned_(o.owned_) {}
+
+PosixQueue::~PosixQueue() {
+  if (q_ == (mqd_t)-1) return;
+  mq_close(q_);
+  if (owned_) mq_unlink(name_.c_str());  // ENOENT is fine: the student unlinked it
+}
+
+mq_attr PosixQueue::attr() const {
+  mq_attr a{};
+  check(mq_getattr(q_, &a), "mq_getattr");
+  return a;
+}
+
+mode_t PosixQueue::mode() const {
+  struct stat st{};
+  check(fstat(q_, &st), "fstat");
+  return st.st_mode & 07777;
+}
+
+bool PosixQueue::send(std::string_view bytes, unsigned prio, Deadline until) {
+  timespec ts = realtime(until);
+  while (mq_timedsend(q_, bytes.data(), bytes.size(), prio, &ts) == -1) {
+    if (errno == ETIMEDOUT) return false;
+    if (errno != EINTR) throw_errno("mq_timedsend");
+  }
+  return true;
+}
+
+std::optional<QueueMessage> PosixQueue::receive(Deadline until) {
+  std::string buf(static_cast<size_t>(attr().mq_msgsize), '\0');
+  timespec ts = realtime(until);
+  unsigned prio = 0;
+  ssize_t n;
+  while ((n = mq_timedreceive(q_, buf.data(), buf.size(), &prio, &ts)) == -1) {
+    if (errno == ETIMEDOUT) return std::nullopt;
+    if (errno != EINTR) throw_errno("mq_timedreceive");
+  }
+  buf.resize(static_cast<size_t>(n));
+  return QueueMessage{std::move(buf), prio};
+}
+
+std::vector<QueueMessage> PosixQueue::drain() {
+  std::vector<QueueMessage> all;
+  while (attr().mq_curmsgs > 0) {
+    auto m = receive(Clock::now());
+    if (!m) break;
+    all.push_back(std::move(*m));
+  }
+  return all;
+}
+
+SysvQueue SysvQueue::create(key_t key, std::optional<uid_t> owner, int mode) {
+  int id = msgget(key, IPC_CREAT | IPC_EXCL | mode);
+  if (id < 0) throw_errno("msgget");
+  SysvQueue q(key, id);
+  if (owner) {
+    msqid_ds ds = q.stat().value();
+    ds.msg_perm.uid = *owner;
+    ds.msg_perm.gid = *owner;
+    check(msgctl(id, IPC_SET, &ds), "msgctl(IPC_SET)");
+  }
+  return q;
+}
+
+SysvQueue SysvQueue::open(key_t key) {
+  int id = msgget(key, 0);
+  if (id < 0) throw_errno("msgget");
+  return SysvQueue(key, id);
+}
+
+SysvQueue::SysvQueue(SysvQueue &&o) noexcept : key_(o.key_), id_(std::exchange(o.id_, -1)) {}
+
+SysvQueue::~SysvQueue() {
+  if (id_ >= 0) msgctl(id_, IPC_RMID, nullptr);  // EINVAL is fine: the student removed it
+}
+
+void SysvQueue::send(long type, std::string_view text) {
+  SysvBuf b{};
+  b.mtype = type;
+  size_t n = std::min(text.size(), sysv_max);
+  memcpy(b.mtext, text.data(), n);
+  check(msgsnd(id_, &b, n, IPC_NOWAIT), "msgsnd");
+}
+
+std::optional<std::pair<long, std::string>> SysvQueue::try_receive(long msgtyp) {
+  SysvBuf b{};
+  ssize_t n = msgrcv(id_, &b, sysv_max, msgtyp, IPC_NOWAIT);
+  if (n < 0 && (errno == ENOMSG || errno == EAGAIN)) return std::nullopt;
+  if (n < 0) throw_errno("msgrcv");
+  return std::pair{b.mtype, std::string(b.mtext, static_cast<size_t>(n))};
+}
+
+std::optional<msqid_ds> SysvQueue::stat() const {
+  msqid_ds ds{};
+  if (msgctl(id_, IPC_STAT, &ds) == 0) return ds;
+  if (errno == EINVAL || errno == EIDRM) return std::nullopt;
+  throw_errno("msgctl(IPC_STAT)");
+}
+
+}  // namespace ipcg

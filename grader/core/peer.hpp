@@ -1,0 +1,86 @@
+// peer.hpp: the grader's own side of the IPC: RAII owners of the kernel
+// objects it creates or adopts, whose every blocking call is bounded in time.
+// This code is the grader's, written apart from the reference solutions, so
+// that one bug cannot hide behind the same bug in the other.
+#pragma once
+#include "clock.hpp"
+
+#include <mqueue.h>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/msg.h>
+#include <vector>
+
+namespace ipcg {
+
+// A message as it came off a POSIX queue.
+struct QueueMessage {
+  std::string bytes;
+  unsigned prio = 0;
+};
+
+// A POSIX message queue descriptor; unlinks the name on destruction when owned.
+class PosixQueue {
+ public:
+  // Create `name` (O_EXCL) with these attributes, open for reading and
+  // writing, and owned by `owner` (the student's uid) when given, as if the
+  // student had made it: then the student may unlink it.
+  static PosixQueue create(std::string name, long maxmsg, long msgsize,
+                           std::optional<uid_t> owner, mode_t mode = 0666);
+  // Open an existing queue read-write; `owned` makes the grader unlink it at the end.
+  static PosixQueue open(std::string name, bool owned = true);
+  // True if a queue of this name exists now (mq_open O_RDONLY does not fail with ENOENT).
+  static bool exists(const std::string &name);
+
+  PosixQueue(PosixQueue &&o) noexcept;
+  PosixQueue &operator=(PosixQueue &&) = delete;
+  PosixQueue(const PosixQueue &) = delete;
+  ~PosixQueue();
+
+  const std::string &name() const { return name_; }
+  mq_attr attr() const;
+  // The permission bits of the queue (fstat on the descriptor).
+  mode_t mode() const;
+  // Send, waiting at most until `until` for room; false if the queue stayed full.
+  bool send(std::string_view bytes, unsigned prio, Deadline until);
+  // Receive, waiting at most until `until`; nullopt if nothing came.
+  std::optional<QueueMessage> receive(Deadline until);
+  // Everything queued now, without waiting.
+  std::vector<QueueMessage> drain();
+
+ private:
+  PosixQueue(std::string name, mqd_t q, bool owned) : name_(std::move(name)), q_(q), owned_(owned) {}
+  std::string name_;
+  mqd_t q_ = -1;
+  bool owned_ = false;
+};
+
+// A System V message queue the grader created; removed on destruction.
+class SysvQueue {
+ public:
+  // Create the queue of `key`, owned by `owner` when given (see PosixQueue::create).
+  static SysvQueue create(key_t key, std::optional<uid_t> owner, int mode = 0666);
+  // Attach to an existing queue by key (owned: removed at the end).
+  static SysvQueue open(key_t key);
+  SysvQueue(SysvQueue &&o) noexcept;
+  SysvQueue &operator=(SysvQueue &&) = delete;
+  SysvQueue(const SysvQueue &) = delete;
+  ~SysvQueue();
+
+  int id() const { return id_; }
+  key_t key() const { return key_; }
+  // Send without waiting (the grader never blocks on a student's queue).
+  void send(long type, std::string_view text);
+  // Receive the first message matching msgtyp, without waiting.
+  std::optional<std::pair<long, std::string>> try_receive(long msgtyp);
+  // IPC_STAT; nullopt when the queue is gone (EINVAL or EIDRM).
+  std::optional<msqid_ds> stat() const;
+
+ private:
+  SysvQueue(key_t key, int id) : key_(key), id_(id) {}
+  key_t key_ = 0;
+  int id_ = -1;
+};
+
+}  // namespace ipcg

@@ -1,0 +1,273 @@
+// process.cpp: starting, feeding, draining, timing out and reaping a student process.
+#include "process.hpp"
+
+#include <array>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+namespace ipcg {
+
+Pipe Pipe::make() {
+  int fds[2];
+  check(::pipe2(fds, O_CLOEXEC), "pipe2");
+  return Pipe{Fd(fds[0]), Fd(fds[1])};
+}
+
+std::string signal_name(int sig) {
+  const char *abbrev = sigabbrev_np(sig);
+  if (abbrev) return std::string("SIG") + abbrev;
+  return fmt::format("signal {}", sig);
+}
+
+std::string Outcome::describe() const {
+  if (exec_failed) return "could not be started (" + err + ")";
+  if (timed_out) return fmt::format("did not finish: killed after {:.1f} s", wall_ms / 1000);
+  if (signal) return "was killed by " + signal_name(signal);
+  return fmt::format("exited with {}", code);
+}
+
+namespace {
+
+// In the child: make stdio the given pipe ends; mark every other descriptor close-on-exec.
+void child_stdio(int in, int out, int err) {
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+// In the child: signals as a fresh process expects them, and no core files.
+void child_signals_and_limits() {
+  for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  rlimit zero{0, 0};
+  setrlimit(RLIMIT_CORE, &zero);
+}
+
+// In the child: report why exec (or a step before it) failed, then exit.
+[[noreturn]] void child_fail(int errpipe, const char *what) {
+  std::string msg = std::string(what) + ": " + strerror(errno);
+  ssize_t n = write(errpipe, msg.data(), msg.size());
+  (void)n;
+  _exit(127);
+}
+
+// In the child: everything between fork and exec.
+[[noreturn]] void child_exec(const Spawn &spec, int in, int out, int err, int errpipe,
+                             pid_t parent) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // getppid() is 0 when the parent sits outside our PID namespace.
+  if (getppid() != parent && getppid() != 0) _exit(127);
+  child_stdio(in, out, err);
+  child_signals_and_limits();
+  umask(022);
+  if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
+  if (spec.uid) {
+    if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
+    if (setgid(spec.gid.value_or(*spec.uid)) < 0) child_fail(errpipe, "setgid");
+    if (setuid(*spec.uid) < 0) child_fail(errpipe, "setuid");
+  }
+  std::vector<char *> argv;
+  for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(nullptr);
+  std::string home = "HOME=" + spec.cwd;
+  std::array<char *, 4> envp{const_cast<char *>("PATH=/usr/bin:/bin"),
+                             const_cast<char *>("LC_ALL=C"), home.data(), nullptr};
+  execve(spec.path.c_str(), argv.data(), envp.data());
+  child_fail(errpipe, "execve");
+}
+
+// Make fd non-blocking.
+void set_nonblocking(int fd) {
+  int fl = check(fcntl(fd, F_GETFL), "fcntl");
+  check(fcntl(fd, F_SETFL, fl | O_NONBLOCK), "fcntl");
+}
+
+}  // namespace
+
+Process Process::start(const Spawn &spec) {
+  Pipe in = Pipe::make(), out = Pipe::make(), err = Pipe::make(), ex = Pipe::make();
+  pid_t parent = getpid();
+  Process p;
+  p.started_ = Clock::now();
+  p.pid_ = check(fork(), "fork");
+  if (p.pid_ == 0)
+    child_exec(spec, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent);
+  setpgid(p.pid_, p.pid_);  // also from here, so a kill(-pid) can never miss
+  ex.write.reset();
+  in.read.reset(), out.write.reset(), err.write.reset();
+  p.cap_ = spec.output_cap;
+  p.pidfd_ = Fd(open_pidfd(p.pid_));
+  std::string why(256, '\0');
+  ssize_t n = read(ex.read.get(), why.data(), why.size());
+  if (n > 0) {
+    p.reap(true);
+    p.out_.exec_failed = true;
+    p.out_.err = why.substr(0, static_cast<size_t>(n));
+    return p;
+  }
+  p.out_fd_ = std::move(out.read);
+  p.err_fd_ = std::move(err.read);
+  set_nonblocking(p.out_fd_.get());
+  set_nonblocking(p.err_fd_.get());
+  p.pending_in_ = spec.stdin_data;
+  p.keep_in_ = spec.keep_stdin_open;
+  p.in_fd_ = std::move(in.write);
+  set_nonblocking(p.in_fd_.get());
+  if (p.pending_in_.empty() && !spec.keep_stdin_open) p.in_fd_.reset();
+  return p;
+}
+
+Process::Process(Process &&o) noexcept { *this = std::move(o); }
+
+Process &Process::operator=(Process &&o) noexcept {
+  if (this == &o) return *this;
+  if (!done_ && pid_ > 0) kill_tree();
+  pid_ = std::exchange(o.pid_, -1);
+  pidfd_ = std::move(o.pidfd_);
+  out_fd_ = std::move(o.out_fd_);
+  err_fd_ = std::move(o.err_fd_);
+  in_fd_ = std::move(o.in_fd_);
+  pending_in_ = std::move(o.pending_in_);
+  done_ = std::exchange(o.done_, true);
+  keep_in_ = o.keep_in_;
+  started_ = o.started_;
+  cap_ = o.cap_;
+  out_ = std::move(o.out_);
+  return *this;
+}
+
+Process::~Process() {
+  if (!done_ && pid_ > 0) kill_tree();
+}
+
+// Move what is readable on stdout (which 1) or stderr (which 2) into the outcome.
+void Process::read_ready(int which) {
+  Fd &fd = which == 1 ? out_fd_ : err_fd_;
+  std::string &dst = which == 1 ? out_.out : out_.err;
+  bool &trunc = which == 1 ? out_.out_truncated : out_.err_truncated;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0 || errno != EAGAIN) fd.reset();
+      return;
+    }
+    size_t room = dst.size() < cap_ ? cap_ - dst.size() : 0;
+    size_t keep = std::min(room, static_cast<size_t>(n));
+    dst.append(buf, keep);
+    if (keep < static_cast<size_t>(n)) trunc = true;
+  }
+}
+
+// Collect the exit status and CPU time; block only if `block`.
+void Process::reap(bool block) {
+  int status = 0;
+  rusage ru{};
+  pid_t r;
+  do r = wait4(pid_, &status, block ? 0 : WNOHANG, &ru);
+  while (r < 0 && errno == EINTR);
+  if (r == 0) return;
+  done_ = true;
+  out_.wall_ms = seconds_since(started_) * 1000;
+  if (r < 0) return;  // already reaped elsewhere: nothing more to learn
+  out_.exited = WIFEXITED(status);
+  out_.code = out_.exited ? WEXITSTATUS(status) : -1;
+  out_.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  auto ms = [](timeval t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+  out_.cpu_ms = ms(ru.ru_utime) + ms(ru.ru_stime);
+}
+
+// After the process ended: take what the pipes still hold, then let them go
+// (a daemonised grandchild may keep them open for ever).
+void Process::close_all() {
+  if (out_fd_) read_ready(1);
+  if (err_fd_) read_ready(2);
+  out_fd_.reset(), err_fd_.reset(), in_fd_.reset(), pidfd_.reset();
+}
+
+bool Process::pump(Deadline until) {
+  Process *self = this;
+  return pump_all(std::span<Process *>(&self, 1), until);
+}
+
+bool Process::pump_all(std::span<Process *> ps, Deadline until) {
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Process *, int>> who;
+    auto add = [&](Process *p, Fd &fd, short ev, int which) {
+      if (fd) fds.push_back({fd.get(), ev, 0}), who.push_back({p, which});
+    };
+    for (Process *p : ps) {
+      if (p->done_) continue;
+      add(p, p->out_fd_, POLLIN, 1);
+      add(p, p->err_fd_, POLLIN, 2);
+      if (!p->pending_in_.empty()) add(p, p->in_fd_, POLLOUT, 0);
+      add(p, p->pidfd_, POLLIN, 3);
+    }
+    if (fds.empty()) return true;
+    int n = poll(fds.data(), fds.size(), ms_left(until));
+    if (n < 0 && errno != EINTR) throw_errno("poll");
+    for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
+      if (!fds[i].revents) continue;
+      auto [p, which] = who[i];
+      if (which == 1 || which == 2) p->read_ready(which);
+      if (which == 0) p->feed_stdin();
+      if (which == 3) p->reap(false);
+      if (p->done_) p->close_all();
+    }
+    if (Clock::now() >= until) {
+      for (Process *p : ps)
+        if (!p->done_) return false;
+      return true;
+    }
+  }
+}
+
+// Write what is queued for the child's stdin, as much as the pipe takes now.
+void Process::feed_stdin() {
+  ssize_t n = write(in_fd_.get(), pending_in_.data(), pending_in_.size());
+  if (n < 0 && errno == EAGAIN) return;
+  if (n < 0) pending_in_.clear();  // EPIPE: the child closed its stdin
+  else pending_in_.erase(0, static_cast<size_t>(n));
+  if (pending_in_.empty() && !keep_in_) in_fd_.reset();
+}
+
+void Process::write_stdin(std::string_view s) {
+  if (!in_fd_) return;
+  pending_in_ += s;
+  feed_stdin();
+}
+
+void Process::close_stdin() {
+  keep_in_ = false;
+  if (pending_in_.empty()) in_fd_.reset();
+}
+
+const Outcome &Process::wait(Deadline until) {
+  if (!pump(until)) {
+    kill_tree();
+    out_.timed_out = true;
+  }
+  return out_;
+}
+
+void Process::kill_tree() {
+  if (done_ || pid_ <= 0) return;
+  kill(-pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+  reap(true);
+  close_all();
+}
+
+}  // namespace ipcg

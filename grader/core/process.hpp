@@ -1,0 +1,98 @@
+// process.hpp: one student process: argv and stdin in, capped stdout and
+// stderr out, a deadline, whole-tree kill, exit code or signal, CPU time.
+#pragma once
+#include "clock.hpp"
+#include "fd.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace ipcg {
+
+// What to start and how. The child gets a clean environment (LC_ALL=C, so
+// strerror texts are the English ones the handouts quote).
+struct Spawn {
+  std::string path;                 // the program to exec
+  std::vector<std::string> argv;    // argv[0] included
+  std::string stdin_data;           // written to stdin, which is then closed
+  bool keep_stdin_open = false;     // leave stdin open for write_stdin() handshakes
+  std::string cwd = "/";            // working directory
+  std::optional<uid_t> uid;         // drop to this uid/gid before exec
+  std::optional<gid_t> gid;
+  size_t output_cap = 64 * 1024;    // bytes kept of stdout and of stderr each
+};
+
+// What became of a process, once it has been reaped.
+struct Outcome {
+  bool exited = false;       // exited normally (then `code` is valid)
+  int code = -1;             // exit status
+  int signal = 0;            // terminating signal, 0 if none
+  bool timed_out = false;    // the grader killed it at its deadline
+  bool exec_failed = false;  // could not even start; `err` says why
+  std::string out, err;      // captured output, capped
+  bool out_truncated = false, err_truncated = false;
+  double cpu_ms = 0;         // user + system CPU time
+  double wall_ms = 0;        // from start to reaped
+
+  // One phrase: "exited with 0", "killed by SIGSEGV", "timed out after 2.0 s".
+  std::string describe() const;
+};
+
+// "SIGSEGV" for 11; "signal 77" for what has no name.
+std::string signal_name(int sig);
+
+// A running (or finished) child. Move-only; destroying it kills its whole
+// process group and reaps it.
+class Process {
+ public:
+  static Process start(const Spawn &spec);
+  Process(Process &&) noexcept;
+  Process &operator=(Process &&) noexcept;
+  Process(const Process &) = delete;
+  Process &operator=(const Process &) = delete;
+  ~Process();
+
+  pid_t pid() const { return pid_; }
+  bool done() const { return done_; }
+  const Outcome &outcome() const { return out_; }
+  // The stdout captured so far.
+  const std::string &stdout_so_far() const { return out_.out; }
+
+  // Move output from the pipes and reap the process if it ended, waiting at
+  // most until `until`. Returns true once the process has been reaped.
+  bool pump(Deadline until);
+  // Wait for the process to end; at `until` kill its tree and mark it timed out.
+  const Outcome &wait(Deadline until);
+  // Kill the process group and the process (SIGKILL), then reap it.
+  void kill_tree();
+  // Queue bytes for the child's stdin (when started with keep_stdin_open).
+  void write_stdin(std::string_view s);
+  // Close the child's stdin once what is queued has been written.
+  void close_stdin();
+
+  // Pump several processes at once until all have ended or `until` passes.
+  // Returns true when all have ended.
+  static bool pump_all(std::span<Process *> ps, Deadline until);
+
+ private:
+  Process() = default;
+  void read_ready(int which);
+  void reap(bool block);
+  void feed_stdin();
+  void close_all();
+
+  pid_t pid_ = -1;
+  Fd pidfd_, out_fd_, err_fd_, in_fd_;
+  std::string pending_in_;
+  bool done_ = false;
+  bool keep_in_ = false;
+  Clock::time_point started_{};
+  size_t cap_ = 0;
+  Outcome out_;
+};
+
+}  // namespace ipcg

@@ -1,0 +1,51 @@
+// runner.hpp: runs the selected checks, each in a forked process of its own
+// inside a fresh sandbox, at most --jobs at a time, and collects their results.
+#pragma once
+#include "check.hpp"
+#include "sandbox.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipcg {
+
+enum class Status { passed, failed, error, not_built };
+std::string_view status_word(Status s);
+
+// What one check came to. Nothing here refers back to the check that made it.
+struct Result {
+  std::string lab, id, title, section, handout;
+  int score = 0, max = 0;
+  Status status = Status::error;
+  std::string expected, observed, cause;  // on failure
+  std::vector<std::string> log;           // the verbose trace
+  std::vector<std::string> leftovers;     // objects found in its sandbox at the end
+  double seconds = 0;
+};
+
+// One check to run, with where its lab's programs are.
+struct Job {
+  const Lab *lab;
+  const Check *check;
+  std::string bindir;                      // staged copies of the lab's programs
+  std::optional<std::string> build_error;  // set: the lab did not build
+};
+
+struct RunOptions {
+  int jobs = 1;
+  double slow = 1.0;
+  Isolation isolation = Isolation::unique_names;
+  uid_t uid_base = 3000000;  // students run as uid_base + job slot (as root)
+  bool progress = false;     // a progress line on stderr
+};
+
+// Run every job; results come back in the jobs' order. Returns early (with
+// what it has) if the grader is interrupted: then `interrupted` is set.
+std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt,
+                             bool &interrupted);
+
+// Objects left behind anywhere in a lab cost that lab's cleanup check its points.
+void charge_leftovers(std::vector<Result> &results, const std::vector<Job> &jobs);
+
+}  // namespace ipcg

@@ -1,0 +1,294 @@
+// sandbox.cpp: namespaces, private mounts, the PID namespace's init, and the
+// sweep that finds and removes every IPC object a check left.
+#include "sandbox.hpp"
+
+#include "fd.hpp"
+
+#include <csignal>
+#include <dirent.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <mqueue.h>
+#include <poll.h>
+#include <sched.h>
+#include <sstream>
+#include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+namespace ipcg {
+namespace fs = std::filesystem;
+
+std::string_view describe(Isolation iso) {
+  switch (iso) {
+    case Isolation::root_namespaces: return "private namespaces, students as an unprivileged uid";
+    case Isolation::user_namespaces: return "private namespaces in a user namespace";
+    case Isolation::unique_names: return "unique object names (no namespaces available)";
+  }
+  return "?";
+}
+
+namespace {
+
+// Write `text` to the file at `path` (for /proc/self/{uid,gid}_map and setgroups).
+void write_file(const std::string &path, const std::string &text) {
+  Fd fd(check(open(path.c_str(), O_WRONLY | O_CLOEXEC), ("open " + path).c_str()));
+  if (write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    throw_errno("write " + path);
+}
+
+// Mount a fresh tmpfs at `dir` with the given mode.
+void mount_tmpfs(const char *dir, const char *mode) {
+  std::string opts = fmt::format("mode={},size=256m", mode);
+  check(mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()),
+        (std::string("mount tmpfs on ") + dir).c_str());
+}
+
+// The init of a PID namespace: reap whatever is orphaned into it, until killed.
+// It dies with the check process (PR_SET_PDEATHSIG), taking the namespace
+// along; `alive` is the read end of a pipe whose write end only the check
+// process holds, so a hang-up there means it died before the prctl.
+[[noreturn]] void init_loop(int alive) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  pollfd p{alive, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) _exit(0);
+  close_range(0, ~0U, 0);
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
+  for (;;) {
+    siginfo_t info;
+    sigwaitinfo(&all, &info);
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+}
+
+// Every entry name in a directory ("" entries and dot entries skipped).
+std::vector<std::string> entries(const std::string &dir) {
+  std::vector<std::string> r;
+  std::error_code ec;
+  for (const auto &e : fs::directory_iterator(dir, ec)) r.push_back(e.path().filename());
+  return r;
+}
+
+// Rows of /proc/sysvipc/<kind> as (key, id) pairs.
+std::vector<std::pair<key_t, int>> sysv_rows(const char *kind) {
+  std::ifstream f(std::string("/proc/sysvipc/") + kind);
+  std::string line;
+  std::getline(f, line);  // the header
+  std::vector<std::pair<key_t, int>> rows;
+  while (std::getline(f, line)) {
+    std::istringstream in(line);
+    long long key = 0;
+    int id = 0;
+    if (in >> key >> id) rows.push_back({static_cast<key_t>(key), id});
+  }
+  return rows;
+}
+
+std::string key_text(key_t k) { return fmt::format("key {:#x}", static_cast<unsigned>(k)); }
+
+}  // namespace
+
+Isolation probe_isolation() {
+  for (Isolation iso : {Isolation::root_namespaces, Isolation::user_namespaces}) {
+    if (iso == Isolation::root_namespaces && geteuid() != 0) continue;
+    pid_t pid = fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      int code = 0;
+      try {
+        Sandbox probe(iso, std::nullopt, "probe");
+      } catch (...) {
+        code = 1;
+      }
+      _exit(code);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return iso;
+  }
+  return Isolation::unique_names;
+}
+
+Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag)
+    : iso_(iso), uid_(iso == Isolation::root_namespaces ? student_uid : std::nullopt),
+      tag_(std::move(tag)) {
+  umask(0);
+  if (iso_ == Isolation::unique_names) {
+    check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
+    workdir_ = (fs::temp_directory_path() / ("ipcgrade-" + tag_)).string();
+    fs::create_directories(workdir_);
+    return;
+  }
+  enter_namespaces();
+  mount_private_dirs();
+  start_init();
+}
+
+// Unshare IPC, mount and PID namespaces (and a user namespace when not root).
+void Sandbox::enter_namespaces() {
+  int flags = CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID;
+  uid_t uid = geteuid();
+  gid_t gid = getegid();
+  if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
+  check(unshare(flags), "unshare");
+  if (iso_ == Isolation::user_namespaces) {
+    write_file("/proc/self/setgroups", "deny");
+    write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));
+    write_file("/proc/self/gid_map", fmt::format("{} {} 1", gid, gid));
+  }
+}
+
+// A private /tmp and /dev/shm, the student's work folder, and an mqueue mount.
+void Sandbox::mount_private_dirs() {
+  check(mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "mount --make-rprivate /");
+  mount_tmpfs("/tmp", "1777");
+  mount_tmpfs("/dev/shm", "1777");
+  check(mkdir("/tmp/.grader", 0700), "mkdir /tmp/.grader");
+  mqueue_dir_ = "/tmp/.grader/mqueue";
+  check(mkdir(mqueue_dir_.c_str(), 0700), "mkdir mqueue");
+  check(mount("mqueue", mqueue_dir_.c_str(), "mqueue", 0, nullptr), "mount mqueue");
+  workdir_ = "/tmp/work";
+  check(mkdir(workdir_.c_str(), 0755), "mkdir /tmp/work");
+  if (uid_) check(chown(workdir_.c_str(), *uid_, *uid_), "chown /tmp/work");
+}
+
+// Fork the PID namespace's init; every student process starts after it.
+void Sandbox::start_init() {
+  Pipe alive = Pipe::make();
+  init_ = check(fork(), "fork");
+  if (init_ == 0) init_loop(alive.read.get());
+  alive_ = std::move(alive.write);
+}
+
+Sandbox::~Sandbox() {
+  try {
+    end_processes();
+  } catch (...) {
+  }
+  if (iso_ == Isolation::unique_names) {
+    std::error_code ec;
+    fs::remove_all(workdir_, ec);
+  }
+}
+
+std::string Sandbox::name(std::string_view base) {
+  std::string n = iso_ == Isolation::unique_names ? fmt::format("/ipcg.{}.{}", tag_, base)
+                                                  : fmt::format("/{}", base);
+  names_.push_back(n);
+  return n;
+}
+
+key_t Sandbox::key(unsigned n) {
+  key_t base = 0x49500000;  // "IP"
+  if (iso_ == Isolation::unique_names)
+    base = static_cast<key_t>(0x20000000 + (std::hash<std::string>{}(tag_) & 0x0fffff00));
+  key_t k = base + static_cast<key_t>(n);
+  keys_.push_back(k);
+  return k;
+}
+
+std::optional<std::string> Sandbox::mqueue_file(std::string_view name) const {
+  if (mqueue_dir_.empty() || name.empty()) return std::nullopt;
+  return mqueue_dir_ + "/" + std::string(name.substr(1));
+}
+
+// Kill the processes of the unique-names sandbox: orphans were reparented to us.
+static void kill_reparented_children() {
+  pid_t self = getpid();
+  for (const auto &e : entries("/proc")) {
+    pid_t pid = std::atoi(e.c_str());
+    if (pid <= 0) continue;
+    std::ifstream f("/proc/" + e + "/stat");
+    std::string line;
+    std::getline(f, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == self) kill(pid, SIGKILL);
+  }
+}
+
+void Sandbox::end_processes() {
+  if (init_ > 0) kill(init_, SIGKILL);
+  if (iso_ == Isolation::unique_names) kill_reparented_children();
+  // Reap everything: the init, and students it killed whose parent we are.
+  while (true) {
+    pid_t r = waitpid(-1, nullptr, __WALL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    if (iso_ == Isolation::unique_names) kill_reparented_children();
+  }
+  init_ = -1;
+}
+
+std::vector<Leftover> Sandbox::sweep() {
+  return iso_ == Isolation::unique_names ? sweep_names() : sweep_namespace();
+}
+
+// Everything in the namespace is the check's: list it all and remove it all.
+std::vector<Leftover> Sandbox::sweep_namespace() {
+  std::vector<Leftover> found;
+  for (const auto &e : entries(mqueue_dir_)) {
+    found.push_back({"POSIX message queue", "/" + e});
+    mq_unlink(("/" + e).c_str());
+  }
+  for (const auto &e : entries("/dev/shm")) {
+    bool sem = e.rfind("sem.", 0) == 0;
+    found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
+                     "/" + (sem ? e.substr(4) : e)});
+    unlink(("/dev/shm/" + e).c_str());
+  }
+  for (auto [k, id] : sysv_rows("msg")) {
+    found.push_back({"System V message queue", key_text(k)});
+    msgctl(id, IPC_RMID, nullptr);
+  }
+  for (auto [k, id] : sysv_rows("shm")) {
+    found.push_back({"System V shared memory segment", key_text(k)});
+    shmctl(id, IPC_RMID, nullptr);
+  }
+  for (auto [k, id] : sysv_rows("sem")) {
+    found.push_back({"System V semaphore set", key_text(k)});
+    semctl(id, 0, IPC_RMID);
+  }
+  return found;
+}
+
+// Without a namespace only what the check named can be the check's.
+std::vector<Leftover> Sandbox::sweep_names() {
+  std::vector<Leftover> found;
+  for (const auto &n : names_) {
+    mqd_t q = mq_open(n.c_str(), O_RDONLY);
+    if (q != (mqd_t)-1 || errno == EACCES) {
+      if (q != (mqd_t)-1) mq_close(q);
+      found.push_back({"POSIX message queue", n});
+      mq_unlink(n.c_str());
+    }
+    std::string shm = "/dev/shm" + n, sem = "/dev/shm/sem." + n.substr(1);
+    if (unlink(shm.c_str()) == 0) found.push_back({"POSIX shared memory object", n});
+    if (unlink(sem.c_str()) == 0) found.push_back({"POSIX named semaphore", n});
+  }
+  for (key_t k : keys_) {
+    if (int id = msgget(k, 0); id >= 0 && msgctl(id, IPC_RMID, nullptr) == 0)
+      found.push_back({"System V message queue", key_text(k)});
+    if (int id = shmget(k, 0, 0); id >= 0 && shmctl(id, IPC_RMID, nullptr) == 0)
+      found.push_back({"System V shared memory segment", key_text(k)});
+    if (int id = semget(k, 0, 0); id >= 0 && semctl(id, 0, IPC_RMID) == 0)
+      found.push_back({"System V semaphore set", key_text(k)});
+  }
+  return found;
+}
+
+}  // namespace ipcg

@@ -1,0 +1,81 @@
+// sandbox.hpp: the private world one check runs in. With namespaces (as root,
+// or through an unprivileged user namespace) a check gets its own IPC
+// namespace, its own /tmp and /dev/shm, an mqueue mount only the grader sees,
+// and a PID namespace whose init takes every student process down with it.
+// Without them, object names and keys are made unique to the check instead.
+#pragma once
+#include "fd.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/ipc.h>
+#include <sys/types.h>
+#include <vector>
+
+namespace ipcg {
+
+enum class Isolation {
+  root_namespaces,  // root: namespaces, and students run as an unprivileged uid
+  user_namespaces,  // not root: namespaces inside a user namespace, same uid
+  unique_names,     // no namespaces: unique names and keys, the host's objects
+};
+
+// "namespaces (root)", "namespaces (user)" or "unique names".
+std::string_view describe(Isolation iso);
+
+// The best isolation this kernel grants this process, found by trying it in
+// a throw-away child.
+Isolation probe_isolation();
+
+// An IPC object found in a sandbox when its check ended.
+struct Leftover {
+  std::string kind;  // "POSIX message queue", "System V semaphore set", ...
+  std::string name;  // "/prio", "key 0x49500001", ...
+  std::string describe() const { return kind + " " + name; }
+};
+
+class Sandbox {
+ public:
+  // Enter a new sandbox; called in the process that will run one check.
+  // `student_uid` is used only with root_namespaces; `tag` makes unique names.
+  Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag);
+  Sandbox(const Sandbox &) = delete;
+  Sandbox &operator=(const Sandbox &) = delete;
+  ~Sandbox();
+
+  Isolation isolation() const { return iso_; }
+  // A POSIX object name ("/" + base in a namespace, unique otherwise).
+  std::string name(std::string_view base);
+  // A System V key, the n-th of this check.
+  key_t key(unsigned n);
+  // The student's working directory (writable by the student).
+  const std::string &workdir() const { return workdir_; }
+  std::optional<uid_t> student_uid() const { return uid_; }
+  // The file of POSIX queue `name` in the grader's mqueue mount, if it has one.
+  std::optional<std::string> mqueue_file(std::string_view name) const;
+
+  // Kill every process still alive in the sandbox and reap them all.
+  void end_processes();
+  // List and remove every IPC object the sandbox holds; return what was there.
+  std::vector<Leftover> sweep();
+
+ private:
+  void enter_namespaces();
+  void mount_private_dirs();
+  void start_init();
+  std::vector<Leftover> sweep_namespace();
+  std::vector<Leftover> sweep_names();
+
+  Isolation iso_;
+  std::optional<uid_t> uid_;
+  std::string tag_;
+  std::string workdir_;
+  std::string mqueue_dir_;
+  pid_t init_ = -1;
+  Fd alive_;  // held open while the check process lives (see init_loop)
+  std::vector<std::string> names_;
+  std::vector<key_t> keys_;
+};
+
+}  // namespace ipcg

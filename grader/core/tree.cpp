@@ -1,0 +1,78 @@
+// tree.cpp: building labs with ninja and staging their programs.
+#include "tree.hpp"
+
+#include "process.hpp"
+
+#include <fmt/format.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ipcg {
+namespace fs = std::filesystem;
+
+std::string first_compiler_error(const std::string &output) {
+  std::istringstream in(output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find("error:") == std::string::npos) continue;
+    std::string e = lines[i];
+    for (auto pos = e.find("../"); pos == 0; pos = e.find("../")) e.erase(0, 3);
+    if (i + 1 < lines.size() && lines[i + 1].find('|') != std::string::npos)
+      e += "\n                " + lines[i + 1];
+    return e;
+  }
+  std::string tail;
+  for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
+    tail += (tail.empty() ? "" : " / ") + lines[i];
+  return tail.empty() ? "the build failed without a message" : tail;
+}
+
+std::optional<std::string> build_lab(const fs::path &builddir, const std::string &tree,
+                                     const Lab &lab) {
+  Spawn s;
+  s.path = "/usr/bin/ninja";
+  if (access(s.path.c_str(), X_OK) != 0) s.path = "/usr/local/bin/ninja";
+  s.argv = {"ninja", "-C", builddir.string(), fmt::format("{}-{}", tree, lab.id)};
+  s.cwd = builddir.string();
+  s.output_cap = 1 << 20;
+  Process p = Process::start(s);
+  const Outcome &o = p.wait(Clock::now() + std::chrono::minutes(10));
+  if (o.exec_failed)
+    return "could not run ninja (" + o.err + "): install it with apt-get install ninja-build";
+  if (o.exited && o.code == 0) return std::nullopt;
+  return first_compiler_error(o.out + o.err);
+}
+
+Staging::Staging() {
+  std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/tmp";
+  std::string tmpl = base + "/ipcgrade.XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + base);
+  root_ = tmpl;
+  check(chmod(root_.c_str(), 0755), "chmod");
+}
+
+Staging::~Staging() {
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+std::string Staging::add(const Lab &lab, const fs::path &from, std::optional<std::string> &missing) {
+  fs::path dir = root_ / lab.dir;
+  fs::create_directories(dir);
+  check(chmod(dir.c_str(), 0755), "chmod");
+  for (auto prog : lab.programs) {
+    fs::path src = from / lab.dir / prog;
+    std::error_code ec;
+    if (!fs::is_regular_file(src, ec)) {
+      missing = fmt::format("there is no program {}", src.string());
+      return dir.string();
+    }
+    fs::copy_file(src, dir / prog, fs::copy_options::overwrite_existing);
+    check(chmod((dir / prog).c_str(), 0755), "chmod");
+  }
+  return dir.string();
+}
+
+}  // namespace ipcg

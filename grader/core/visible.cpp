@@ -1,0 +1,66 @@
+// visible.cpp: escaping bytes for humans.
+#include "visible.hpp"
+
+#include <fmt/format.h>
+
+namespace ipcg {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
+size_t utf8_length(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+// One byte, escaped as it would be written in a C string literal.
+std::string escape_byte(unsigned char c) {
+  switch (c) {
+    case '\0': return "\\0";
+    case '\n': return "\\n";
+    case '\t': return "\\t";
+    case '\r': return "\\r";
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+  }
+  if (c < 0x20 || c == 0x7F || c >= 0x80) return fmt::format("\\x{:02x}", c);
+  return std::string(1, static_cast<char>(c));
+}
+
+}  // namespace
+
+std::string visible(std::string_view bytes, size_t max) {
+  std::string r = "\"";
+  size_t i = 0;
+  while (i < bytes.size() && i < max) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    size_t n = c >= 0x80 ? utf8_length(bytes, i) : 0;
+    if (n) {
+      r.append(bytes.substr(i, n));
+      i += n;
+    } else {
+      r += escape_byte(c);
+      ++i;
+    }
+  }
+  r += '"';
+  if (i < bytes.size()) r += fmt::format(" ... ({} more bytes)", bytes.size() - i);
+  return r;
+}
+
+std::string first_difference(std::string_view expected, std::string_view observed) {
+  size_t i = 0;
+  while (i < expected.size() && i < observed.size() && expected[i] == observed[i]) ++i;
+  if (i == expected.size() && i == observed.size()) return "";
+  auto at = [](std::string_view s, size_t k) {
+    return k < s.size() ? "'" + escape_byte(static_cast<unsigned char>(s[k])) + "'"
+                        : std::string("the end");
+  };
+  return fmt::format("they differ at byte {} (expected {}, got {})", i, at(expected, i),
+                     at(observed, i));
+}
+
+}  // namespace ipcg
