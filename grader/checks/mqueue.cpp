@@ -291,9 +291,27 @@ void many_senders_receivers(Context &cx) {
     sent.insert(m);
     procs.push_back(cx.start("mq_send", {q.name(), m}));
   }
-  std::vector<Process *> all;
-  for (auto &p : procs) all.push_back(&p);
-  Process::pump_all(all, cx.end());
+  // Senders end on their own; then the receivers must end too, unless they are
+  // all asleep in mq_receive on an empty queue: a message is then lost for good.
+  std::vector<Process *> senders, receivers;
+  for (auto &p : procs) (&p < &procs[3] ? receivers : senders).push_back(&p);
+  Process::pump_all(senders, cx.end());
+  auto stuck = [&] {
+    for (Process *r : receivers)
+      if (!r->done() && blocked_syscall(r->pid()) != SYS_mq_timedreceive) return false;
+    return q.attr().mq_curmsgs == 0;
+  };
+  while (!Process::pump_all(receivers, cx.within(20ms)) && Clock::now() < cx.end()) {
+    if (!stuck()) continue;
+    size_t got = 0;
+    for (Process *r : receivers) got += parse_records(r->stdout_so_far()).value_or(std::vector<std::string>{}).size();
+    bool gone = !PosixQueue::exists(q.name());
+    fail("the 12 messages, each received exactly once",
+         fmt::format("{} received; the receivers sleep on an empty queue{}", got,
+                     gone ? " whose name is gone" : ""),
+         gone ? "a program unlinked the queue while others still used it"
+              : "a sender failed or sent nothing");
+  }
   std::multiset<std::string> got;
   for (auto &p : procs) {
     bool receiver = &p < &procs[3];

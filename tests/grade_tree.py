@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""grade_tree.py: the kit's integration tests, each one run of ipcgrade judged
+from its exit code and its Gradescope JSON.
+
+usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
+  solutions              the reference solutions earn full marks (exit 0)
+  skeleton               the untouched skeleton earns 0 on every check (exit 1)
+  mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.cpp loses the
+                         check on its "// kills:" line, and only the checks listed there
+  broken-build           a lab that does not compile is reported "did not build"
+                         with the compiler's first error
+  no-leaks               a grading run leaves no IPC object, file or process
+  bad-usage              bad arguments get one clear line and exit 2
+Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
+"""
+import argparse, json, os, re, shutil, subprocess, sys, tempfile
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+def grade(args, build, *extra, check_json=True):
+    """Run ipcgrade with --json; return (exit code, parsed JSON, stdout)."""
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-test.") as tmp:
+        out = os.path.join(tmp, "results.json")
+        cmd = [os.path.join(build, "grader", "ipcgrade"), "--no-build", "--json", out, *extra]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+        print("$ " + " ".join(cmd) + f"  -> exit {p.returncode}")
+        print(p.stdout, p.stderr, sep="")
+        doc = json.load(open(out)) if check_json and os.path.exists(out) else None
+        return p.returncode, doc, p.stdout
+
+def check_gradescope(doc):
+    """The JSON has the fields Gradescope reads, and its score adds up."""
+    for key in ("score", "execution_time", "tests"):
+        if key not in doc: fail(f"results.json has no '{key}'")
+    for t in doc["tests"]:
+        for key in ("name", "number", "score", "max_score", "status", "output", "visibility"):
+            if key not in t: fail(f"test {t.get('name')} has no '{key}'")
+        if t["status"] not in ("passed", "failed"): fail(f"bad status {t['status']}")
+    if doc["score"] != sum(t["score"] for t in doc["tests"]): fail("score is not the sum")
+
+def check_id(test):
+    """'mqueue/notify: title' -> 'notify'."""
+    return test["name"].split(":")[0].split("/")[1]
+
+def solutions(a):
+    rc, doc, out = grade(a, a.build, "--tree", "solutions")
+    check_gradescope(doc)
+    full = sum(t["max_score"] for t in doc["tests"])
+    if rc != 0 or doc["score"] != full: fail(f"solutions earned {doc['score']}/{full}, exit {rc}")
+    if f"Score: {full}/{full}" not in out.splitlines()[-1]: fail("no closing Score line")
+
+def skeleton(a):
+    rc, doc, out = grade(a, a.build, "--tree", "labs")
+    check_gradescope(doc)
+    earned = [t["name"] for t in doc["tests"] if t["score"] > 0]
+    if earned: fail("the skeleton earned points on: " + ", ".join(earned))
+    if rc != 1: fail(f"exit {rc}, expected 1")
+    if not out.splitlines()[-1].startswith("Score: 0/"): fail("no closing Score: 0/ line")
+
+def kills_line(source):
+    """The check ids on a mutant's '// kills:' first line."""
+    first = open(source).readline()
+    m = re.match(r"//\s*kills:\s*(.+)", first)
+    if not m: fail(f"{source} does not start with '// kills: CHECK'")
+    return m.group(1).split()
+
+def mutant(a):
+    labdir, stem = a.args
+    prog = stem.split(".", 1)[1]
+    kills = kills_line(os.path.join(a.source, "tests", "mutants", labdir, stem + ".cpp"))
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-mutant.") as tree:
+        os.mkdir(os.path.join(tree, labdir))
+        sol = os.path.join(a.build, "solutions", labdir)
+        for name in os.listdir(sol):
+            path = os.path.join(sol, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                os.symlink(path, os.path.join(tree, labdir, name))
+        os.remove(os.path.join(tree, labdir, prog))
+        os.symlink(os.path.join(a.build, "tests", "mutants", labdir, stem),
+                   os.path.join(tree, labdir, prog))
+        lab_id = labdir.split("-", 1)[1]
+        rc, doc, _ = grade(a, a.build, "--tree", tree, lab_id)
+    check_gradescope(doc)
+    by_id = {check_id(t): t for t in doc["tests"]}
+    for k in kills:
+        if k not in by_id: fail(f"'// kills: {k}' names no check of {lab_id}")
+    if by_id[kills[0]]["score"] != 0:
+        fail(f"{stem} kept the points of {kills[0]}, the check named for its bug")
+    spared = [i for i, t in by_id.items() if i not in kills and t["score"] < t["max_score"]]
+    if spared: fail(f"{stem} also lost points on {', '.join(spared)}, not on its kills: line")
+    if rc != 1: fail(f"exit {rc}, expected 1")
+
+def broken_build(a):
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-broken.") as tmp:
+        src = os.path.join(tmp, "kit")
+        shutil.copytree(a.source, src, ignore=shutil.ignore_patterns("build*", ".git"))
+        victim = os.path.join(src, "labs", "01-mqueue", "mq_send.cpp")
+        with open(victim, "a") as f: f.write("\nint broken( { this is not C++\n")
+        subprocess.run(["meson", "setup", os.path.join(tmp, "b"), src], check=True,
+                       capture_output=True, timeout=240)
+        p = subprocess.run([os.path.join(tmp, "b", "grader", "ipcgrade"), "mqueue"],
+                           capture_output=True, text=True, timeout=600)
+        print(p.stdout, p.stderr)
+        if p.returncode != 1: fail(f"exit {p.returncode}, expected 1")
+        if p.stdout.count("DID NOT BUILD") != len(re.findall(r"^  \S", p.stdout, re.M)):
+            fail("not every check of the broken lab says DID NOT BUILD")
+        if "mq_send.cpp" not in p.stdout or "error:" not in p.stdout:
+            fail("the compiler's first error is not shown")
+
+def snapshot():
+    """Every IPC object, grader temp folder and orphaned kit process on the host."""
+    items = set()
+    for d in ("/dev/shm", "/dev/mqueue"):
+        if os.path.isdir(d): items |= {d + "/" + e for e in os.listdir(d)}
+    for kind in ("msg", "shm", "sem"):
+        with open("/proc/sysvipc/" + kind) as f:
+            items |= {kind + ":" + " ".join(l.split()[:2]) for l in list(f)[1:]}
+    for d in ("/run", "/tmp", "/var/tmp"):
+        if os.path.isdir(d):
+            items |= {d + "/" + e for e in os.listdir(d) if e.startswith("ipcg")}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == "1" and ("ipcgrade" in exe or "/solutions/" in exe
+                                                        or "/mutants/" in exe or "/labs/" in exe):
+            items.add("process " + pid + " " + exe)
+    return items
+
+def no_leaks(a):
+    before = snapshot()
+    grade(a, a.build, "--tree", "solutions")
+    grade(a, a.build, "--tree", "labs")
+    after = snapshot()
+    if after - before: fail("left behind: " + ", ".join(sorted(after - before)))
+
+def bad_usage(a):
+    exe = os.path.join(a.build, "grader", "ipcgrade")
+    for args, words in ((["--jobs", "0"], "jobs"), (["nosuchlab"], "unknown lab"),
+                        (["mqueue/nosuchcheck"], "unknown check"),
+                        (["--tree", "/nonexistent"], "no such folder"),
+                        (["--bogus"], "--bogus")):
+        p = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
+        lines = p.stderr.strip().splitlines()
+        print(args, p.returncode, lines)
+        if p.returncode != 2: fail(f"{args}: exit {p.returncode}, expected 2")
+        if len(lines) != 1 or words not in lines[0] or p.stdout:
+            fail(f"{args}: expected one line on stderr naming '{words}'")
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("mode")
+    ap.add_argument("args", nargs="*")
+    a = ap.parse_args()
+    modes = {"solutions": solutions, "skeleton": skeleton, "mutant": mutant,
+             "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
+    if a.mode not in modes: fail("unknown mode " + a.mode)
+    modes[a.mode](a)
+    print("ok")
+
+if __name__ == "__main__":
+    main()
