@@ -138,7 +138,9 @@ void recv_exact_bytes(Context &cx) {
   expect_stdout(o, record(0, m1) + record(0, m2), cmd,
                 "print exactly the length mq_receive returned, with fwrite or write: %s "
                 "stops at the first NUL");
-  expect_queue_holds(q, 0, "after the receiver ran", "the receiver did not take both messages");
+  if (long cur = q.attr().mq_curmsgs; cur != 0)
+    fail("an empty queue after the receiver ran", fmt::format("{} message(s) left", cur),
+         "the receiver did not take both messages");
 }
 
 // Step 3: the receive buffer is the queue's mq_msgsize, however large.
@@ -227,10 +229,10 @@ void blocking_receive(Context &cx) {
          "a polling loop around a non-blocking receive burns the CPU: let mq_receive block");
   }
   std::string text = token();
-  q.send(text, 3, cx.within(1s));
+  q.send(text, 0, cx.within(1s));
   const Outcome &o = cx.finish(p);
   expect_exit(o, 0, cmd, "it did not finish after the message arrived");
-  expect_stdout(o, record(3, text), cmd, "the message was not printed as a record");
+  expect_stdout(o, record(0, text), cmd, "the message was not printed as a record");
 }
 
 // Does the queue's mqueue-fs file show a notification registered by `pid`?
@@ -279,11 +281,6 @@ void many_senders_receivers(Context &cx) {
   std::vector<Process> procs;
   std::vector<std::string> rargs{"-c", "4", q.name()};
   for (int i = 0; i < 3; ++i) procs.push_back(cx.start("mq_recv", rargs));
-  for (auto &r : procs)
-    if (!wait_blocked_in(cx, r, SYS_mq_timedreceive, cx.within(3s)))
-      fail("every receiver waits in mq_receive before the senders start",
-           r.done() ? "a receiver " + r.outcome().describe() : "a receiver never blocked",
-           "without -n the receiver must block until a message comes");
   std::multiset<std::string> sent;
   std::string tag = token();
   for (int i = 0; i < 12; ++i) {

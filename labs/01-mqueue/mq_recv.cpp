@@ -1,0 +1,73 @@
+// mq_recv.cpp: receive messages from an existing POSIX message queue and
+// print each one as a record "PRIO LEN BYTES".
+// Usage: mq_recv [-n] [-c COUNT] NAME
+// See also mq_send.cpp, which sends them, and mq_notify_recv.cpp.
+
+#include <fcntl.h>
+#include <mqueue.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "mqlab.hpp"
+
+// What the command line asked for.
+struct Options {
+  bool nonblock = false;      // -n: fail with EAGAIN instead of waiting (O_NONBLOCK)
+  long count = 1;             // -c: how many messages to receive
+  const char *name = nullptr; // the queue's name, such as /demo
+};
+
+// Reads the options and arguments, or exits 2 with the usage line.
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0;                 // we print our own usage line
+  int opt;
+  while ((opt = getopt(argc, argv, "+nc:")) != -1) {
+    switch (opt) {
+    case 'n': o.nonblock = true; break;
+    case 'c': o.count = parse_long(optarg, 1, LONG_MAX); break;
+    default: usage();
+    }
+  }
+  if (argc - optind != 1)
+    usage();
+  o.name = argv[optind];
+  return o;
+}
+
+// Returns the flags for mq_open(): read-only, plus O_NONBLOCK with -n.
+// Never O_CREAT: receiving from a queue that does not exist is an error.
+int open_flags(bool nonblock)
+{
+  int flags = O_RDONLY;
+  if (nonblock) {
+    todo("Step 4: for -n, add O_NONBLOCK, so that an empty queue fails at once with EAGAIN", flags);
+  }
+  return flags;
+}
+
+// Prints one record to stdout: "PRIO LEN ", then the LEN bytes exactly as
+// received (they may hold NUL bytes), then "\n"; then flushes stdout.
+void print_record(unsigned int prio, const char *bytes, ssize_t len)
+{
+  todo("Step 3: print \"PRIO LEN \", then exactly LEN bytes with fwrite(), then \"\\n\"; fflush(stdout)", prio, bytes, len);
+}
+
+// Opens the queue NAME with FLAGS, receives COUNT messages into a buffer of
+// exactly mq_msgsize bytes and prints each one; never unlinks the queue.
+void receive_messages(const char *name, int flags, long count)
+{
+  todo("Step 3: mq_open() NAME, mq_getattr() for mq_msgsize, then COUNT times mq_receive() and print_record(); mq_close()", name, flags, count);
+}
+
+// Parses the command line, then receives and prints COUNT messages.
+int main(int argc, char *argv[])
+{
+  prog_name = "mq_recv";
+  prog_usage = "[-n] [-c COUNT] NAME";
+  Options o = parse_args(argc, argv);
+  receive_messages(o.name, open_flags(o.nonblock), o.count);
+  return 0;
+}
