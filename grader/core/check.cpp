@@ -102,7 +102,7 @@ void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string
   std::string seen = o.describe();
   bool todo = o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos;
   if (todo) seen += " (the skeleton's \"not implemented yet\")";
-  else if (!o.err.empty()) seen += ", stderr " + visible(o.err, 200);
+  else if (!o.err.empty() && !o.exec_failed) seen += ", stderr " + visible(o.err, 200);
   fail(fmt::format("`{}` exits with {}", cmd, code), "it " + seen,
        cause_or_todo(o, std::move(cause)));
 }

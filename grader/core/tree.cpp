@@ -45,8 +45,10 @@ std::optional<std::string> build_lab(const fs::path &builddir, const std::string
   return first_compiler_error(o.out + o.err);
 }
 
+// Staging lives outside /tmp, which each sandbox replaces with its own:
+// in /run as root, else in /var/tmp.
 Staging::Staging() {
-  std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/tmp";
+  std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/var/tmp";
   std::string tmpl = base + "/ipcgrade.XXXXXX";
   if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + base);
   root_ = tmpl;
