@@ -126,7 +126,10 @@ int grade(const Options &o, const char *argv0) {
   RunOptions ro;
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
-  ro.isolation = probe_isolation();
+  // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
+  const char *forced = getenv("IPCGRADE_ISOLATION");
+  ro.isolation = forced && std::string(forced) == "names" ? Isolation::unique_names
+                                                          : probe_isolation();
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
   ro.progress = isatty(STDERR_FILENO);
