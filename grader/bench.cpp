@@ -11,10 +11,10 @@
 #include "core/process.hpp"
 #include "core/sandbox.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <vector>
 
 using namespace ipcg;
@@ -28,14 +28,16 @@ double median(std::vector<double> v) {
 }
 
 // Time one call of fn in milliseconds.
-template <class F> double time_ms(F fn) {
+template <class F>
+double time_ms(F fn) {
   auto t = Clock::now();
   fn();
   return seconds_since(t) * 1000;
 }
 
 // Fork a child that runs fn and exits with its result; wait for it.
-template <class F> void in_child(F fn) {
+template <class F>
+void in_child(F fn) {
   pid_t pid = check(fork(), "fork");
   if (pid == 0) _exit(fn());
   int status = 0;
@@ -72,8 +74,8 @@ int bare_true() {
 int main(int argc, char **argv) {
   int rounds = argc > 1 ? std::max(1, atoi(argv[1])) : 200;
   Isolation iso = probe_isolation();
-  std::optional<uid_t> uid = iso == Isolation::root_namespaces ? std::optional<uid_t>(3999999)
-                                                               : std::nullopt;
+  std::optional<uid_t> uid =
+      iso == Isolation::root_namespaces ? std::optional<uid_t>(3999999) : std::nullopt;
   std::vector<double> bare, spawn, full;
   for (int i = 0; i < rounds; ++i)
     bare.push_back(time_ms([] { in_child([] { return bare_true(); }); }));

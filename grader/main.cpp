@@ -10,11 +10,11 @@
 #include "core/tree.hpp"
 #include "report/report.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace ipcg;
@@ -40,8 +40,9 @@ fs::path build_dir() { return fs::read_symlink("/proc/self/exe").parent_path().p
 
 // Declare the command line's options on `app`, bound to `o`.
 void declare(CLI::App &app, Options &o) {
-  app.add_option("--tree", o.tree, "what to grade: labs (default), solutions, or a folder DIR "
-                                   "holding NN-topic/<program> binaries");
+  app.add_option("--tree", o.tree,
+                 "what to grade: labs (default), solutions, or a folder DIR "
+                 "holding NN-topic/<program> binaries");
   app.add_flag("--list", o.list, "list every lab's checks with their points, and exit");
   app.add_option("--json", o.json, "also write a Gradescope results.json to FILE");
   app.add_flag("-v,--verbose", o.verbose, "show every check's trace: commands, output, timings");
@@ -69,8 +70,10 @@ fs::path tree_root(const Options &o, const fs::path &build) {
   if (o.tree == "labs" || o.tree == "solutions") return build / o.tree;
   fs::path dir = fs::absolute(o.tree);
   if (!fs::is_directory(dir))
-    throw UsageError(fmt::format("--tree {}: no such folder (use labs, solutions or a folder "
-                                 "of built programs)", o.tree));
+    throw UsageError(
+        fmt::format("--tree {}: no such folder (use labs, solutions or a folder "
+                    "of built programs)",
+                    o.tree));
   return dir;
 }
 
@@ -128,8 +131,8 @@ int grade(const Options &o, const char *argv0) {
   ro.slow = o.slow;
   // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
   const char *forced = getenv("IPCGRADE_ISOLATION");
-  ro.isolation = forced && std::string(forced) == "names" ? Isolation::unique_names
-                                                          : probe_isolation();
+  ro.isolation =
+      forced && std::string(forced) == "names" ? Isolation::unique_names : probe_isolation();
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
   ro.progress = isatty(STDERR_FILENO);
@@ -147,8 +150,7 @@ int grade(const Options &o, const char *argv0) {
   if (!o.json.empty()) {
     std::ofstream f(o.json, std::ios::binary);
     f << gradescope_json(results, seconds_since(started));
-    if (!f.flush())
-      throw UsageError(fmt::format("--json {}: cannot write the file", o.json));
+    if (!f.flush()) throw UsageError(fmt::format("--json {}: cannot write the file", o.json));
   }
   return exit_code(results);
 }

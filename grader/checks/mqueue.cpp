@@ -7,11 +7,11 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/syscall.h>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
-#include <sys/syscall.h>
 
 namespace ipcg {
 namespace {
@@ -111,8 +111,9 @@ void send_exact_bytes(Context &cx) {
     std::string cmd = command_line("mq_send", args);
     expect_exit(cx.run("mq_send", args), 0, cmd, "mq_open or mq_send failed");
     auto m = q.receive(cx.within(1s));
-    if (!m) fail("a message on the queue after `" + cmd + "`", "the queue is empty",
-                 "mq_send was not called, or on another queue");
+    if (!m)
+      fail("a message on the queue after `" + cmd + "`", "the queue is empty",
+           "mq_send was not called, or on another queue");
     if (m->bytes != text)
       fail(fmt::format("{} ({} bytes)", visible(text), text.size()),
            fmt::format("{} ({} bytes); {}", visible(m->bytes), m->bytes.size(),
@@ -162,9 +163,11 @@ void recv_buffer_size(Context &cx) {
 // Step 3: highest priority first, first-in first-out within one priority.
 void priority_order(Context &cx) {
   PosixQueue q = make_queue(cx, "prio", 8, 64);
-  const std::vector<std::pair<std::string, unsigned>> load{
-      {"low-" + token(), 1},   {"high-" + token(), 9}, {"mid-" + token(), 5},
-      {"high2-" + token(), 9}, {"zero-" + token(), 0}};
+  const std::vector<std::pair<std::string, unsigned>> load{{"low-" + token(), 1},
+                                                           {"high-" + token(), 9},
+                                                           {"mid-" + token(), 5},
+                                                           {"high2-" + token(), 9},
+                                                           {"zero-" + token(), 0}};
   for (const auto &[text, prio] : load) q.send(text, prio, cx.within(1s));
   std::string expected;
   for (int i : {1, 3, 2, 0, 4}) expected += record(load[i].second, load[i].first);
@@ -187,9 +190,8 @@ void nonblocking(Context &cx) {
     std::string call;
   };
   std::string extra = token();
-  const std::vector<Case> cases{
-      {"mq_recv", {"-n", q.name()}, SYS_mq_timedreceive, "mq_receive"},
-      {"mq_send", {"-n", q.name(), extra}, SYS_mq_timedsend, "mq_send"}};
+  const std::vector<Case> cases{{"mq_recv", {"-n", q.name()}, SYS_mq_timedreceive, "mq_receive"},
+                                {"mq_send", {"-n", q.name(), extra}, SYS_mq_timedsend, "mq_send"}};
   for (const auto &c : cases) {
     if (c.prog == "mq_send") {
       q.send("one", 0, cx.within(1s));
@@ -199,12 +201,11 @@ void nonblocking(Context &cx) {
     std::string cmd = command_line(c.prog, c.args);
     if (wait_blocked_in(cx, p, c.nr, cx.within(3s)))
       fail(fmt::format("`{}` returns at once with exit 3", cmd),
-           fmt::format("it blocked inside {}", c.call),
-           "-n must open the queue with O_NONBLOCK");
+           fmt::format("it blocked inside {}", c.call), "-n must open the queue with O_NONBLOCK");
     const Outcome &o = cx.finish(p);
     expect_exit(o, 3, cmd, "EAGAIN from a non-blocking call must exit 3");
-    expect_stderr(o, fmt::format("{}: {}: Resource temporarily unavailable\n", c.prog, c.call),
-                  cmd, "report the failed call as PROG: CALL: strerror(errno)");
+    expect_stderr(o, fmt::format("{}: {}: Resource temporarily unavailable\n", c.prog, c.call), cmd,
+                  "report the failed call as PROG: CALL: strerror(errno)");
   }
   auto left = q.drain();
   if (left.size() != 2 || left[0].bytes != "one" || left[1].bytes != "two")
@@ -260,9 +261,9 @@ void notify(Context &cx) {
   }
   if (!cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(3s)))
     fail("`" + cmd + "` sleeps while it waits",
-         p.done() ? "it " + p.outcome().describe() + " before any message was sent"
-                  : fmt::format("it kept running on the CPU ({:.0f} ms so far)",
-                                cpu_ms_so_far(p.pid())),
+         p.done()
+             ? "it " + p.outcome().describe() + " before any message was sent"
+             : fmt::format("it kept running on the CPU ({:.0f} ms so far)", cpu_ms_so_far(p.pid())),
          "wait with sigwaitinfo, sigsuspend or a blocking call, not a loop");
   std::string text = token();
   q.send(text, 0, cx.within(1s));
@@ -301,7 +302,8 @@ void many_senders_receivers(Context &cx) {
   while (!Process::pump_all(receivers, cx.within(20ms)) && Clock::now() < cx.end()) {
     if (!stuck()) continue;
     size_t got = 0;
-    for (Process *r : receivers) got += parse_records(r->stdout_so_far()).value_or(std::vector<std::string>{}).size();
+    for (Process *r : receivers)
+      got += parse_records(r->stdout_so_far()).value_or(std::vector<std::string>{}).size();
     bool gone = !PosixQueue::exists(q.name());
     fail("the 12 messages, each received exactly once",
          fmt::format("{} received; the receivers sleep on an empty queue{}", got,
@@ -355,7 +357,7 @@ void unlink_lifecycle(Context &cx) {
     fail("no queue named " + q.name() + " after `" + cmd + "`", "the name still exists",
          "mq_unlink was not called (mq_close only closes a descriptor)");
   auto m = q.receive(cx.within(1s));
-  cx.note(m ? "the grader's open descriptor still reads the unlinked queue: "+ visible(m->bytes)
+  cx.note(m ? "the grader's open descriptor still reads the unlinked queue: " + visible(m->bytes)
             : "the grader's descriptor found no message after the unlink");
   Outcome o = cx.run("mq_unlink", args);
   expect_exit(o, 1, cmd + " (again)", "the failed mq_unlink must be reported");
@@ -378,9 +380,11 @@ void sysv_type_select(Context &cx) {
   const std::vector<Step> steps{
       {{k, "2"}, record(2, load[2].second), "msgtyp > 0 takes the first message of that type"},
       {{k, "0"}, record(3, load[0].second), "msgtyp 0 takes the first message in the queue"},
-      {{k, "-2"}, record(1, load[1].second),
+      {{k, "-2"},
+       record(1, load[1].second),
        "msgtyp < 0 takes the first message of the lowest type <= |msgtyp|"},
-      {{"-c", "2", k, "-5"}, record(1, load[3].second) + record(5, load[4].second),
+      {{"-c", "2", k, "-5"},
+       record(1, load[3].second) + record(5, load[4].second),
        "msgtyp < 0 takes the lowest type first"}};
   for (const auto &s : steps) {
     Outcome o = cx.run("svmsg_recv", s.args);
@@ -457,7 +461,8 @@ void bad_input(Context &cx) {
                 c.code == 2 ? "a missing argument is a usage error (exit 2)"
                             : "check every call's result and exit 1 when it fails");
     if (c.code == 2 ? o.err.rfind(c.err, 0) != 0 : o.err != c.err)
-      fail(fmt::format("stderr {}{}", visible(c.err), c.code == 2 ? " followed by the synopsis" : ""),
+      fail(fmt::format("stderr {}{}", visible(c.err),
+                       c.code == 2 ? " followed by the synopsis" : ""),
            "stderr " + visible(o.err), "report errors exactly as the contract says");
   }
   if (PosixQueue::exists(missing))
@@ -489,8 +494,8 @@ Lab mqueue_lab() {
           {"blocking-receive", "mq_recv sleeps in mq_receive until a message", 3, step4, 5s,
            blocking_receive},
           {"notify", "mq_notify_recv waits asleep for the notification", 4, step5, 5s, notify},
-          {"many-senders-receivers", "12 senders, 3 receivers: each message once", 4, step6,
-           10s, many_senders_receivers},
+          {"many-senders-receivers", "12 senders, 3 receivers: each message once", 4, step6, 10s,
+           many_senders_receivers},
           {"outlives-sender", "a message waits after its sender exits", 2, step6, 5s,
            outlives_sender},
           {"unlink-lifecycle", "mq_unlink removes the name; nothing is left", 3, step7, 5s,

@@ -14,9 +14,9 @@ void fail(std::string expected, std::string observed, std::string cause) {
 
 // An argument as a shell would need it quoted.
 static std::string shell_word(const std::string &a) {
-  bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
-                                                 "OPQRSTUVWXYZ0123456789/._-+=:,") ==
-                                 std::string::npos;
+  bool plain = !a.empty() && a.find_first_not_of(
+                                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                 "OPQRSTUVWXYZ0123456789/._-+=:,") == std::string::npos;
   if (plain) return a;
   std::string q = "'";
   for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -101,8 +101,10 @@ void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string
   if (o.exited && o.code == code) return;
   std::string seen = o.describe();
   bool todo = o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos;
-  if (todo) seen += " (the skeleton's \"not implemented yet\")";
-  else if (!o.err.empty() && !o.exec_failed) seen += ", stderr " + visible(o.err, 200);
+  if (todo)
+    seen += " (the skeleton's \"not implemented yet\")";
+  else if (!o.err.empty() && !o.exec_failed)
+    seen += ", stderr " + visible(o.err, 200);
   fail(fmt::format("`{}` exits with {}", cmd, code), "it " + seen,
        cause_or_todo(o, std::move(cause)));
 }

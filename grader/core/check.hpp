@@ -18,20 +18,20 @@ using CheckFn = void (*)(Context &);
 
 // One row of a lab's check table.
 struct Check {
-  std::string_view id;       // "priority-order": the selector is lab/id
-  std::string_view title;    // one line for the report
+  std::string_view id;     // "priority-order": the selector is lab/id
+  std::string_view title;  // one line for the report
   int points;
   std::string_view section;  // the handout heading to read when it fails
   Millis deadline;           // for the whole check, before --slow
   CheckFn fn;
-  bool cleanup = false;      // the lab's cleanup check: also loses its points for
-                             // objects left behind by any check of the lab
+  bool cleanup = false;  // the lab's cleanup check: also loses its points for
+                         // objects left behind by any check of the lab
 };
 
 // A lab: its id, folder name, programs and check table.
 struct Lab {
-  std::string_view id;                     // "mqueue"
-  std::string_view dir;                    // "01-mqueue" (labs/, solutions/, handouts/)
+  std::string_view id;   // "mqueue"
+  std::string_view dir;  // "01-mqueue" (labs/, solutions/, handouts/)
   std::string_view title;
   std::vector<std::string_view> programs;  // every binary the lab builds
   std::vector<Check> checks;

@@ -1,11 +1,11 @@
 // fd.hpp: move-only owners of file descriptors, and the error type every
 // system call failure in the grader becomes.
 #pragma once
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <cerrno>
 #include <string>
-#include <sys/syscall.h>
 #include <system_error>
-#include <unistd.h>
 #include <utility>
 
 namespace ipcg {
@@ -16,7 +16,8 @@ namespace ipcg {
 }
 
 // Return v, or throw naming the call if v is -1.
-template <class T> T check(T v, const char *call) {
+template <class T>
+T check(T v, const char *call) {
   if (v == T(-1)) throw_errno(call);
   return v;
 }

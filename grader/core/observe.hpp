@@ -1,8 +1,8 @@
 // observe.hpp: what the kernel says about a live process, read from /proc:
 // is it asleep, which system call is it blocked in, how much CPU has it used.
 #pragma once
-#include <optional>
 #include <sys/types.h>
+#include <optional>
 
 namespace ipcg {
 

@@ -3,11 +3,11 @@
 
 #include "fd.hpp"
 
-#include <cstring>
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <cstring>
 
 namespace ipcg {
 namespace {
@@ -73,7 +73,7 @@ mq_attr PosixQueue::attr() const {
 }
 
 mode_t PosixQueue::mode() const {
-  struct stat st{};
+  struct stat st {};
   check(fstat(q_, &st), "fstat");
   return st.st_mode & 07777;
 }

@@ -6,10 +6,10 @@
 #include "clock.hpp"
 
 #include <mqueue.h>
+#include <sys/msg.h>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/msg.h>
 #include <vector>
 
 namespace ipcg {
@@ -26,8 +26,8 @@ class PosixQueue {
   // Create `name` (O_EXCL) with these attributes, open for reading and
   // writing, and owned by `owner` (the student's uid) when given, as if the
   // student had made it: then the student may unlink it.
-  static PosixQueue create(std::string name, long maxmsg, long msgsize,
-                           std::optional<uid_t> owner, mode_t mode = 0666);
+  static PosixQueue create(std::string name, long maxmsg, long msgsize, std::optional<uid_t> owner,
+                           mode_t mode = 0666);
   // Open an existing queue read-write; `owned` makes the grader unlink it at the end.
   static PosixQueue open(std::string name, bool owned = true);
   // True if a queue of this name exists now (mq_open O_RDONLY does not fail with ENOENT).
@@ -50,7 +50,8 @@ class PosixQueue {
   std::vector<QueueMessage> drain();
 
  private:
-  PosixQueue(std::string name, mqd_t q, bool owned) : name_(std::move(name)), q_(q), owned_(owned) {}
+  PosixQueue(std::string name, mqd_t q, bool owned)
+      : name_(std::move(name)), q_(q), owned_(owned) {}
   std::string name_;
   mqd_t q_ = -1;
   bool owned_ = false;

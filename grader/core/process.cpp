@@ -1,8 +1,6 @@
 // process.cpp: starting, feeding, draining, timing out and reaping a student process.
 #include "process.hpp"
 
-#include <array>
-#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
@@ -12,6 +10,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <array>
+#include <cstring>
 
 namespace ipcg {
 
@@ -238,8 +238,10 @@ bool Process::pump_all(std::span<Process *> ps, Deadline until) {
 void Process::feed_stdin() {
   ssize_t n = write(in_fd_.get(), pending_in_.data(), pending_in_.size());
   if (n < 0 && errno == EAGAIN) return;
-  if (n < 0) pending_in_.clear();  // EPIPE: the child closed its stdin
-  else pending_in_.erase(0, static_cast<size_t>(n));
+  if (n < 0)
+    pending_in_.clear();  // EPIPE: the child closed its stdin
+  else
+    pending_in_.erase(0, static_cast<size_t>(n));
   if (pending_in_.empty() && !keep_in_) in_fd_.reset();
 }
 

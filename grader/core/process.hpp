@@ -4,11 +4,11 @@
 #include "clock.hpp"
 #include "fd.hpp"
 
+#include <sys/types.h>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 namespace ipcg {
@@ -16,14 +16,14 @@ namespace ipcg {
 // What to start and how. The child gets a clean environment (LC_ALL=C, so
 // strerror texts are the English ones the handouts quote).
 struct Spawn {
-  std::string path;                 // the program to exec
-  std::vector<std::string> argv;    // argv[0] included
-  std::string stdin_data;           // written to stdin, which is then closed
-  bool keep_stdin_open = false;     // leave stdin open for write_stdin() handshakes
-  std::string cwd = "/";            // working directory
-  std::optional<uid_t> uid;         // drop to this uid/gid before exec
+  std::string path;               // the program to exec
+  std::vector<std::string> argv;  // argv[0] included
+  std::string stdin_data;         // written to stdin, which is then closed
+  bool keep_stdin_open = false;   // leave stdin open for write_stdin() handshakes
+  std::string cwd = "/";          // working directory
+  std::optional<uid_t> uid;       // drop to this uid/gid before exec
   std::optional<gid_t> gid;
-  size_t output_cap = 64 * 1024;    // bytes kept of stdout and of stderr each
+  size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
 };
 
 // What became of a process, once it has been reaped.
@@ -35,8 +35,8 @@ struct Outcome {
   bool exec_failed = false;  // could not even start; `err` says why
   std::string out, err;      // captured output, capped
   bool out_truncated = false, err_truncated = false;
-  double cpu_ms = 0;         // user + system CPU time
-  double wall_ms = 0;        // from start to reaped
+  double cpu_ms = 0;   // user + system CPU time
+  double wall_ms = 0;  // from start to reaped
 
   // One phrase: "exited with 0", "killed by SIGSEGV", "timed out after 2.0 s".
   std::string describe() const;

@@ -1,8 +1,8 @@
 // registry.cpp: the list of labs and selector matching.
 #include "registry.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace ipcg {
 
@@ -33,12 +33,11 @@ std::vector<std::pair<const Lab *, const Check *>> select_checks(
   for (const auto &sel : selectors) {
     bool any = false;
     for (const auto &lab : all_labs())
-      for (const auto &c : lab.checks)
-        any = matches(sel, lab, c) || any;
+      for (const auto &c : lab.checks) any = matches(sel, lab, c) || any;
     if (any) continue;
     if (sel.find('/') == std::string::npos)
-      throw UsageError(fmt::format("unknown lab '{}' (labs: {}; --list shows every check)", sel,
-                                   lab_ids()));
+      throw UsageError(
+          fmt::format("unknown lab '{}' (labs: {}; --list shows every check)", sel, lab_ids()));
     throw UsageError(fmt::format("unknown check '{}' (--list shows every check)", sel));
   }
   for (const auto &lab : all_labs())

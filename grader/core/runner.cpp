@@ -2,24 +2,28 @@
 // pipes, their pidfds and the grader's own signals; deadlines; leftovers.
 #include "runner.hpp"
 
-#include <csignal>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <nlohmann/json.hpp>
 
 namespace ipcg {
 using nlohmann::json;
 
 std::string_view status_word(Status s) {
   switch (s) {
-    case Status::passed: return "passed";
-    case Status::failed: return "failed";
-    case Status::error: return "error";
-    case Status::not_built: return "did not build";
+    case Status::passed:
+      return "passed";
+    case Status::failed:
+      return "failed";
+    case Status::error:
+      return "error";
+    case Status::not_built:
+      return "did not build";
   }
   return "?";
 }
@@ -120,10 +124,9 @@ Result collect(const Job &j, Running &r, int status, bool killed) {
   Result res = blank(j);
   res.status = Status::error;
   res.observed = killed ? "the grader's own process for this check did not finish in time"
-                 : WIFSIGNALED(status)
-                     ? "the grader's own process for this check was killed by " +
-                           signal_name(WTERMSIG(status))
-                     : "the grader's own process for this check sent no result";
+                 : WIFSIGNALED(status) ? "the grader's own process for this check was killed by " +
+                                             signal_name(WTERMSIG(status))
+                                       : "the grader's own process for this check sent no result";
   res.cause = "a bug in the grader, not in your code: please report it";
   return res;
 }
@@ -140,8 +143,10 @@ Fd stop_signals() {
 // Show "[done/total] lab/check" on stderr, or clear the line when `text` is empty.
 void progress(const RunOptions &opt, size_t done, size_t total, std::string_view text) {
   if (!opt.progress) return;
-  if (text.empty()) fmt::print(stderr, "\r\033[K");
-  else fmt::print(stderr, "\r\033[K[{}/{}] {}", done, total, text);
+  if (text.empty())
+    fmt::print(stderr, "\r\033[K");
+  else
+    fmt::print(stderr, "\r\033[K[{}/{}] {}", done, total, text);
   std::fflush(stderr);
 }
 
@@ -176,8 +181,8 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       p.write.reset();
       auto grace = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow) +
                    std::chrono::seconds(5);
-      running.push_back({next++, slot, pid, Fd(open_pidfd(pid)),
-                         std::move(p.read), "", Clock::now() + grace});
+      running.push_back(
+          {next++, slot, pid, Fd(open_pidfd(pid)), std::move(p.read), "", Clock::now() + grace});
       progress(opt, finished, jobs.size(), fmt::format("{}/{}", j.lab->id, j.check->id));
     }
     if (running.empty()) continue;
@@ -195,8 +200,10 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       if (fds[1 + 2 * i].revents) {
         char buf[65536];
         ssize_t n = read(r.pipe.get(), buf, sizeof buf);
-        if (n > 0) r.text.append(buf, static_cast<size_t>(n));
-        else r.eof = true;
+        if (n > 0)
+          r.text.append(buf, static_cast<size_t>(n));
+        else
+          r.eof = true;
       }
       if (fds[2 + 2 * i].revents) r.exited = true;
     }
@@ -242,8 +249,9 @@ void charge_leftovers(std::vector<Result> &results, const std::vector<Job> &jobs
       r.score = 0;
       r.expected = "no IPC object is left behind when the lab's programs have finished";
       r.observed = "left behind: " + list;
-      r.cause = "a program created an object and never removed it, or removed it only on "
-                "its success path";
+      r.cause =
+          "a program created an object and never removed it, or removed it only on "
+          "its success path";
     } else if (r.status == Status::failed) {
       r.observed += "; also left behind: " + list;
     }

@@ -4,17 +4,12 @@
 
 #include "fd.hpp"
 
-#include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
-#include <functional>
 #include <mqueue.h>
 #include <poll.h>
 #include <sched.h>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
@@ -22,15 +17,23 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
 
 namespace ipcg {
 namespace fs = std::filesystem;
 
 std::string_view describe(Isolation iso) {
   switch (iso) {
-    case Isolation::root_namespaces: return "private namespaces, students as an unprivileged uid";
-    case Isolation::user_namespaces: return "private namespaces in a user namespace";
-    case Isolation::unique_names: return "unique object names (no namespaces available)";
+    case Isolation::root_namespaces:
+      return "private namespaces, students as an unprivileged uid";
+    case Isolation::user_namespaces:
+      return "private namespaces in a user namespace";
+    case Isolation::unique_names:
+      return "unique object names (no namespaces available)";
   }
   return "?";
 }
@@ -120,7 +123,8 @@ Isolation probe_isolation() {
 }
 
 Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag)
-    : iso_(iso), uid_(iso == Isolation::root_namespaces ? student_uid : std::nullopt),
+    : iso_(iso),
+      uid_(iso == Isolation::root_namespaces ? student_uid : std::nullopt),
       tag_(std::move(tag)) {
   umask(0);
   if (iso_ == Isolation::unique_names) {
@@ -191,7 +195,7 @@ std::string Sandbox::name(std::string_view base) {
 key_t Sandbox::key(unsigned n) {
   key_t base = 0x49500000;  // "IP"
   if (iso_ == Isolation::unique_names)
-    base = static_cast<key_t>(0x20000000 + (std::hash<std::string>{}(tag_) & 0x0fffff00));
+    base = static_cast<key_t>(0x20000000 + (std::hash<std::string>{}(tag_)&0x0fffff00));
   key_t k = base + static_cast<key_t>(n);
   keys_.push_back(k);
   return k;

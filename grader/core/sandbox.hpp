@@ -6,11 +6,11 @@
 #pragma once
 #include "fd.hpp"
 
+#include <sys/ipc.h>
+#include <sys/types.h>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/ipc.h>
-#include <sys/types.h>
 #include <vector>
 
 namespace ipcg {

@@ -4,9 +4,9 @@
 #include "process.hpp"
 
 #include <fmt/format.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sstream>
 
 namespace ipcg {
 namespace fs = std::filesystem;
@@ -60,7 +60,8 @@ Staging::~Staging() {
   fs::remove_all(root_, ec);
 }
 
-std::string Staging::add(const Lab &lab, const fs::path &from, std::optional<std::string> &missing) {
+std::string Staging::add(const Lab &lab, const fs::path &from,
+                         std::optional<std::string> &missing) {
   fs::path dir = root_ / lab.dir;
   fs::create_directories(dir);
   check(chmod(dir.c_str(), 0755), "chmod");

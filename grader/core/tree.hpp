@@ -12,8 +12,8 @@ namespace ipcg {
 
 // Build one lab of a tree with ninja (target "<tree>-<lab id>"). Returns the
 // compiler's first error when it does not build, nullopt when it does.
-std::optional<std::string> build_lab(const std::filesystem::path &builddir,
-                                     const std::string &tree, const Lab &lab);
+std::optional<std::string> build_lab(const std::filesystem::path &builddir, const std::string &tree,
+                                     const Lab &lab);
 
 // The first error in a compiler's output: the "error:" line and the source
 // line under it, paths shortened; the last lines when there is no such line.

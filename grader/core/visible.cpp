@@ -19,12 +19,18 @@ size_t utf8_length(std::string_view s, size_t i) {
 // One byte, escaped as it would be written in a C string literal.
 std::string escape_byte(unsigned char c) {
   switch (c) {
-    case '\0': return "\\0";
-    case '\n': return "\\n";
-    case '\t': return "\\t";
-    case '\r': return "\\r";
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
+    case '\0':
+      return "\\0";
+    case '\n':
+      return "\\n";
+    case '\t':
+      return "\\t";
+    case '\r':
+      return "\\r";
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
   }
   if (c < 0x20 || c == 0x7F || c >= 0x80) return fmt::format("\\x{:02x}", c);
   return std::string(1, static_cast<char>(c));

@@ -16,10 +16,14 @@ std::string paint(const TextStyle &st, const char *code, std::string_view s) {
 // The verdict word of one check, coloured.
 std::string verdict(const TextStyle &st, const Result &r) {
   switch (r.status) {
-    case Status::passed: return paint(st, "32", "ok");
-    case Status::failed: return paint(st, "31", "FAILED");
-    case Status::error: return paint(st, "35", "ERROR");
-    case Status::not_built: return paint(st, "33", "DID NOT BUILD");
+    case Status::passed:
+      return paint(st, "32", "ok");
+    case Status::failed:
+      return paint(st, "31", "FAILED");
+    case Status::error:
+      return paint(st, "35", "ERROR");
+    case Status::not_built:
+      return paint(st, "33", "DID NOT BUILD");
   }
   return "?";
 }

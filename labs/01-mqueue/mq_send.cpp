@@ -21,7 +21,7 @@ struct Options {
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+n")) != -1) {
     switch (opt) {

@@ -12,14 +12,14 @@
 // Reads the one argument, KEY, or exits 2 with the usage line.
 key_t parse_args(int argc, char *argv[])
 {
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   if (getopt(argc, argv, "+") != -1)
-    usage();                  // this program takes no options
+    usage(); // this program takes no options
   if (argc - optind != 1)
     usage();
   key_t key = parse_key(argv[optind]);
   if (key == IPC_PRIVATE)
-    usage();                  // IPC_PRIVATE would make a new queue, never find one
+    usage(); // IPC_PRIVATE would make a new queue, never find one
   return key;
 }
 

@@ -22,7 +22,7 @@ struct Options {
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+nc:")) != -1) {
     switch (opt) {
@@ -75,7 +75,7 @@ void receive_messages(const char *name, int flags, long count)
   struct mq_attr attr;
   if (mq_getattr(q, &attr) == -1)
     die("mq_getattr");
-  std::vector<char> buf(attr.mq_msgsize);   // room for the longest message
+  std::vector<char> buf(attr.mq_msgsize); // room for the longest message
 
   for (long i = 0; i < count; i++) {
     unsigned int prio;

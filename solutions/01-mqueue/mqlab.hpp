@@ -12,8 +12,8 @@
 #include <cstring>
 #include <sys/types.h>
 
-inline const char *prog_name = "mqlab";   // the program's fixed name (not argv[0])
-inline const char *prog_usage = "";       // its synopsis, after the name
+inline const char *prog_name = "mqlab"; // the program's fixed name (not argv[0])
+inline const char *prog_usage = "";     // its synopsis, after the name
 
 // Prints "PROG: CALL: strerror(errno)" to stderr and exits 1.
 // Call it right after CALL failed, before anything else can change errno.
@@ -60,10 +60,7 @@ inline long parse_long(const char *text, long min, long max)
 }
 
 // Parses an octal MODE such as 0640 (permission bits only).
-inline mode_t parse_mode(const char *text)
-{
-  return (mode_t) parse_number(text, 8, 0, 0777);
-}
+inline mode_t parse_mode(const char *text) { return (mode_t) parse_number(text, 8, 0, 0777); }
 
 // Parses a System V KEY: decimal, 0x hexadecimal or 0 octal (strtol base 0).
 // Keys above INT_MAX, such as 0xdeadbeef, wrap around as key_t does.
@@ -75,8 +72,7 @@ inline key_t parse_key(const char *text)
 // Stands in for code the student has not written yet: prints
 // "PROG: not implemented yet (STEP)" and exits 70 (EX_SOFTWARE).
 // The other arguments are ignored; passing them marks them as used.
-template <class... Args>
-[[noreturn]] void todo(const char *step, const Args &...)
+template <class... Args> [[noreturn]] void todo(const char *step, const Args &...)
 {
   fprintf(stderr, "%s: not implemented yet (%s)\n", prog_name, step);
   exit(70);

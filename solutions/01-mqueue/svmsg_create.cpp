@@ -11,16 +11,16 @@
 
 // What the command line asked for.
 struct Options {
-  bool exclusive = false;     // -x: fail if KEY has a queue already (IPC_EXCL)
-  key_t key = 0;              // the queue's key, such as 0x4d51
-  mode_t mode = 0600;         // permission bits of the new queue
+  bool exclusive = false; // -x: fail if KEY has a queue already (IPC_EXCL)
+  key_t key = 0;          // the queue's key, such as 0x4d51
+  mode_t mode = 0600;     // permission bits of the new queue
 };
 
 // Reads the options and arguments, or exits 2 with the usage line.
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+x")) != -1) {
     switch (opt) {

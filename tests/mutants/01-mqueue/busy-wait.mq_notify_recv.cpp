@@ -17,9 +17,9 @@
 // Reads the one argument, NAME, or exits 2 with the usage line.
 const char *parse_args(int argc, char *argv[])
 {
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   if (getopt(argc, argv, "+") != -1)
-    usage();                  // this program takes no options
+    usage(); // this program takes no options
   if (argc - optind != 1)
     usage();
   return argv[optind];
@@ -76,14 +76,14 @@ void drain(mqd_t q)
   struct mq_attr attr;
   if (mq_getattr(q, &attr) == -1)
     die("mq_getattr");
-  std::vector<char> buf(attr.mq_msgsize);   // room for the longest message
+  std::vector<char> buf(attr.mq_msgsize); // room for the longest message
 
   for (;;) {
     unsigned int prio;
     ssize_t len = mq_receive(q, buf.data(), buf.size(), &prio);
     if (len == -1) {
       if (errno == EAGAIN)
-        return;               // the queue is empty
+        return; // the queue is empty
       die("mq_receive");
     }
     print_record(prio, buf.data(), len);

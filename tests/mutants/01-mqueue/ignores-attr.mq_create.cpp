@@ -25,7 +25,7 @@ struct Options {
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+xm:s:")) != -1) {
     switch (opt) {

@@ -13,9 +13,9 @@
 // Reads the one argument, NAME, or exits 2 with the usage line.
 const char *parse_args(int argc, char *argv[])
 {
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   if (getopt(argc, argv, "+") != -1)
-    usage();                  // this program takes no options
+    usage(); // this program takes no options
   if (argc - optind != 1)
     usage();
   return argv[optind];

@@ -24,7 +24,7 @@ struct Options {
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+nc:")) != -1) {
     switch (opt) {
@@ -74,7 +74,7 @@ void receive_messages(const char *name, int flags, long count)
   mqd_t q = mq_open(name, flags);
   if (q == (mqd_t) -1)
     die("mq_open");
-  char buf[1024];                           // surely long enough
+  char buf[1024]; // surely long enough
 
   for (long i = 0; i < count; i++) {
     unsigned int prio;

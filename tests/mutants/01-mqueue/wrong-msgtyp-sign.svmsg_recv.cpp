@@ -13,27 +13,27 @@
 
 #include "mqlab.hpp"
 
-constexpr size_t MAX_TEXT = 8192;   // the most text one message carries
+constexpr size_t MAX_TEXT = 8192; // the most text one message carries
 
 // A System V message: the kernel counts only mtext in its size.
 struct Message {
-  long mtype;                 // the message type, >= 1; msgrcv() selects on it
-  char mtext[MAX_TEXT];       // the text; no terminating NUL
+  long mtype;           // the message type, >= 1; msgrcv() selects on it
+  char mtext[MAX_TEXT]; // the text; no terminating NUL
 };
 
 // What the command line asked for.
 struct Options {
-  bool nonblock = false;      // -n: fail with ENOMSG instead of waiting (IPC_NOWAIT)
-  long count = 1;             // -c: how many messages to receive
-  key_t key = 0;              // the queue's key, such as 0x4d51
-  long type = 0;              // which messages msgrcv() selects, passed unchanged
+  bool nonblock = false; // -n: fail with ENOMSG instead of waiting (IPC_NOWAIT)
+  long count = 1;        // -c: how many messages to receive
+  key_t key = 0;         // the queue's key, such as 0x4d51
+  long type = 0;         // which messages msgrcv() selects, passed unchanged
 };
 
 // Reads the options and arguments, or exits 2 with the usage line.
 Options parse_args(int argc, char *argv[])
 {
   Options o;
-  opterr = 0;                 // we print our own usage line
+  opterr = 0; // we print our own usage line
   int opt;
   while ((opt = getopt(argc, argv, "+nc:")) != -1) {
     switch (opt) {
@@ -46,7 +46,7 @@ Options parse_args(int argc, char *argv[])
     usage();
   o.key = parse_key(argv[optind]);
   if (o.key == IPC_PRIVATE)
-    usage();                  // IPC_PRIVATE would make a new queue, never find one
+    usage(); // IPC_PRIVATE would make a new queue, never find one
   o.type = parse_long(argv[optind + 1], LONG_MIN, LONG_MAX);
   return o;
 }
