@@ -85,6 +85,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < rounds; ++i)
       v.push_back(time_ms([&] { spawn_true(sb.student_uid(), sb.workdir()); }));
     fmt::print("spawn {:.3f}\n", median(v));
+    std::fflush(stdout);
     return 0;
   });
   for (int i = 0; i < rounds; ++i)

@@ -71,8 +71,9 @@ const Outcome &Context::finish(Process &p) {
 // Record how a command ended, with its output made visible.
 void Context::log_outcome(const std::string &cmd, const Outcome &o) {
   note(fmt::format("{}: {}, {:.1f} ms CPU", cmd, o.describe(), o.cpu_ms));
-  if (!o.out.empty()) note("  stdout: " + visible(o.out));
-  if (!o.err.empty()) note("  stderr: " + visible(o.err));
+  const char *cut = " [truncated: the rest was not kept]";
+  if (!o.out.empty()) note("  stdout: " + visible(o.out) + (o.out_truncated ? cut : ""));
+  if (!o.err.empty()) note("  stderr: " + visible(o.err) + (o.err_truncated ? cut : ""));
 }
 
 bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadline until) {
@@ -113,7 +114,9 @@ void expect_stdout(const Outcome &o, std::string_view expected, const std::strin
                    std::string cause) {
   if (o.out == expected) return;
   fail(fmt::format("`{}` prints {}", cmd, visible(expected)),
-       fmt::format("it printed {}; {}", visible(o.out), first_difference(expected, o.out)),
+       fmt::format("it printed {}{}; {}", visible(o.out),
+                   o.out_truncated ? " and more (output cut at the grader's cap)" : "",
+                   first_difference(expected, o.out)),
        cause_or_todo(o, std::move(cause)));
 }
 
