@@ -3,7 +3,9 @@
 
 #include "visible.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <thread>
 
 namespace ipcg {
@@ -39,7 +41,18 @@ Deadline Context::within(Millis d) const {
 
 Process Context::start(std::string_view prog, const std::vector<std::string> &args,
                        std::string stdin_data) {
+  return spawn(prog, args, std::move(stdin_data), false);
+}
+
+Process Context::start_interactive(std::string_view prog, const std::vector<std::string> &args) {
+  return spawn(prog, args, "", true);
+}
+
+// Start a program of the lab as the student, logging its command line.
+Process Context::spawn(std::string_view prog, const std::vector<std::string> &args,
+                       std::string stdin_data, bool keep_stdin_open) {
   Spawn s;
+  s.keep_stdin_open = keep_stdin_open;
   s.path = bindir_ + "/" + std::string(prog);
   s.argv.push_back(std::string(prog));
   s.argv.insert(s.argv.end(), args.begin(), args.end());
@@ -74,6 +87,29 @@ void Context::log_outcome(const std::string &cmd, const Outcome &o) {
   const char *cut = " [truncated: the rest was not kept]";
   if (!o.out.empty()) note("  stdout: " + visible(o.out) + (o.out_truncated ? cut : ""));
   if (!o.err.empty()) note("  stderr: " + visible(o.err) + (o.err_truncated ? cut : ""));
+}
+
+bool Context::wait_for_output(Process &p, std::string_view text) {
+  auto seen = [&] { return p.stdout_so_far().find(text) != std::string::npos; };
+  while (!seen() && !p.done() && Clock::now() < end_) p.pump_once(end_);
+  bool ok = seen();
+  if (!ok && !p.done()) p.kill_tree();
+  note(fmt::format("pid {} {} {}", p.pid(), ok ? "printed" : "never printed", visible(text)));
+  return ok;
+}
+
+std::string Context::file(std::string_view name, std::string_view bytes, mode_t mode,
+                          bool student_owns) {
+  std::string path = sb_.workdir() + "/" + std::string(name);
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) throw_errno("open " + path);
+  if (::write(fd.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+    throw_errno("write " + path);
+  check(fchmod(fd.get(), mode), "fchmod");
+  if (student_owns && sb_.student_uid())
+    check(fchown(fd.get(), *sb_.student_uid(), *sb_.student_uid()), "fchown");
+  sb_.grader_file(path);
+  return path;
 }
 
 bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadline until) {

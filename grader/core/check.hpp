@@ -63,6 +63,15 @@ class Context {
   // Start one of the lab's programs as the student, in the sandbox.
   Process start(std::string_view prog, const std::vector<std::string> &args,
                 std::string stdin_data = "");
+  // Start it with stdin kept open for handshakes (Process::write_stdin).
+  Process start_interactive(std::string_view prog, const std::vector<std::string> &args);
+  // Wait until the process has printed `text` (a handshake line such as
+  // "ready\n"); false if it ended or the check's deadline came first.
+  bool wait_for_output(Process &p, std::string_view text);
+  // Make a file in the student's work folder, owned by the student (or by
+  // the grader when `student_owns` is false); returns its path.
+  std::string file(std::string_view name, std::string_view bytes, mode_t mode = 0644,
+                   bool student_owns = true);
   // Start it and wait for it to end (killed at the check's deadline).
   Outcome run(std::string_view prog, const std::vector<std::string> &args,
               std::string stdin_data = "");
@@ -79,6 +88,8 @@ class Context {
 
  private:
   void log_outcome(const std::string &cmd, const Outcome &o);
+  Process spawn(std::string_view prog, const std::vector<std::string> &args, std::string stdin_data,
+                bool keep_stdin_open);
 
   Sandbox &sb_;
   std::string bindir_;

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace ipcg {
@@ -54,6 +55,41 @@ double cpu_ms_so_far(pid_t pid) {
     if (f >> run) ns += run;
   }
   return ns / 1e6;
+}
+
+std::vector<Mapping> mappings_of(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/maps");
+  std::vector<Mapping> maps;
+  for (std::string line; std::getline(f, line);) {
+    std::istringstream in(line);
+    std::string range, perms, offset, dev, inode, path;
+    in >> range >> perms >> offset >> dev >> inode;
+    std::getline(in >> std::ws, path);
+    maps.push_back({perms, path});
+  }
+  return maps;
+}
+
+std::vector<std::string> open_files_of(pid_t pid) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    auto target = fs::read_symlink(e.path(), ec);
+    if (!ec) files.push_back(target.string());
+  }
+  return files;
+}
+
+std::optional<pid_t> own_pid_of(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream in(line.substr(6));
+    pid_t last = 0;
+    for (pid_t p; in >> p;) last = p;
+    return last;
+  }
+  return std::nullopt;
 }
 
 }  // namespace ipcg

@@ -3,6 +3,8 @@
 #pragma once
 #include <sys/types.h>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ipcg {
 
@@ -16,5 +18,19 @@ bool all_threads_asleep(pid_t pid);
 
 // CPU time used so far by all threads of the process, in milliseconds.
 double cpu_ms_so_far(pid_t pid);
+
+// One line of /proc/PID/maps: its permissions ("rw-s") and path ("" if anonymous).
+struct Mapping {
+  std::string perms;
+  std::string path;
+};
+// The process's mappings, in address order (empty if it is gone).
+std::vector<Mapping> mappings_of(pid_t pid);
+
+// What each of the process's open descriptors refers to (readlink of /proc/PID/fd/N).
+std::vector<std::string> open_files_of(pid_t pid);
+
+// The pid as the process sees itself (the last NSpid of /proc/PID/status).
+std::optional<pid_t> own_pid_of(pid_t pid);
 
 }  // namespace ipcg

@@ -4,6 +4,7 @@
 #include "fd.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +157,42 @@ std::optional<msqid_ds> SysvQueue::stat() const {
   if (msgctl(id_, IPC_STAT, &ds) == 0) return ds;
   if (errno == EINVAL || errno == EIDRM) return std::nullopt;
   throw_errno("msgctl(IPC_STAT)");
+}
+
+FileMap::FileMap(const std::string &path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  struct stat st {};
+  check(fstat(fd.get(), &st), "fstat");
+  len_ = static_cast<size_t>(st.st_size);
+  if (len_ == 0) return;
+  addr_ = mmap(nullptr, len_, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (addr_ == MAP_FAILED) {
+    addr_ = nullptr;
+    throw_errno("mmap " + path);
+  }
+}
+
+FileMap::FileMap(FileMap &&o) noexcept
+    : addr_(std::exchange(o.addr_, nullptr)), len_(std::exchange(o.len_, 0)) {}
+
+FileMap::~FileMap() {
+  if (addr_) munmap(addr_, len_);
+}
+
+std::string read_file(const std::string &path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  std::string all;
+  char buf[65536];
+  for (off_t off = 0;;) {
+    ssize_t n = pread(fd.get(), buf, sizeof buf, off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("pread " + path);
+    if (n == 0) return all;
+    all.append(buf, static_cast<size_t>(n));
+    off += n;
+  }
 }
 
 }  // namespace ipcg

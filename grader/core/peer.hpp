@@ -84,4 +84,24 @@ class SysvQueue {
   int id_ = -1;
 };
 
+// A read-only MAP_SHARED view of a file: the grader's window on a file the
+// student maps too. Unmapped on destruction.
+class FileMap {
+ public:
+  explicit FileMap(const std::string &path);
+  FileMap(FileMap &&o) noexcept;
+  FileMap &operator=(FileMap &&) = delete;
+  FileMap(const FileMap &) = delete;
+  ~FileMap();
+  // The mapped bytes (the file's size when it was mapped).
+  std::string_view bytes() const { return {static_cast<const char *>(addr_), len_}; }
+
+ private:
+  void *addr_ = nullptr;
+  size_t len_ = 0;
+};
+
+// The whole content of the file at `path`, read with pread (not through a mapping).
+std::string read_file(const std::string &path);
+
 }  // namespace ipcg

@@ -201,7 +201,12 @@ bool Process::pump(Deadline until) {
   return pump_all(std::span<Process *>(&self, 1), until);
 }
 
-bool Process::pump_all(std::span<Process *> ps, Deadline until) {
+void Process::pump_once(Deadline until) {
+  Process *self = this;
+  pump_all(std::span<Process *>(&self, 1), until, true);
+}
+
+bool Process::pump_all(std::span<Process *> ps, Deadline until, bool once) {
   for (;;) {
     std::vector<pollfd> fds;
     std::vector<std::pair<Process *, int>> who;
@@ -226,6 +231,7 @@ bool Process::pump_all(std::span<Process *> ps, Deadline until) {
       if (which == 3) p->reap(false);
       if (p->done_) p->close_all();
     }
+    if (once && n > 0) return false;
     if (Clock::now() >= until) {
       for (Process *p : ps)
         if (!p->done_) return false;

@@ -76,7 +76,10 @@ class Process {
 
   // Pump several processes at once until all have ended or `until` passes.
   // Returns true when all have ended.
-  static bool pump_all(std::span<Process *> ps, Deadline until);
+  // With `once`, return after the first round that moved any output.
+  static bool pump_all(std::span<Process *> ps, Deadline until, bool once = false);
+  // Wait for the next output or the end of the process, at most until `until`.
+  void pump_once(Deadline until);
 
  private:
   Process() = default;

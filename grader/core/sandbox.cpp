@@ -17,6 +17,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -239,7 +240,23 @@ void Sandbox::end_processes() {
 }
 
 std::vector<Leftover> Sandbox::sweep() {
-  return iso_ == Isolation::unique_names ? sweep_names() : sweep_namespace();
+  auto found = iso_ == Isolation::unique_names ? sweep_names() : sweep_namespace();
+  auto files = sweep_files();
+  found.insert(found.end(), files.begin(), files.end());
+  return found;
+}
+
+// Files in the work folder that the grader did not make: temp files a program left.
+std::vector<Leftover> Sandbox::sweep_files() {
+  std::vector<Leftover> found;
+  for (const auto &e : entries(workdir_)) {
+    std::string path = workdir_ + "/" + e;
+    if (std::find(files_.begin(), files_.end(), path) != files_.end()) continue;
+    found.push_back({"file", path});
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  return found;
 }
 
 // Everything in the namespace is the check's: list it all and remove it all.

@@ -55,6 +55,9 @@ class Sandbox {
   // The file of POSIX queue `name` in the grader's mqueue mount, if it has one.
   std::optional<std::string> mqueue_file(std::string_view name) const;
 
+  // Note a file the grader made in the work folder (sweep() reports any other).
+  void grader_file(const std::string &path) { files_.push_back(path); }
+
   // Kill every process still alive in the sandbox and reap them all.
   void end_processes();
   // List and remove every IPC object the sandbox holds; return what was there.
@@ -66,6 +69,7 @@ class Sandbox {
   void start_init();
   std::vector<Leftover> sweep_namespace();
   std::vector<Leftover> sweep_names();
+  std::vector<Leftover> sweep_files();
 
   Isolation iso_;
   std::optional<uid_t> uid_;
@@ -76,6 +80,7 @@ class Sandbox {
   Fd alive_;  // held open while the check process lives (see init_loop)
   std::vector<std::string> names_;
   std::vector<key_t> keys_;
+  std::vector<std::string> files_;
 };
 
 }  // namespace ipcg
