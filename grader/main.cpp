@@ -100,7 +100,7 @@ std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &stagi
     if (lab != last) {
       last = lab;
       error = buildable ? build_lab(build, o.tree, *lab) : std::nullopt;
-      bindir = staging.add(*lab, root, error);
+      if (!error) bindir = staging.add(*lab, root, error);
     }
     jobs.push_back({lab, c, bindir, error});
   }

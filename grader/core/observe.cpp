@@ -1,6 +1,8 @@
 // observe.cpp: parsing /proc/PID/{syscall,task/*/stat,task/*/schedstat}.
 #include "observe.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -65,9 +67,20 @@ std::vector<Mapping> mappings_of(pid_t pid) {
     std::string range, perms, offset, dev, inode, path;
     in >> range >> perms >> offset >> dev >> inode;
     std::getline(in >> std::ws, path);
-    maps.push_back({perms, path});
+    maps.push_back({std::stoul(range, nullptr, 16), perms, path});
   }
   return maps;
+}
+
+std::string read_memory(pid_t pid, unsigned long at, size_t n) {
+  std::string path = "/proc/" + std::to_string(pid) + "/mem";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string buf(n, '\0');
+  ssize_t got = pread(fd, buf.data(), n, static_cast<off_t>(at));
+  close(fd);
+  buf.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  return buf;
 }
 
 std::vector<std::string> open_files_of(pid_t pid) {

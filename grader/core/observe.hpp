@@ -21,11 +21,16 @@ double cpu_ms_so_far(pid_t pid);
 
 // One line of /proc/PID/maps: its permissions ("rw-s") and path ("" if anonymous).
 struct Mapping {
+  unsigned long start = 0;  // first address
   std::string perms;
   std::string path;
 };
 // The process's mappings, in address order (empty if it is gone).
 std::vector<Mapping> mappings_of(pid_t pid);
+
+// Up to n bytes of the process's memory at address `at` (/proc/PID/mem);
+// empty if they cannot be read.
+std::string read_memory(pid_t pid, unsigned long at, size_t n);
 
 // What each of the process's open descriptors refers to (readlink of /proc/PID/fd/N).
 std::vector<std::string> open_files_of(pid_t pid);

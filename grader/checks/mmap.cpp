@@ -1,0 +1,345 @@
+// mmap.cpp: the checks of lab 02-mmap (handouts/02-mmap.md).
+// The grader prepares record files, maps them itself, stops the student's
+// program at its handshakes and reads /proc/PID/maps and /proc/PID/fd to see
+// what the program has mapped and opened.
+#include "../core/observe.hpp"
+#include "../core/peer.hpp"
+#include "../core/registry.hpp"
+#include "../core/visible.hpp"
+
+#include <fmt/format.h>
+#include <csignal>
+#include <cstring>
+#include <random>
+
+namespace ipcg {
+namespace {
+using namespace std::chrono_literals;
+
+constexpr std::string_view step1 = "Step 1: Edit records through a shared mapping";
+constexpr std::string_view step2 = "Step 2: Visible while mapped: the handshake";
+constexpr std::string_view step3 = "Step 3: Copy-on-write with MAP_PRIVATE";
+constexpr std::string_view step4 = "Step 4: Growing a file";
+constexpr std::string_view step5 = "Step 5: Sharing anonymous memory across fork";
+constexpr std::string_view step6 = "Step 6: Errors and exit codes";
+
+// The lab's record, as the handout lays it out: 32 bytes, native byte order.
+struct Record {
+  uint32_t id;
+  int32_t balance;
+  char name[24];
+};
+static_assert(sizeof(Record) == 32);
+constexpr size_t rec = sizeof(Record);
+
+std::mt19937 &rng() {
+  static std::mt19937 r{std::random_device{}()};
+  return r;
+}
+
+// A random lowercase word of n letters.
+std::string word(size_t n) {
+  std::string w;
+  for (size_t i = 0; i < n; ++i) w += static_cast<char>('a' + rng()() % 26);
+  return w;
+}
+
+// One record's 32 bytes.
+std::string record_bytes(uint32_t id, int32_t balance, std::string_view name) {
+  Record r{};
+  r.id = id;
+  r.balance = balance;
+  memcpy(r.name, name.data(), std::min(name.size(), sizeof r.name - 1));
+  return std::string(reinterpret_cast<const char *>(&r), rec);
+}
+
+// n random records.
+std::string random_records(size_t n) {
+  std::string all;
+  for (size_t i = 0; i < n; ++i)
+    all += record_bytes(static_cast<uint32_t>(rng()()),
+                        static_cast<int32_t>(rng()() % 20001) - 10000, word(5 + rng()() % 15));
+  return all;
+}
+
+// Record i of a record file's bytes, decoded.
+Record record_at(std::string_view bytes, size_t i) {
+  Record r{};
+  memcpy(&r, bytes.data() + i * rec, rec);
+  return r;
+}
+
+// Store `balance` into record i of `bytes`.
+void set_balance(std::string &bytes, size_t i, int32_t balance) {
+  memcpy(bytes.data() + i * rec + offsetof(Record, balance), &balance, sizeof balance);
+}
+
+// Exchange records i and j of `bytes`.
+void swap_records(std::string &bytes, size_t i, size_t j) {
+  std::string ri = bytes.substr(i * rec, rec);
+  bytes.replace(i * rec, rec, bytes.substr(j * rec, rec));
+  bytes.replace(j * rec, rec, ri);
+}
+
+// A record shown for a report: "{id 12, balance -77, name "abc"}".
+std::string show(const Record &r) {
+  return fmt::format("{{id {}, balance {}, name {}}}", r.id, r.balance,
+                     visible(std::string_view(r.name, strnlen(r.name, sizeof r.name))));
+}
+
+// Fail unless the file holds exactly `expected`, naming the first wrong record.
+void expect_file(const std::string &path, const std::string &expected, const std::string &after,
+                 std::string cause) {
+  std::string got = read_file(path);
+  if (got == expected) return;
+  if (got.size() != expected.size())
+    fail(fmt::format("{} holds {} bytes {}", path, expected.size(), after),
+         fmt::format("it holds {} bytes", got.size()), std::move(cause));
+  size_t i = 0;
+  while (got.compare(i * rec, rec, expected, i * rec, rec) == 0) ++i;
+  fail(fmt::format("record {} is {} {}", i, show(record_at(expected, i)), after),
+       fmt::format("it is {}", show(record_at(got, i))), std::move(cause));
+}
+
+// The mapping of `path` in the process, if any ("" perms when none).
+std::string perms_of(pid_t pid, const std::string &path) {
+  for (const auto &m : mappings_of(pid))
+    if (m.path == path || m.path == path + " (deleted)") return m.perms;
+  return "";
+}
+
+// Start a program that handshakes and wait for its `word` line.
+void expect_handshake(Context &cx, Process &p, const std::string &cmd, std::string_view word) {
+  if (cx.wait_for_output(p, fmt::format("{}\n", word))) return;
+  const Outcome &o = cx.finish(p);
+  fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
+       fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
+       "the handshake is missing, or the program failed before it");
+}
+
+// Answer the handshake and let the program go on.
+void release(Process &p) { p.write_stdin("\n"); }
+
+// Step 1: set, swap and rename edit exactly the bytes they should.
+void record_edit(Context &cx) {
+  std::string bytes = random_records(200);
+  std::string f = cx.file("records.dat", bytes);
+  std::string name = word(12);
+  const std::vector<std::vector<std::string>> edits{
+      {f, "set", "150", "-77"}, {f, "swap", "3", "198"}, {f, "rename", "0", name}};
+  std::string expected = bytes, expected_after[3];
+  set_balance(expected, 150, -77);
+  expected_after[0] = expected;
+  swap_records(expected, 3, 198);
+  expected_after[1] = expected;
+  Record r0 = record_at(expected, 0);
+  expected.replace(0, rec, record_bytes(r0.id, r0.balance, name));
+  expected_after[2] = expected;
+  for (size_t i = 0; i < edits.size(); ++i) {
+    std::string cmd = command_line("mm_edit", edits[i]);
+    expect_exit(cx.run("mm_edit", edits[i]), 0, cmd, "open, fstat or mmap failed");
+    expect_file(f, expected_after[i], "after `" + cmd + "`",
+                "record i starts at byte i * 32; write through a MAP_SHARED mapping of the "
+                "whole file");
+  }
+}
+
+// Step 2: while the student's mapping is live, the grader's own mapping shows the edit.
+void map_shared(Context &cx) {
+  std::string bytes = random_records(200);
+  std::string f = cx.file("shared.dat", bytes);
+  FileMap mine(f);
+  int32_t n = static_cast<int32_t>(rng()() % 100000) + 1;
+  std::vector<std::string> args{"-w", f, "set", "7", std::to_string(n)};
+  std::string cmd = command_line("mm_edit", args);
+  Process p = cx.start_interactive("mm_edit", args);
+  expect_handshake(cx, p, cmd, "ready");
+  int32_t seen = record_at(mine.bytes(), 7).balance;
+  if (seen != n)
+    fail(fmt::format("at `ready`, the grader's own mapping of the file shows balance {} in "
+                     "record 7 while mm_edit still runs",
+                     n),
+         fmt::format("it shows {}", seen),
+         "the edit must be stored through a MAP_SHARED mapping before printing ready");
+  release(p);
+  expect_handshake(cx, p, cmd, "done");
+  release(p);
+  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
+}
+
+// Step 2: the edit goes through a shared, writable mapping of the file.
+void mechanism(Context &cx) {
+  std::string f = cx.file("mapped.dat", random_records(200));
+  std::vector<std::string> args{"-w", f, "set", "9", "4242"};
+  std::string cmd = command_line("mm_edit", args);
+  Process p = cx.start_interactive("mm_edit", args);
+  expect_handshake(cx, p, cmd, "ready");
+  std::string perms = perms_of(p.pid(), f);
+  if (perms != "rw-s")
+    fail(fmt::format("at `ready`, /proc/{}/maps shows {} mapped rw-s (shared, writable)", p.pid(),
+                     f),
+         perms.empty() ? "the file is not mapped at all" : "it is mapped " + perms,
+         perms.empty() ? "the file was edited with read()/write(), not through mmap"
+                       : "map it PROT_READ|PROT_WRITE with MAP_SHARED");
+  release(p);
+  expect_handshake(cx, p, cmd, "done");
+  release(p);
+  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
+}
+
+// Step 2: by `done` the mapping is gone and the descriptor closed; nothing else is left.
+void cleanup(Context &cx) {
+  std::string f = cx.file("clean.dat", random_records(200));
+  std::vector<std::string> args{"-w", f, "set", "2", "5"};
+  std::string cmd = command_line("mm_edit", args);
+  Process p = cx.start_interactive("mm_edit", args);
+  expect_handshake(cx, p, cmd, "ready");
+  release(p);
+  expect_handshake(cx, p, cmd, "done");
+  if (std::string perms = perms_of(p.pid(), f); !perms.empty())
+    fail(fmt::format("at `done`, no mapping of {} in /proc/{}/maps", f, p.pid()),
+         "part of it is still mapped (" + perms + ")",
+         "munmap the exact address and length that mmap returned and was given");
+  for (const auto &target : open_files_of(p.pid()))
+    if (target == f)
+      fail(fmt::format("at `done`, no descriptor of {} in /proc/{}/fd", f, p.pid()),
+           "the file is still open", "close the descriptor once the file is mapped or unmapped");
+  release(p);
+  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
+}
+
+// Step 3: the student's process sees its own write; the file and the grader do not.
+void map_private(Context &cx) {
+  std::string bytes = random_records(200);
+  std::string f = cx.file("private.dat", bytes);
+  FileMap mine(f);
+  int32_t old = record_at(bytes, 5).balance, n = old + 1 + static_cast<int32_t>(rng()() % 1000);
+  std::vector<std::string> args{f, "5", std::to_string(n)};
+  std::string cmd = command_line("mm_private", args);
+  Process p = cx.start_interactive("mm_private", args);
+  expect_handshake(cx, p, cmd, "ready");
+  std::string expected = fmt::format("balance {}\nready\n", n);
+  if (p.stdout_so_far() != expected)
+    fail(fmt::format("`{}` prints {}", cmd, visible(expected)),
+         "it printed " + visible(p.stdout_so_far()),
+         "print the balance read back from the private mapping");
+  std::string perms = perms_of(p.pid(), f);
+  if (perms != "rw-p")
+    fail(fmt::format("at `ready`, /proc/{}/maps shows {} mapped rw-p (private, writable)", p.pid(),
+                     f),
+         perms.empty() ? "the file is not mapped" : "it is mapped " + perms,
+         "map it PROT_READ|PROT_WRITE with MAP_PRIVATE");
+  if (int32_t seen = record_at(mine.bytes(), 5).balance; seen != old)
+    fail(fmt::format("the grader's mapping still shows the old balance {}", old),
+         fmt::format("it shows {}", seen), "a MAP_SHARED write reached the file");
+  release(p);
+  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshake");
+  expect_file(f, bytes, "after mm_private", "a private mapping must never change the file");
+}
+
+// Step 4: mm_append grows the file by one record, written through the mapping.
+void grow(Context &cx) {
+  for (size_t start : {3, 0}) {
+    std::string bytes = random_records(start);
+    std::string f = cx.file(fmt::format("grow{}.dat", start), bytes);
+    uint32_t id = static_cast<uint32_t>(rng()());
+    int32_t bal = static_cast<int32_t>(rng()() % 1000);
+    std::string name = word(10);
+    std::vector<std::string> args{f, std::to_string(id), std::to_string(bal), name};
+    std::string cmd = command_line("mm_append", args);
+    Outcome o = cx.run("mm_append", args);
+    if (o.signal == SIGBUS)
+      fail("`" + cmd + "` exits with 0", "it was killed by SIGBUS",
+           "writing past the end of the file: ftruncate it to the new size before mapping");
+    expect_exit(o, 0, cmd, "open, ftruncate or mmap failed");
+    expect_file(f, bytes + record_bytes(id, bal, name), "after `" + cmd + "`",
+                "grow the file by exactly 32 bytes and fill the new last record");
+  }
+}
+
+// Step 5: a child writes into anonymous shared memory; its parent prints it.
+void fork_anon(Context &cx) {
+  std::string text = word(8) + " " + word(8);
+  std::vector<std::string> args{text};
+  std::string cmd = command_line("mm_fork", args);
+  Process p = cx.start_interactive("mm_fork", args);
+  expect_handshake(cx, p, cmd, "ready");
+  std::string out = p.stdout_so_far();
+  unsigned long child = 0;
+  int used = 0;
+  std::string line = out.substr(0, out.find('\n'));
+  std::string suffix = ": " + text;
+  bool shaped = sscanf(line.c_str(), "child %lu%n", &child, &used) == 1 &&
+                line.substr(static_cast<size_t>(used)) == suffix && out == line + "\nready\n";
+  if (!shaped || child == 0 || static_cast<pid_t>(child) == own_pid_of(p.pid()))
+    fail(fmt::format("`{}` prints \"child PID: {}\" (the child's pid), then \"ready\"", cmd, text),
+         "it printed " + visible(out),
+         "the child writes into the shared region, the parent waits for it and prints it");
+  // The child's words must be in the parent's shared anonymous region itself.
+  std::string want = line + '\0';
+  bool shared_anon = false, holds = false;
+  for (const auto &m : mappings_of(p.pid())) {
+    if (m.perms != "rw-s" || m.path.rfind("/dev/zero", 0) != 0) continue;
+    shared_anon = true;
+    holds = holds || read_memory(p.pid(), m.start, want.size()) == want;
+  }
+  if (!shared_anon)
+    fail(fmt::format("at `ready`, /proc/{}/maps shows an anonymous shared mapping "
+                     "(rw-s /dev/zero (deleted))",
+                     p.pid()),
+         "there is none", "mmap with MAP_SHARED|MAP_ANONYMOUS before fork");
+  if (!holds)
+    fail(fmt::format("at `ready`, the shared anonymous region starts with {}", visible(want)),
+         "it does not", "the child writes its line at the start of the shared region");
+  release(p);
+  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshake");
+}
+
+// Step 6: bad input gets the contract's message and exit code, and changes nothing.
+void bad_input(Context &cx) {
+  std::string five = random_records(5);
+  std::string f = cx.file("five.dat", five);
+  std::string empty = cx.file("empty.dat", "");
+  std::string ro = cx.file("readonly.dat", five, 0444, false);
+  std::string missing = cx.sandbox().workdir() + "/missing.dat";
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  const std::vector<Case> cases{
+      {{missing, "set", "0", "1"}, "mm_edit: open: No such file or directory\n"},
+      {{empty, "set", "0", "1"}, "mm_edit: " + empty + ": file is empty\n"},
+      {{ro, "set", "0", "1"}, "mm_edit: open: Permission denied\n"},
+      {{f, "set", "5", "1"}, "mm_edit: record 5 is out of range (the file holds 5 records)\n"}};
+  for (const auto &c : cases) {
+    Outcome o = cx.run("mm_edit", c.args);
+    std::string cmd = command_line("mm_edit", c.args);
+    expect_exit(o, 1, cmd, "check every call's result and the file's size before mapping");
+    expect_stderr(o, c.err, cmd, "report errors exactly as the contract says");
+  }
+  expect_file(f, five, "after the out-of-range edit", "nothing may be written on bad input");
+  expect_file(ro, five, "after the refused edit", "nothing may be written on bad input");
+}
+
+}  // namespace
+
+Lab mmap_lab() {
+  return Lab{
+      "mmap",
+      "02-mmap",
+      "memory-mapped files",
+      {"mm_edit", "mm_private", "mm_append", "mm_fork"},
+      {
+          {"record-edit", "mm_edit edits records in place, nothing else", 4, step1, 5s,
+           record_edit},
+          {"map-shared", "the edit is visible while the mapping is live", 3, step2, 5s, map_shared},
+          {"mechanism", "the file is mapped rw-s, not read and written", 3, step2, 5s, mechanism},
+          {"cleanup", "munmap and close by done; no file left", 2, step2, 5s, cleanup, true},
+          {"map-private", "MAP_PRIVATE: own copy, the file unchanged", 3, step3, 5s, map_private},
+          {"grow", "ftruncate, then write the new record: no SIGBUS", 3, step4, 5s, grow},
+          {"fork-anon", "a child writes shared anonymous memory", 3, step5, 5s, fork_anon},
+          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input},
+      }};
+}
+
+}  // namespace ipcg

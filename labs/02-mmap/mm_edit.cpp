@@ -1,0 +1,128 @@
+// mm_edit.cpp: edit one record of a record file in place, through a shared
+// mapping of the whole file: set a balance, swap two records or rename one.
+// Usage: mm_edit [-w] FILE set INDEX BALANCE
+//        mm_edit [-w] FILE swap I J
+//        mm_edit [-w] FILE rename INDEX NAME
+// See also mm_private.cpp, whose changes stay private, and mm_append.cpp.
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmlab.hpp"
+
+// The edits mm_edit can make.
+enum class Command { set, swap, rename };
+
+// What the command line asked for.
+struct Options {
+  bool wait = false;              // -w: handshake "ready" after the edit, "done" after munmap/close
+  const char *path = nullptr;     // FILE, the record file to edit
+  Command command = Command::set; // which edit
+  long index = 0;                 // INDEX, or I for swap
+  long other = 0;                 // J for swap
+  int32_t balance = 0;            // BALANCE for set
+  const char *name = nullptr;     // NAME for rename, at most MAX_NAME bytes
+};
+
+// A record file, open and (once map_records() has run) mapped.
+struct Mapping {
+  int fd = -1;               // FILE, open for reading and writing
+  size_t size = 0;           // the file's size: the length to map and to unmap
+  long count = 0;            // how many records the file holds
+  Record *records = nullptr; // the mapping: records[0] .. records[count - 1]
+};
+
+// Reads the options and arguments, or exits 2 with the usage line.
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  int opt;
+  while ((opt = getopt(argc, argv, "+w")) != -1) {
+    switch (opt) {
+    case 'w': o.wait = true; break;
+    default: usage();
+    }
+  }
+  if (argc - optind != 4)
+    usage();
+  o.path = argv[optind];
+  const char *command = argv[optind + 1];
+  const char *arg1 = argv[optind + 2];
+  const char *arg2 = argv[optind + 3];
+  if (strcmp(command, "set") == 0) {
+    o.command = Command::set;
+    o.index = parse_index(arg1);
+    o.balance = parse_balance(arg2);
+  } else if (strcmp(command, "swap") == 0) {
+    o.command = Command::swap;
+    o.index = parse_index(arg1);
+    o.other = parse_index(arg2);
+  } else if (strcmp(command, "rename") == 0) {
+    o.command = Command::rename;
+    o.index = parse_index(arg1);
+    o.name = parse_name(arg2);
+  } else {
+    usage();
+  }
+  return o;
+}
+
+// Opens FILE for reading and writing and learns its size with fstat().
+// An empty file, or one that ends in a partial record, is a data error.
+// The file is not mapped yet.
+Mapping open_records(const char *path)
+{
+  todo("Step 1: open() FILE with O_RDWR, fstat() it; die_data() if it is empty or not a whole number of records; fill in fd, size and count", path);
+}
+
+// Exits 1 unless the file's COUNT records include record INDEX.
+void check_index(long index, long count)
+{
+  todo("Step 1: die_data() if INDEX is not below COUNT", index, count);
+}
+
+// Maps all of m's file, readable and writable, shared with the file itself:
+// what we store through m.records is what every reader of the file sees.
+void map_records(Mapping &m)
+{
+  todo("Step 1: mmap() the whole file (m.size bytes) with PROT_READ|PROT_WRITE and MAP_SHARED at offset 0; set m.records", m);
+}
+
+// Makes the edit O asks for by storing into the mapping; never read() or
+// write() on the file. The indexes have been checked.
+void edit_records(const Mapping &m, const Options &o)
+{
+  todo("Step 1: set the balance, swap the two records, or store NAME NUL-padded, through m.records", m, o);
+}
+
+// Undoes map_records() and open_records(): munmap() exactly the length
+// that was mapped, then close() the file.
+void unmap_records(const Mapping &m)
+{
+  todo("Step 1: munmap() m.size bytes at m.records, then close() m.fd", m);
+}
+
+// Parses the command line, maps FILE, edits it, then lets go of it.
+int main(int argc, char *argv[])
+{
+  prog_name = "mm_edit";
+  prog_usage = "[-w] FILE set INDEX BALANCE|swap I J|rename INDEX NAME";
+  Options o = parse_args(argc, argv);
+  Mapping m = open_records(o.path);
+  map_records(m);
+  check_index(o.index, m.count);
+  if (o.command == Command::swap)
+    check_index(o.other, m.count);
+  edit_records(m, o);
+  if (o.wait) {
+    handshake("ready"); // the grader finds the edit in FILE, and our mapping of it
+    todo("Step 2: let go of the mapping and FILE here, between ready and done", m);
+    handshake("done"); // the grader finds neither the mapping nor FILE's descriptor
+  } else {
+    unmap_records(m);
+  }
+  return 0;
+}

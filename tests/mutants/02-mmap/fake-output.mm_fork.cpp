@@ -1,0 +1,99 @@
+// kills: fork-anon
+// bug: maps nothing and forks no child: the parent prints "child 1: TEXT" itself.
+// mm_fork.cpp: a child writes a line into an anonymous shared mapping, and
+// its parent, once the child has ended, prints what it finds there.
+// Usage: mm_fork TEXT
+// See also mm_edit.cpp, whose shared mapping is backed by a file instead.
+
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mmlab.hpp"
+
+constexpr size_t MAX_TEXT = 200; // the longest TEXT, in bytes
+
+// Reads the one argument, TEXT, or exits 2 with the usage line.
+const char *parse_args(int argc, char *argv[])
+{
+  opterr = 0; // we print our own usage line
+  if (getopt(argc, argv, "+") != -1)
+    usage(); // this program takes no options
+  if (argc - optind != 1)
+    usage();
+  const char *text = argv[optind];
+  if (strlen(text) > MAX_TEXT)
+    usage();
+  return text;
+}
+
+// Returns the size of one page: the size of the shared region.
+size_t page_size()
+{
+  long size = sysconf(_SC_PAGESIZE);
+  if (size == -1)
+    die("sysconf");
+  return size;
+}
+
+// Maps SIZE bytes of anonymous memory, zero-filled, readable and writable,
+// and shared: children forked afterwards share the very same pages.
+char *map_shared_region(size_t size)
+{
+  // BEGIN SOLUTION
+  void *addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED)
+    die("mmap");
+  return static_cast<char *>(addr);
+  // END SOLUTION: todo("Step 5: mmap() SIZE bytes with PROT_READ|PROT_WRITE and MAP_SHARED|MAP_ANONYMOUS (fd -1, offset 0)", size);
+}
+
+// Runs in the child: writes "child PID: TEXT" and its NUL into REGION, then
+// ends the child with _exit(), which leaves the parent's stdio buffers alone.
+[[noreturn]] void child_writes(char *region, size_t size, const char *text)
+{
+  // BEGIN SOLUTION
+  if (snprintf(region, size, "child %ld: %s", (long) getpid(), text) < 0)
+    _exit(1);
+  _exit(0);
+  // END SOLUTION: todo("Step 5: snprintf() \"child PID: TEXT\" into REGION, then _exit(0)", region, size, text);
+}
+
+// Forks a child that runs child_writes(), and waits for it to end.
+// A child that did not exit with status 0 is the data error "child failed".
+void fork_and_wait(char *region, size_t size, const char *text)
+{
+  // BEGIN SOLUTION
+  pid_t pid = fork();
+  if (pid == -1)
+    die("fork");
+  if (pid == 0)
+    child_writes(region, size, text);
+  int status;
+  if (waitpid(pid, &status, 0) == -1)
+    die("waitpid");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    die_data("child failed");
+  // END SOLUTION: todo("Step 5: fork(); the child calls child_writes(); the parent waitpid()s and die_data(\"child failed\") unless it exited 0", region, size, text);
+}
+
+// Undoes map_shared_region().
+void unmap_region(char *region, size_t size)
+{
+  // BEGIN SOLUTION
+  if (munmap(region, size) == -1)
+    die("munmap");
+  // END SOLUTION: todo("Step 5: munmap() the region", region, size);
+}
+
+// Parses the command line, lets a child write into the shared region, then
+// prints what the child wrote and waits while the grader looks at the region.
+int main(int argc, char *argv[])
+{
+  prog_name = "mm_fork";
+  prog_usage = "TEXT";
+  const char *text = parse_args(argc, argv);
+  printf("child 1: %s\n", text); // looks like a child's line
+  handshake("ready");
+  return 0;
+}
