@@ -156,6 +156,13 @@ void Sandbox::enter_namespaces() {
 // A private /tmp and /dev/shm, the student's work folder, and an mqueue mount.
 void Sandbox::mount_private_dirs() {
   check(mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "mount --make-rprivate /");
+  // A /proc of the grader's own PID namespace, so that /proc/PID means the pid
+  // fork() returned even where the inherited /proc belongs to another one (a
+  // chroot or container that kept the host's). Not allowed in a user namespace,
+  // where the inherited one is used.
+  if (iso_ == Isolation::root_namespaces)
+    check(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr),
+          "mount proc");
   mount_tmpfs("/tmp", "1777");
   mount_tmpfs("/dev/shm", "1777");
   check(mkdir("/tmp/.grader", 0700), "mkdir /tmp/.grader");
