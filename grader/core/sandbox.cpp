@@ -153,9 +153,32 @@ void Sandbox::enter_namespaces() {
   }
 }
 
+// Stop mount events from leaking out of this mount namespace: make every mount
+// private. Inside a chroot "/" may be no mount point; then each mount that is
+// still shared is made private on its own, and one that cannot be is an error.
+static void make_mounts_private() {
+  if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) return;
+  if (errno != EINVAL) throw_errno("mount --make-rprivate /");
+  auto shared = [] {
+    std::vector<std::string> points;
+    std::ifstream f("/proc/self/mountinfo");
+    for (std::string line; std::getline(f, line);) {
+      std::istringstream in(line);
+      std::string id, parent, dev, root, point, opts, tag;
+      in >> id >> parent >> dev >> root >> point >> opts;
+      while (in >> tag && tag != "-")
+        if (tag.rfind("shared:", 0) == 0) points.push_back(point);
+    }
+    return points;
+  };
+  for (const auto &point : shared()) mount("none", point.c_str(), nullptr, MS_PRIVATE, nullptr);
+  if (auto left = shared(); !left.empty())
+    throw std::runtime_error("cannot make the mount at " + left.front() + " private");
+}
+
 // A private /tmp and /dev/shm, the student's work folder, and an mqueue mount.
 void Sandbox::mount_private_dirs() {
-  check(mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "mount --make-rprivate /");
+  make_mounts_private();
   // A /proc of the grader's own PID namespace, so that /proc/PID means the pid
   // fork() returned even where the inherited /proc belongs to another one (a
   // chroot or container that kept the host's). Not allowed in a user namespace,
