@@ -59,6 +59,7 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   s.stdin_data = std::move(stdin_data);
   s.cwd = sb_.workdir();
   s.uid = sb_.student_uid();
+  s.search_anywhere = sb_.student_needs_search();
   Process p = Process::start(s);
   std::string cmd = command_line(prog, args);
   note(fmt::format("started: {} (pid {})", cmd, p.pid()));

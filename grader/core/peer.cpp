@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,6 +194,96 @@ std::string read_file(const std::string &path) {
     all.append(buf, static_cast<size_t>(n));
     off += n;
   }
+}
+
+ShmObject ShmObject::create(std::string name, std::string_view bytes, std::optional<uid_t> owner) {
+  int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("shm_open " + name);
+  ShmObject o(std::move(name), fd, true);
+  check(fchmod(fd, 0644), "fchmod");
+  if (owner) check(fchown(fd, *owner, *owner), "fchown");
+  if (::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+    throw_errno("write " + o.name_);
+  return o;
+}
+
+ShmObject ShmObject::open(std::string name, bool owned) {
+  int fd = shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0) throw_errno("shm_open " + name);
+  return ShmObject(std::move(name), fd, owned);
+}
+
+bool ShmObject::exists(const std::string &name) {
+  int fd = shm_open(name.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return errno != ENOENT;
+  ::close(fd);
+  return true;
+}
+
+ShmObject::ShmObject(ShmObject &&o) noexcept
+    : name_(std::move(o.name_)), fd_(std::exchange(o.fd_, -1)), owned_(o.owned_) {}
+
+ShmObject::~ShmObject() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  if (owned_) shm_unlink(name_.c_str());  // ENOENT is fine: the student unlinked it
+}
+
+size_t ShmObject::size() const {
+  struct stat st {};
+  check(fstat(fd_, &st), "fstat");
+  return static_cast<size_t>(st.st_size);
+}
+
+mode_t ShmObject::mode() const {
+  struct stat st {};
+  check(fstat(fd_, &st), "fstat");
+  return st.st_mode & 07777;
+}
+
+std::string ShmObject::bytes() const {
+  std::string all(size(), '\0');
+  size_t done = 0;
+  while (done < all.size()) {
+    ssize_t n = pread(fd_, all.data() + done, all.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("pread " + name_);
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  all.resize(done);
+  return all;
+}
+
+void ShmObject::truncate(size_t n) { check(ftruncate(fd_, static_cast<off_t>(n)), "ftruncate"); }
+
+std::optional<shmid_ds> SysvShm::stat(key_t key) {
+  int id = shmget(key, 0, 0);
+  if (id < 0 && errno == ENOENT) return std::nullopt;
+  if (id < 0) throw_errno("shmget");
+  shmid_ds ds{};
+  if (shmctl(id, IPC_STAT, &ds) < 0) {
+    if (errno == EINVAL || errno == EIDRM) return std::nullopt;
+    throw_errno("shmctl(IPC_STAT)");
+  }
+  return ds;
+}
+
+std::string SysvShm::read(key_t key, size_t n) {
+  int id = check(shmget(key, 0, 0), "shmget");
+  shmid_ds ds{};
+  check(shmctl(id, IPC_STAT, &ds), "shmctl(IPC_STAT)");
+  n = std::min(n, static_cast<size_t>(ds.shm_segsz));
+  void *at = shmat(id, nullptr, SHM_RDONLY);
+  if (at == reinterpret_cast<void *>(-1)) throw_errno("shmat");
+  std::string bytes(static_cast<const char *>(at), n);
+  shmdt(at);
+  return bytes;
+}
+
+void SysvShm::remove(key_t key) {
+  int id = shmget(key, 0, 0);
+  if (id >= 0) shmctl(id, IPC_RMID, nullptr);
 }
 
 }  // namespace ipcg

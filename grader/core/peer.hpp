@@ -7,6 +7,7 @@
 
 #include <mqueue.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,5 +104,49 @@ class FileMap {
 
 // The whole content of the file at `path`, read with pread (not through a mapping).
 std::string read_file(const std::string &path);
+
+// A POSIX shared memory object: its descriptor, and its name unlinked on
+// destruction when owned.
+class ShmObject {
+ public:
+  // Create `name` (O_EXCL) holding `bytes`, mode 0644, owned by `owner` when given.
+  static ShmObject create(std::string name, std::string_view bytes, std::optional<uid_t> owner);
+  // Open an existing object read-write; `owned` makes the grader unlink it at the end.
+  static ShmObject open(std::string name, bool owned = true);
+  // True if an object of this name exists now.
+  static bool exists(const std::string &name);
+
+  ShmObject(ShmObject &&o) noexcept;
+  ShmObject &operator=(ShmObject &&) = delete;
+  ShmObject(const ShmObject &) = delete;
+  ~ShmObject();
+
+  const std::string &name() const { return name_; }
+  // Its size and permission bits (fstat).
+  size_t size() const;
+  mode_t mode() const;
+  // All its bytes, read with pread.
+  std::string bytes() const;
+  // Set its size (the grader as a hostile peer).
+  void truncate(size_t n);
+
+ private:
+  ShmObject(std::string name, int fd, bool owned)
+      : name_(std::move(name)), fd_(fd), owned_(owned) {}
+  std::string name_;
+  int fd_ = -1;
+  bool owned_ = false;
+};
+
+// The System V segment of `key`: IPC_STAT, its first bytes, removal. The
+// grader never keeps it attached, so that shm_nattch counts the student only.
+struct SysvShm {
+  // IPC_STAT of the segment of `key`; nullopt when there is none.
+  static std::optional<shmid_ds> stat(key_t key);
+  // Its first n bytes (attached read-only for the moment of reading).
+  static std::string read(key_t key, size_t n);
+  // IPC_RMID, if it exists.
+  static void remove(key_t key);
+};
 
 }  // namespace ipcg

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <array>
 #include <cstring>
@@ -60,6 +62,17 @@ void child_signals_and_limits() {
   _exit(127);
 }
 
+// In the child, after setuid: keep only CAP_DAC_READ_SEARCH, as an ambient
+// capability that survives exec (searching and reading, never writing).
+void keep_search_capability(int errpipe) {
+  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  data[0].effective = data[0].permitted = data[0].inheritable = 1u << CAP_DAC_READ_SEARCH;
+  if (syscall(SYS_capset, &head, data) < 0) child_fail(errpipe, "capset");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0) < 0)
+    child_fail(errpipe, "prctl(PR_CAP_AMBIENT)");
+}
+
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, int in, int out, int err, int errpipe,
                              pid_t parent) {
@@ -72,9 +85,11 @@ void child_signals_and_limits() {
   umask(022);
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
   if (spec.uid) {
+    if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
     if (setgid(spec.gid.value_or(*spec.uid)) < 0) child_fail(errpipe, "setgid");
     if (setuid(*spec.uid) < 0) child_fail(errpipe, "setuid");
+    if (spec.search_anywhere) keep_search_capability(errpipe);
   }
   std::vector<char *> argv;
   for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));

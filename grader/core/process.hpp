@@ -23,6 +23,8 @@ struct Spawn {
   std::string cwd = "/";          // working directory
   std::optional<uid_t> uid;       // drop to this uid/gid before exec
   std::optional<gid_t> gid;
+  bool search_anywhere = false;     // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
+                                    // that other users may not search, as in some chroots)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
 };
 

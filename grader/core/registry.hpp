@@ -26,5 +26,6 @@ std::vector<std::pair<const Lab *, const Check *>> select_checks(
 // The labs' own tables, one function per lab (grader/checks/<lab>.cpp).
 Lab mqueue_lab();
 Lab mmap_lab();
+Lab shm_lab();
 
 }  // namespace ipcg

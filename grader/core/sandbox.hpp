@@ -52,6 +52,9 @@ class Sandbox {
   // The student's working directory (writable by the student).
   const std::string &workdir() const { return workdir_; }
   std::optional<uid_t> student_uid() const { return uid_; }
+  // True when the student's uid cannot search "/" (some chroots): its
+  // processes then keep CAP_DAC_READ_SEARCH (see Spawn::search_anywhere).
+  bool student_needs_search() const;
   // The file of POSIX queue `name` in the grader's mqueue mount, if it has one.
   std::optional<std::string> mqueue_file(std::string_view name) const;
 

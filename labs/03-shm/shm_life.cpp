@@ -1,0 +1,57 @@
+// shm_life.cpp: follow a POSIX shared memory object through its life, one
+// call at a time, and stop after each so that the grader can look: the
+// descriptor, the name and the mapping each keep the object alive.
+// Usage: shm_life NAME
+// See also shm_write.cpp, whose object outlives it, and svshm_attach.cpp.
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shmlab.hpp"
+
+constexpr size_t LIFE_SIZE = 4096; // the object's size: one page
+
+// The object, open and mapped.
+struct Object {
+  int fd = -1;          // NAME, open for reading and writing
+  char *addr = nullptr; // the mapping of all LIFE_SIZE bytes
+};
+
+// Reads the one argument, NAME, or exits 2 with the usage line (or with the
+// line of its own that a bad NAME gets).
+const char *parse_args(int argc, char *argv[])
+{
+  opterr = 0; // we print our own usage line
+  if (getopt(argc, argv, "+") != -1)
+    usage(); // this program takes no options
+  if (argc - optind != 1)
+    usage();
+  return parse_name(argv[optind]);
+}
+
+// Creates NAME (it must not exist yet), LIFE_SIZE bytes long, maps it shared
+// and stores "alive" and its NUL at offset 0.
+Object create_object(const char *name)
+{
+  todo("Step 3: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to LIFE_SIZE; mmap() it MAP_SHARED; store \"alive\" and its NUL at offset 0", name, LIFE_SIZE);
+}
+
+// Parses the command line, then creates the object and lets go of it one
+// hold at a time, with a handshake after each step.
+int main(int argc, char *argv[])
+{
+  prog_name = "shm_life";
+  prog_usage = "NAME";
+  const char *name = parse_args(argc, argv);
+  Object obj = create_object(name);
+  handshake("mapped"); // the object exists, and we hold a descriptor and a mapping
+  todo("Step 3: close() the descriptor: the mapping stays usable", obj);
+  handshake("closed"); // no descriptor; the name and the mapping remain
+  todo("Step 3: shm_unlink() NAME: the name goes, the memory stays mapped", name);
+  handshake("unlinked"); // no name: only our mapping keeps the memory alive
+  todo("Step 3: munmap() the LIFE_SIZE bytes: now the memory is freed", obj, LIFE_SIZE);
+  handshake("unmapped"); // nothing is left
+  return 0;
+}

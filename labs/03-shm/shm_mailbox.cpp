@@ -1,0 +1,103 @@
+// shm_mailbox.cpp: keep a Mailbox (see shmlab.hpp) in a new POSIX shared
+// memory object and post each line of stdin into it, for any process that
+// maps the object to read; remove the object at the end of input.
+// Usage: shm_mailbox NAME
+// See also shm_read.cpp, which can print a mailbox's bytes.
+
+#include <atomic>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shmlab.hpp"
+
+// The mailbox object, open and mapped.
+struct Box {
+  int fd = -1;           // NAME, kept open: fstat() on it shows what a peer did to the size
+  Mailbox *mb = nullptr; // the mapping of sizeof(Mailbox) bytes
+};
+
+// Reads the one argument, NAME, or exits 2 with the usage line (or with the
+// line of its own that a bad NAME gets).
+const char *parse_args(int argc, char *argv[])
+{
+  opterr = 0; // we print our own usage line
+  if (getopt(argc, argv, "+") != -1)
+    usage(); // this program takes no options
+  if (argc - optind != 1)
+    usage();
+  return parse_name(argv[optind]);
+}
+
+// Reads line N of stdin into *LINE (getline() makes the buffer big enough)
+// and returns its length without the '\n', or -1 at the end of input.
+// A line longer than MAX_TEXT bytes is a data error.
+ssize_t read_line(char **line, size_t *capacity, uint32_t n)
+{
+  ssize_t len = getline(line, capacity, stdin);
+  if (len == -1) {
+    if (ferror(stdin))
+      die("getline");
+    return -1;
+  }
+  if (len > 0 && (*line)[len - 1] == '\n')
+    len--;
+  if ((size_t) len > MAX_TEXT)
+    die_data("line %u is longer than %zu bytes", (unsigned) n, MAX_TEXT);
+  return len;
+}
+
+// Creates NAME (it must not exist yet), makes it exactly one Mailbox long,
+// maps it shared and sets up an empty mailbox: magic "MBOX", seq 0, len 0.
+Box create_mailbox(const char *name)
+{
+  todo("Step 4: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to sizeof(Mailbox); mmap() it MAP_SHARED; magic \"MBOX\", seq 0, len 0", name);
+}
+
+// Exits 1 if a peer has made the object smaller than a Mailbox since we
+// mapped it: the mapping is still there, but touching a page that now lies
+// past the end of the object would raise SIGBUS. So ask the descriptor
+// before every use of the mapping.
+void check_size(const Box &box, const char *name)
+{
+  todo("Step 4: fstat() box.fd; die_data() \"NAME shrank to S bytes\" if it is smaller than a Mailbox", box, name);
+}
+
+// Posts message N: the LEN bytes of TEXT themselves (a pointer to them would
+// mean nothing to another process), then len, and seq last, with release
+// order: a reader that sees seq N (loading it with acquire order) is sure
+// to see the text and len of message N too.
+void post(Mailbox *mb, const char *text, size_t len, uint32_t n)
+{
+  todo("Step 4: copy the LEN bytes of TEXT into mb->text, set mb->len; last, store N into mb->seq with std::atomic_ref and memory_order_release", mb, text, len, n);
+}
+
+// Undoes create_mailbox(): unmaps the mailbox, closes it and removes its name.
+void remove_mailbox(const Box &box, const char *name)
+{
+  todo("Step 4: munmap() the mailbox, close() box.fd, shm_unlink() NAME", box, name);
+}
+
+// Parses the command line, creates the mailbox, posts each line of stdin
+// as the next message and says so, and removes the mailbox at the end.
+int main(int argc, char *argv[])
+{
+  prog_name = "shm_mailbox";
+  prog_usage = "NAME";
+  const char *name = parse_args(argc, argv);
+  Box box = create_mailbox(name);
+  char *line = nullptr; // getline()'s buffer, reused for every line
+  size_t capacity = 0;
+  ssize_t len;
+  for (uint32_t n = 1; (len = read_line(&line, &capacity, n)) != -1; n++) {
+    check_size(box, name);
+    post(box.mb, line, len, n);
+    printf("posted %u\n", (unsigned) n);
+    if (fflush(stdout) == EOF)
+      die("fflush");
+  }
+  free(line);
+  remove_mailbox(box, name);
+  return 0;
+}

@@ -1,0 +1,92 @@
+// shm_read.cpp: print LENGTH raw bytes of a POSIX shared memory object,
+// starting at byte OFFSET, read through a read-only shared mapping.
+// Usage: shm_read NAME OFFSET LENGTH
+// See also shm_write.cpp, which fills such an object.
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shmlab.hpp"
+
+// What the command line asked for.
+struct Options {
+  const char *name = nullptr; // NAME, such as /demo
+  long offset = 0;            // OFFSET: the first byte to print
+  long length = 0;            // LENGTH: how many bytes to print; 0 prints nothing
+};
+
+// An object, open for reading and (once map_object() has run) mapped.
+struct Object {
+  int fd = -1;                 // NAME, open read-only
+  size_t size = 0;             // its size, from fstat(): the length to map and to unmap
+  const char *bytes = nullptr; // the mapping: bytes[0] .. bytes[size - 1]
+};
+
+// Reads the three arguments, or exits 2 with the usage line (or with the
+// line of its own that a bad NAME gets).
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  if (getopt(argc, argv, "+") != -1)
+    usage(); // this program takes no options
+  if (argc - optind != 3)
+    usage();
+  o.name = parse_name(argv[optind]);
+  o.offset = parse_long(argv[optind + 1], 0, LONG_MAX);
+  o.length = parse_long(argv[optind + 2], 0, LONG_MAX);
+  return o;
+}
+
+// Opens the object NAME read-only and learns its size with fstat().
+// The object is not mapped yet.
+Object open_object(const char *name)
+{
+  todo("Step 2: shm_open() NAME with O_RDONLY, fstat() it; fill in fd and size", name);
+}
+
+// Exits 1 unless the object's SIZE bytes include OFFSET + LENGTH. Checked
+// before mapping: reading past the end of the object would print the zeros
+// of its last page, or raise SIGBUS past that page.
+void check_range(const Options &o, size_t size)
+{
+  todo("Step 2: die_data() \"NAME holds SIZE bytes, fewer than OFFSET + LENGTH\" if the object is too small", o, size);
+}
+
+// Maps all of the object, read-only and shared: we see what writers store.
+void map_object(Object &obj)
+{
+  todo("Step 2: mmap() the whole object (obj.size bytes) PROT_READ, MAP_SHARED at offset 0; set obj.bytes", obj);
+}
+
+// Writes LENGTH bytes from OFFSET to stdout exactly as they are: they may
+// hold NUL bytes, where printf("%s") would stop.
+void print_bytes(const Object &obj, const Options &o)
+{
+  todo("Step 2: fwrite() LENGTH bytes from obj.bytes + OFFSET to stdout", obj, o);
+}
+
+// Undoes map_object() and open_object().
+void close_object(const Object &obj)
+{
+  todo("Step 2: munmap() obj.size bytes at obj.bytes (if mapped), then close() obj.fd", obj);
+}
+
+// Parses the command line, checks the range, then prints the bytes.
+// LENGTH 0 prints nothing and maps nothing (mmap() refuses length 0).
+int main(int argc, char *argv[])
+{
+  prog_name = "shm_read";
+  prog_usage = "NAME OFFSET LENGTH";
+  Options o = parse_args(argc, argv);
+  Object obj = open_object(o.name);
+  check_range(o, obj.size);
+  if (o.length > 0) {
+    map_object(obj);
+    print_bytes(obj, o);
+  }
+  close_object(obj);
+  return 0;
+}
