@@ -28,6 +28,11 @@ std::string_view describe(Isolation iso);
 // a throw-away child.
 Isolation probe_isolation();
 
+// As root, move this process into a mount namespace of its own whose /proc
+// shows its own PID namespace (see Sandbox); elsewhere do nothing. For tools
+// that read /proc/PID of their children outside any sandbox (the unit tests).
+void own_proc_view();
+
 // An IPC object found in a sandbox when its check ended.
 struct Leftover {
   std::string kind;  // "POSIX message queue", "System V semaphore set", ...

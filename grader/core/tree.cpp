@@ -3,6 +3,7 @@
 
 #include "process.hpp"
 
+#include <cctype>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +12,25 @@
 namespace ipcg {
 namespace fs = std::filesystem;
 
-std::string first_compiler_error(const std::string &output) {
+// `text` without ANSI escape sequences (ESC [ ... letter), which compilers
+// write for colour when meson asks them to.
+static std::string without_colour(const std::string &text) {
+  std::string plain;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\x1b') {
+      plain += text[i];
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '[') {
+      i += 2;
+      while (i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    }
+  }
+  return plain;
+}
+
+std::string first_compiler_error(const std::string &coloured) {
+  std::string output = without_colour(coloured);
   std::istringstream in(output);
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);

@@ -113,12 +113,9 @@ TEST_CASE("first_compiler_error() falls back to the last lines when no line says
   }
 }
 
-// Known bug (see the report of the change that added this test): the kit's
-// build directory keeps meson's default b_colorout=always, so g++ writes ANSI
-// colour codes even into ninja's pipe, and first_compiler_error() neither strips
-// them nor the "../" they hide. Remove may_fail() once that is fixed.
-TEST_CASE("first_compiler_error() drops the colour codes g++ writes for meson" *
-          doctest::may_fail()) {
+// The kit's build keeps meson's default b_colorout=always, so g++ writes ANSI
+// colour codes even into ninja's pipe.
+TEST_CASE("first_compiler_error() drops the colour codes g++ writes for meson") {
   std::string coloured =
       "\x1b[01m\x1b[K../labs/01-mqueue/mq_send.cpp:\x1b[m\x1b[K In function "
       "'\x1b[01m\x1b[Kint main()\x1b[m\x1b[K':\n"
