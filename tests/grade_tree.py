@@ -5,8 +5,8 @@ from its exit code and its Gradescope JSON.
 usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   solutions              the reference solutions earn full marks (exit 0)
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
-  mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.cpp loses the
-                         check on its "// kills:" line, and only the checks listed there
+  mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
+                         check on its "# kills:" line, and only the checks listed there
   broken-build           a lab that does not compile is reported "did not build"
                          with the compiler's first error
   no-leaks               a grading run leaves no IPC object, file or process
@@ -59,17 +59,17 @@ def skeleton(a):
     if rc != 1: fail(f"exit {rc}, expected 1")
     if not out.splitlines()[-1].startswith("Score: 0/"): fail("no closing Score: 0/ line")
 
-def kills_line(source):
-    """The check ids on a mutant's '// kills:' first line."""
-    first = open(source).readline()
-    m = re.match(r"//\s*kills:\s*(.+)", first)
-    if not m: fail(f"{source} does not start with '// kills: CHECK'")
+def kills_line(recipe):
+    """The check ids on a mutant recipe's '# kills:' first line."""
+    first = open(recipe).readline()
+    m = re.match(r"#\s*kills:\s*(.+)", first)
+    if not m: fail(f"{recipe} does not start with '# kills: CHECK'")
     return m.group(1).split()
 
 def mutant(a):
     labdir, stem = a.args
     prog = stem.split(".", 1)[1]
-    kills = kills_line(os.path.join(a.source, "tests", "mutants", labdir, stem + ".cpp"))
+    kills = kills_line(os.path.join(a.source, "tests", "mutants", labdir, stem + ".mutant"))
     with tempfile.TemporaryDirectory(prefix="ipcgrade-mutant.") as tree:
         os.mkdir(os.path.join(tree, labdir))
         sol = os.path.join(a.build, "solutions", labdir)
