@@ -6,10 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/syscall.h>
 #include <atomic>
 #include <ctime>
 #include <functional>
-#include <sys/syscall.h>
 #include <thread>
 
 using namespace ipcg;
@@ -62,8 +62,7 @@ void burn(double ms) {
 
 }  // namespace
 
-TEST_CASE("a child blocked in read on a pipe is seen asleep in SYS_read" *
-          doctest::timeout(10)) {
+TEST_CASE("a child blocked in read on a pipe is seen asleep in SYS_read" * doctest::timeout(10)) {
   Process p = blocked_cat();
   pid_t pid = p.pid();
   CHECK(eventually([&] { return blocked_syscall(pid) == SYS_read; }, 5s));
@@ -100,8 +99,7 @@ TEST_CASE("a sleeping child's CPU time stays tiny" * doctest::timeout(10)) {
   p.wait(Clock::now() + 5s);
 }
 
-TEST_CASE("a reaped child has no blocked system call and is not asleep" *
-          doctest::timeout(10)) {
+TEST_CASE("a reaped child has no blocked system call and is not asleep" * doctest::timeout(10)) {
   Process p = blocked_cat();
   pid_t pid = p.pid();
   p.close_stdin();

@@ -5,14 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace ipcg;
@@ -111,7 +111,8 @@ TEST_CASE("killing the tree also kills a grandchild in the same process group" *
           doctest::timeout(10)) {
   Subreaper reaper;  // the grandchild, orphaned by the kill, becomes ours to reap
   Process p = Process::start(sh("/bin/sleep 30 & echo $!; wait"));
-  REQUIRE(pump_until(p, [&] { return p.stdout_so_far().find('\n') != std::string::npos; }, 5s));
+  REQUIRE(pump_until(
+      p, [&] { return p.stdout_so_far().find('\n') != std::string::npos; }, 5s));
   pid_t grandchild = std::stoi(p.stdout_so_far());
   REQUIRE(grandchild > 0);
   REQUIRE(kill(grandchild, 0) == 0);
@@ -238,7 +239,8 @@ TEST_CASE("keep_stdin_open lets the grader and the child take turns" * doctest::
   s.keep_stdin_open = true;
   Process p = Process::start(s);
   p.write_stdin("ping\n");
-  REQUIRE(pump_until(p, [&] { return p.stdout_so_far() == "ping\n"; }, 5s));
+  REQUIRE(pump_until(
+      p, [&] { return p.stdout_so_far() == "ping\n"; }, 5s));
   CHECK_FALSE(p.done());  // its stdin is still open, so cat still waits
   p.write_stdin("pong\n");
   p.close_stdin();
@@ -249,8 +251,7 @@ TEST_CASE("keep_stdin_open lets the grader and the child take turns" * doctest::
   CHECK(o.out == "ping\npong\n");
 }
 
-TEST_CASE("a program that cannot be started is reported with the reason" *
-          doctest::timeout(10)) {
+TEST_CASE("a program that cannot be started is reported with the reason" * doctest::timeout(10)) {
   Spawn s;
   std::string reason;
   SUBCASE("it does not exist") {
@@ -312,8 +313,8 @@ TEST_CASE("the CPU time of a child is measured" * doctest::timeout(20)) {
   }
   SUBCASE("a child busy in system calls is charged its system time too") {
     // About 150 ms in the kernel clearing buffers, and little in user space.
-    Process p = Process::start(
-        program("/bin/dd", {"if=/dev/zero", "of=/dev/null", "bs=1M", "count=8000"}));
+    Process p =
+        Process::start(program("/bin/dd", {"if=/dev/zero", "of=/dev/null", "bs=1M", "count=8000"}));
     const Outcome &o = p.wait(Clock::now() + 15s);
     REQUIRE(o.exited);
     CHECK(o.cpu_ms >= 40);

@@ -88,9 +88,9 @@ TEST_CASE("a failed check shows expected, observed, cause, what to read and how 
   CHECK(lines_with(t, "expected:") ==
         std::vector<std::string>{"expected: `mq_recv /q` prints \"b\\n\""});
   CHECK(lines_with(t, "observed:") == std::vector<std::string>{"observed: it printed \"a\\n\""});
-  CHECK(lines_with(t, "cause:") == std::vector<std::string>{
-                                       "cause:    mq_receive returns the oldest message of the "
-                                       "highest priority"});
+  CHECK(lines_with(t, "cause:") ==
+        std::vector<std::string>{"cause:    mq_receive returns the oldest message of the "
+                                 "highest priority"});
   CHECK(lines_with(t, "read:") ==
         std::vector<std::string>{"read:     handouts/01-mqueue.md, \"Step 3: receiving\""});
   CHECK(lines_with(t, "rerun:") ==
@@ -132,8 +132,7 @@ TEST_CASE("the verbose text report adds each check's trace and leftovers") {
   CHECK(text_report({r}, st).find("started: mq_recv") == std::string::npos);
   st.verbose = true;
   std::string t = text_report({r}, st);
-  CHECK(lines_with(t, "| started:") ==
-        std::vector<std::string>{"| started: mq_recv /q (pid 7)"});
+  CHECK(lines_with(t, "| started:") == std::vector<std::string>{"| started: mq_recv /q (pid 7)"});
   CHECK(lines_with(t, "| left behind:") ==
         std::vector<std::string>{"| left behind: POSIX message queue /q"});
 }
@@ -175,7 +174,8 @@ TEST_CASE("gradescope_json numbers tests per lab and stays valid with invalid UT
   r.observed = "it printed \xff\xfe";
   Result other = result("x", Status::passed, 1, 1);
   other.lab = "shm";
-  auto doc = nlohmann::json::parse(gradescope_json({result("a", Status::passed, 2, 2), r, other}, 0));
+  auto doc =
+      nlohmann::json::parse(gradescope_json({result("a", Status::passed, 2, 2), r, other}, 0));
   CHECK(doc["tests"][1].at("number") == "1.2");
   CHECK(doc["tests"][2].at("number") == "2.1");
   CHECK(doc.at("score") == 3);

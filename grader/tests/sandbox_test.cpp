@@ -4,24 +4,24 @@
 // its sandbox in a forked child. The child makes no assertions: it exits 0, or
 // 1 after sending the parent a sentence saying what went wrong, and the parent
 // checks that.
-#include "../core/process.hpp"
 #include "../core/sandbox.hpp"
+#include "../core/process.hpp"
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
-#include <functional>
 #include <mqueue.h>
 #include <poll.h>
-#include <sstream>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/wait.h>
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <thread>
 
 using namespace ipcg;
@@ -106,10 +106,32 @@ class Child {
   Fd pidfd_;
 };
 
-// Whether this process may make root_namespaces sandboxes (asked once).
-bool have_root_namespaces() {
-  static const bool yes = geteuid() == 0 && probe_isolation() == Isolation::root_namespaces;
-  return yes;
+// "" when this process may make root_namespaces sandboxes, else why not.
+// Asked once, in a child, so that a probe that hangs cannot hang the tests.
+const std::string &why_no_root_namespaces() {
+  static const std::string why = [] {
+    if (geteuid() != 0) return std::string("the tests do not run as root");
+    return Child([](Child &) {
+             Isolation iso = probe_isolation();
+             return iso == Isolation::root_namespaces
+                        ? std::string()
+                        : "probe_isolation() gives " + std::string(describe(iso));
+           })
+        .finish(20s);
+  }();
+  return why;
+}
+
+// Whether a namespace test can run here; says why when it cannot. A probe
+// that did not finish is a failure, not a reason to skip.
+bool namespaces_or_skip() {
+  const std::string &why = why_no_root_namespaces();
+  if (why.empty()) return true;
+  if (why.starts_with("the child"))
+    FAIL_CHECK("probing for namespaces failed: " << why);
+  else
+    MESSAGE("skipped: namespace sandboxes need root and namespaces: " << why);
+  return false;
 }
 
 // Poll `ready` (1 ms, backing off to 20 ms) until it holds or `limit` passes.
@@ -169,6 +191,15 @@ char state_of(pid_t pid) {
   return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
 }
 
+// Whether process `pid` ignores signal `sig` (the SigIgn mask of its status).
+bool ignores(pid_t pid, int sig) {
+  std::istringstream status(read_text(fmt::format("/proc/{}/status", pid)));
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("SigIgn:"))
+      return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1;
+  return false;
+}
+
 // Leftovers as sorted "kind name" lines, for comparing.
 std::vector<std::string> sorted(const std::vector<Leftover> &found) {
   std::vector<std::string> r;
@@ -212,7 +243,15 @@ std::string still_there(const std::string &queue, const std::string &shm, key_t 
   return there.empty() ? "" : join(there);
 }
 
-// In a child: start a double-forked setsid daemon in a sandbox of `iso`,
+// Remove make_objects()'s three, whichever are there.
+void remove_objects(const std::string &queue, const std::string &shm, key_t key) {
+  mq_unlink(queue.c_str());
+  shm_unlink(shm.c_str());
+  if (int id = msgget(key, 0); id >= 0) msgctl(id, IPC_RMID, nullptr);
+}
+
+// In a child: start a double-forked setsid daemon, deaf to SIGTERM, SIGHUP
+// and SIGINT, in a sandbox of `iso`,
 // then check end_processes() leaves nothing of it.
 std::string daemon_is_ended(Isolation iso) {
   Sandbox sb(iso, std::nullopt, fmt::format("unit-daemon-{}", getpid()));
@@ -221,7 +260,7 @@ std::string daemon_is_ended(Isolation iso) {
   Spawn s;
   s.path = "/bin/sh";
   s.argv = {"sh", "-c",
-            "( /usr/bin/setsid /bin/sh -c 'echo $$ >" + pidfile +
+            "( /usr/bin/setsid /bin/sh -c 'trap \"\" TERM HUP INT; echo $$ >" + pidfile +
                 "; exec /bin/sleep 1000' </dev/null >/dev/null 2>&1 & )"};
   Process starter = Process::start(s);
   const Outcome &o = starter.wait(Clock::now() + 5s);
@@ -234,11 +273,12 @@ std::string daemon_is_ended(Isolation iso) {
   if (getsid(daemon) != daemon) return "the daemon did not make its own session";
   char state = state_of(daemon);
   if (state == 0 || state == 'Z') return "the daemon is not running before end_processes()";
+  if (!ignores(daemon, SIGTERM)) return "the daemon does not ignore SIGTERM";
 
   sb.end_processes();
   if (kill(daemon, 0) == 0 || errno != ESRCH)
-    return fmt::format("the daemon (pid {}, state {}) is still there after end_processes()",
-                       daemon, state_of(daemon));
+    return fmt::format("the daemon (pid {}, state {}) is still there after end_processes()", daemon,
+                       state_of(daemon));
   if (auto left = pids_in(ns); iso != Isolation::unique_names && !left.empty())
     return fmt::format("{} process(es) still in the sandbox's PID namespace", left.size());
   return "";
@@ -248,10 +288,7 @@ std::string daemon_is_ended(Isolation iso) {
 
 TEST_CASE("sweep() finds and removes the IPC objects made in a namespace sandbox" *
           doctest::timeout(30)) {
-  if (geteuid() != 0 || !have_root_namespaces()) {
-    MESSAGE("skipped: namespace sandboxes need root and a kernel that grants namespaces");
-    return;
-  }
+  if (!namespaces_or_skip()) return;
   std::string qbase = fmt::format("ipcg-unit-queue-{}", getpid());
   std::string mbase = fmt::format("ipcg-unit-shm-{}", getpid());
   Child child([&](Child &me) -> std::string {
@@ -285,10 +322,7 @@ TEST_CASE("sweep() finds and removes the IPC objects made in a namespace sandbox
 
 TEST_CASE("end_processes() kills a double-forked setsid daemon in a namespace sandbox" *
           doctest::timeout(30)) {
-  if (geteuid() != 0 || !have_root_namespaces()) {
-    MESSAGE("skipped: namespace sandboxes need root and a kernel that grants namespaces");
-    return;
-  }
+  if (!namespaces_or_skip()) return;
   Child child([](Child &) { return daemon_is_ended(Isolation::root_namespaces); });
   CHECK(child.finish(20s) == "");
 }
@@ -308,27 +342,33 @@ TEST_CASE("a unique-names sandbox tags its names and keys and sweeps only those"
     Sandbox neighbour(Isolation::unique_names, std::nullopt, tag + "n");
     std::string q = sb.name("q"), m = sb.name("m");
     key_t k = sb.key(1);
-    if (!q.starts_with("/") || q.find(tag) == std::string::npos)
-      return "name(\"q\") is " + q + ", which lacks the tag " + tag;
-    if (q == m) return "name(\"q\") and name(\"m\") are both " + q;
-    if (neighbour.name("q") == q) return "two tags give the same name " + q;
-    if (neighbour.key(1) == k || sb.key(2) == k) return "two keys are the same";
-    if (sb.workdir().find(tag) == std::string::npos || !fs::is_directory(sb.workdir()))
-      return "the workdir " + sb.workdir() + " is not the sandbox's own folder";
-    if (auto why = make_objects(q, m, k); !why.empty()) return why;
-    mqd_t o = mq_open(other.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600, nullptr);
-    if (o == static_cast<mqd_t>(-1)) return "mq_open " + other + ": " + strerror(errno);
-    mq_close(o);
+    auto verdict = [&]() -> std::string {
+      if (!q.starts_with("/") || q.find(tag) == std::string::npos)
+        return "name(\"q\") is " + q + ", which lacks the tag " + tag;
+      if (q == m) return "name(\"q\") and name(\"m\") are both " + q;
+      if (neighbour.name("q") == q) return "two tags give the same name " + q;
+      if (neighbour.key(1) == k || sb.key(2) == k) return "two keys are the same";
+      if (sb.workdir().find(tag) == std::string::npos || !fs::is_directory(sb.workdir()))
+        return "the workdir " + sb.workdir() + " is not the sandbox's own folder";
+      if (auto why = make_objects(q, m, k); !why.empty()) return why;
+      mqd_t o = mq_open(other.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600, nullptr);
+      if (o == static_cast<mqd_t>(-1)) return "mq_open " + other + ": " + strerror(errno);
+      mq_close(o);
 
-    auto found = sorted(sb.sweep());
-    bool other_kept = mq_unlink(other.c_str()) == 0;
-    auto want = sorted({"POSIX message queue " + q, "POSIX shared memory object " + m,
-                        fmt::format("System V message queue key {:#x}", k)});
-    if (found != want) return "sweep() found " + join(found) + "; expected " + join(want);
-    if (!other_kept) return "sweep() removed " + other + ", which the sandbox did not name";
-    if (auto left = still_there(q, m, k); !left.empty()) return left + " after sweep()";
-    if (!neighbour.sweep().empty()) return "the neighbour sandbox found objects";
-    return "";
+      auto found = sorted(sb.sweep());
+      bool other_kept = mq_unlink(other.c_str()) == 0;
+      auto want = sorted({"POSIX message queue " + q, "POSIX shared memory object " + m,
+                          fmt::format("System V message queue key {:#x}", k)});
+      if (found != want) return "sweep() found " + join(found) + "; expected " + join(want);
+      if (!other_kept) return "sweep() removed " + other + ", which the sandbox did not name";
+      if (auto left = still_there(q, m, k); !left.empty()) return left + " after sweep()";
+      if (!neighbour.sweep().empty()) return "the neighbour sandbox found objects";
+      return "";
+    };
+    std::string why = verdict();
+    remove_objects(q, m, k);  // these are the host's: leave none behind, even on failure
+    mq_unlink(other.c_str());
+    return why;
   });
   CHECK(child.finish(20s) == "");
   errno = 0;

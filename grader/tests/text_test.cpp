@@ -14,9 +14,7 @@ using namespace std::string_literals;
 TEST_CASE("visible() quotes bytes and escapes what cannot be seen") {
   SUBCASE("plain text is only quoted") { CHECK(visible("hello, queue") == R"("hello, queue")"); }
   SUBCASE("NUL") { CHECK(visible("a\0b"s) == R"("a\0b")"); }
-  SUBCASE("newline, tab and carriage return") {
-    CHECK(visible("a\n\tb\r") == R"("a\n\tb\r")");
-  }
+  SUBCASE("newline, tab and carriage return") { CHECK(visible("a\n\tb\r") == R"("a\n\tb\r")"); }
   SUBCASE("double quotes and backslashes") { CHECK(visible(R"(say "\")") == R"("say \"\\\"")"); }
   SUBCASE("other control bytes and DEL as \\xNN") {
     CHECK(visible("\x01\x1b\x7f") == R"("\x01\x1b\x7f")");
@@ -48,8 +46,7 @@ TEST_CASE("first_difference() is empty for equal strings and names the first dif
     CHECK(first_difference("a\0b"s, "a\0b"s) == "");
   }
   SUBCASE("a different byte") {
-    CHECK(first_difference("hello", "help!") ==
-          "they differ at byte 3 (expected 'l', got 'p')");
+    CHECK(first_difference("hello", "help!") == "they differ at byte 3 (expected 'l', got 'p')");
   }
   SUBCASE("an invisible byte is escaped") {
     CHECK(first_difference("ab\n", "ab\0"s) ==
