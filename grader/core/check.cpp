@@ -131,7 +131,7 @@ bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadlin
 static std::string cause_or_todo(const Outcome &o, std::string cause) {
   if (o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos)
     return "the program is not written yet: " + o.err.substr(0, o.err.find('\n'));
-  if (o.timed_out) return "it never finished: it may be blocked, or waiting for input. " + cause;
+  if (o.timed_out) return "it never finished: it waited for something that never came; " + cause;
   return cause;
 }
 

@@ -2,6 +2,7 @@
 #include "observe.hpp"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,45 @@ std::optional<long> blocked_syscall(pid_t pid) {
   } catch (const std::exception &) {
     return -1;
   }
+}
+
+// The name of a system call a student's process may block in, or its number.
+static std::string syscall_name(long nr) {
+  static const std::pair<long, const char *> names[] = {{SYS_read, "read"},
+                                                        {SYS_write, "write"},
+                                                        {SYS_futex, "futex (a semaphore or lock)"},
+                                                        {SYS_mq_timedreceive, "mq_timedreceive"},
+                                                        {SYS_mq_timedsend, "mq_timedsend"},
+                                                        {SYS_msgrcv, "msgrcv"},
+                                                        {SYS_msgsnd, "msgsnd"},
+                                                        {SYS_semop, "semop"},
+                                                        {SYS_semtimedop, "semtimedop"},
+                                                        {SYS_pause, "pause"},
+                                                        {SYS_rt_sigsuspend, "sigsuspend"},
+                                                        {SYS_rt_sigtimedwait, "sigtimedwait"},
+                                                        {SYS_nanosleep, "nanosleep"},
+                                                        {SYS_clock_nanosleep, "clock_nanosleep"},
+                                                        {SYS_wait4, "wait4"},
+                                                        {SYS_poll, "poll"},
+                                                        {SYS_ppoll, "ppoll"},
+                                                        {SYS_select, "select"},
+                                                        {SYS_pselect6, "pselect6"},
+                                                        {SYS_openat, "openat"}};
+  for (auto [n, name] : names)
+    if (n == nr) return name;
+  return "system call " + std::to_string(nr);
+}
+
+std::string what_it_does(pid_t pid) {
+  auto nr = blocked_syscall(pid);
+  if (!nr) return "";
+  if (*nr < 0) return "running on a CPU";
+  std::ifstream f("/proc/" + std::to_string(pid) + "/wchan");
+  std::string wchan;
+  f >> wchan;
+  std::string s = "blocked in " + syscall_name(*nr);
+  if (!wchan.empty() && wchan != "0") s += " (wchan " + wchan + ")";
+  return s;
 }
 
 // The state letter of one task, from its stat line (after the ")" of comm).

@@ -12,6 +12,10 @@ namespace ipcg {
 // SYS_mq_timedreceive), -1 while it runs on a CPU, nullopt if it is gone.
 std::optional<long> blocked_syscall(pid_t pid);
 
+// What a live process is doing, for a report: "blocked in mq_timedreceive
+// (wchan do_mq_timedreceive)", "running on a CPU", or "" if it is gone.
+std::string what_it_does(pid_t pid);
+
 // True when every thread of the process is asleep (state S or D): none runs
 // or waits for a CPU.
 bool all_threads_asleep(pid_t pid);

@@ -1,6 +1,8 @@
 // process.cpp: starting, feeding, draining, timing out and reaping a student process.
 #include "process.hpp"
 
+#include "observe.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
@@ -31,7 +33,9 @@ std::string signal_name(int sig) {
 
 std::string Outcome::describe() const {
   if (exec_failed) return "could not be started (" + err + ")";
-  if (timed_out) return fmt::format("did not finish: killed after {:.1f} s", wall_ms / 1000);
+  if (timed_out)
+    return fmt::format("did not finish: killed after {:.1f} s{}", wall_ms / 1000,
+                       doing.empty() ? "" : ", " + doing);
   if (signal) return "was killed by " + signal_name(signal);
   return fmt::format("exited with {}", code);
 }
@@ -279,6 +283,7 @@ void Process::close_stdin() {
 
 const Outcome &Process::wait(Deadline until) {
   if (!pump(until)) {
+    out_.doing = what_it_does(pid_);
     kill_tree();
     out_.timed_out = true;
   }

@@ -23,8 +23,8 @@ struct Spawn {
   std::string cwd = "/";          // working directory
   std::optional<uid_t> uid;       // drop to this uid/gid before exec
   std::optional<gid_t> gid;
-  bool search_anywhere = false;     // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
-                                    // that other users may not search, as in some chroots)
+  bool search_anywhere = false;   // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
+                                  // that other users may not search, as in some chroots)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
 };
 
@@ -34,6 +34,7 @@ struct Outcome {
   int code = -1;             // exit status
   int signal = 0;            // terminating signal, 0 if none
   bool timed_out = false;    // the grader killed it at its deadline
+  std::string doing;         // when timed out: what it was doing then (observe.hpp)
   bool exec_failed = false;  // could not even start; `err` says why
   std::string out, err;      // captured output, capped
   bool out_truncated = false, err_truncated = false;

@@ -74,6 +74,18 @@ TEST_CASE("a child blocked in read on a pipe is seen asleep in SYS_read" * docte
   CHECK(o.code == 0);
 }
 
+TEST_CASE("what_it_does() names the call a child is blocked in, and a timeout reports it" *
+          doctest::timeout(10)) {
+  Process p = blocked_cat();
+  pid_t pid = p.pid();
+  REQUIRE(eventually([&] { return blocked_syscall(pid) == SYS_read; }, 5s));
+  CHECK(what_it_does(pid).starts_with("blocked in read"));
+  const Outcome &o = p.wait(Clock::now() + 50ms);
+  CHECK(o.timed_out);
+  CHECK(o.describe().find("blocked in read") != std::string::npos);
+  CHECK(what_it_does(pid).empty());
+}
+
 TEST_CASE("a busy child is observed running, not asleep" * doctest::timeout(10)) {
   Process p = busy_loop();
   pid_t pid = p.pid();

@@ -30,8 +30,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A test body run in a forked child. The body returns "" when all went well,
-// else what went wrong.
+// A test body run in a forked child, in a process group of its own. The body
+// returns "" when all went well, else what went wrong.
 class Child {
  public:
   using Body = std::function<std::string(Child &)>;
@@ -39,6 +39,7 @@ class Child {
   explicit Child(const Body &body) : up_(Pipe::make()), down_(Pipe::make()), why_(Pipe::make()) {
     pid_ = check(fork(), "fork");
     if (pid_ == 0) run(body);
+    setpgid(pid_, pid_);  // also from here, so that kill(-pid) cannot miss
     up_.write.reset(), down_.read.reset(), why_.write.reset();
     pidfd_ = Fd(open_pidfd(pid_));
   }
@@ -63,7 +64,7 @@ class Child {
   std::string finish(Millis limit) {
     pollfd p{pidfd_.get(), POLLIN, 0};
     bool ended = poll(&p, 1, static_cast<int>(limit.count())) == 1;
-    if (!ended) kill(pid_, SIGKILL);
+    if (!ended) kill(-pid_, SIGKILL);  // the child and all it forked
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
@@ -80,6 +81,7 @@ class Child {
 
  private:
   [[noreturn]] void run(const Body &body) {
+    setpgid(0, 0);
     up_.read.reset(), down_.write.reset(), why_.read.reset();
     std::string why;
     try {
@@ -276,9 +278,14 @@ std::string daemon_is_ended(Isolation iso) {
   if (!ignores(daemon, SIGTERM)) return "the daemon does not ignore SIGTERM";
 
   sb.end_processes();
-  if (kill(daemon, 0) == 0 || errno != ESRCH)
-    return fmt::format("the daemon (pid {}, state {}) is still there after end_processes()", daemon,
-                       state_of(daemon));
+  if (kill(daemon, 0) == 0 || errno != ESRCH) {
+    std::string why = fmt::format(
+        "the daemon (pid {}, state {}) is still there after "
+        "end_processes()",
+        daemon, state_of(daemon));
+    kill(daemon, SIGKILL);  // leave no process behind, even on failure
+    return why;
+  }
   if (auto left = pids_in(ns); iso != Isolation::unique_names && !left.empty())
     return fmt::format("{} process(es) still in the sandbox's PID namespace", left.size());
   return "";
