@@ -4,6 +4,7 @@ from its exit code and its Gradescope JSON.
 
 usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   solutions              the reference solutions earn full marks (exit 0)
+  solutions-names        ... also with unique names instead of namespaces
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
   mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
                          check on its "# kills:" line, and only the checks listed there
@@ -50,6 +51,14 @@ def solutions(a):
     full = sum(t["max_score"] for t in doc["tests"])
     if rc != 0 or doc["score"] != full: fail(f"solutions earned {doc['score']}/{full}, exit {rc}")
     if f"Score: {full}/{full}" not in out.splitlines()[-1]: fail("no closing Score line")
+
+def solutions_names(a):
+    """Without namespaces (forced), unique names still give full marks and leave nothing."""
+    os.environ["IPCGRADE_ISOLATION"] = "names"
+    before = snapshot()
+    solutions(a)
+    after = snapshot()
+    if after - before: fail("left behind: " + ", ".join(sorted(after - before)))
 
 def skeleton(a):
     rc, doc, out = grade(a, a.build, "--tree", "labs")
@@ -173,7 +182,7 @@ def main():
     ap.add_argument("mode")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
-    modes = {"solutions": solutions, "skeleton": skeleton, "mutant": mutant,
+    modes = {"solutions": solutions, "solutions-names": solutions_names, "skeleton": skeleton, "mutant": mutant,
              "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
     if a.mode not in modes: fail("unknown mode " + a.mode)
     modes[a.mode](a)

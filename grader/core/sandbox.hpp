@@ -43,7 +43,8 @@ struct Leftover {
 class Sandbox {
  public:
   // Enter a new sandbox; called in the process that will run one check.
-  // `student_uid` is used only with root_namespaces; `tag` makes unique names.
+  // `student_uid` is used only as root, never in a user namespace; `tag`
+  // makes unique names.
   Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag);
   Sandbox(const Sandbox &) = delete;
   Sandbox &operator=(const Sandbox &) = delete;
