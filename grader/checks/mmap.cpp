@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <csignal>
 #include <cstring>
-#include <random>
 
 namespace ipcg {
 namespace {
@@ -32,18 +31,6 @@ struct Record {
 static_assert(sizeof(Record) == 32);
 constexpr size_t rec = sizeof(Record);
 
-std::mt19937 &rng() {
-  static std::mt19937 r{std::random_device{}()};
-  return r;
-}
-
-// A random lowercase word of n letters.
-std::string word(size_t n) {
-  std::string w;
-  for (size_t i = 0; i < n; ++i) w += static_cast<char>('a' + rng()() % 26);
-  return w;
-}
-
 // One record's 32 bytes.
 std::string record_bytes(uint32_t id, int32_t balance, std::string_view name) {
   Record r{};
@@ -57,8 +44,8 @@ std::string record_bytes(uint32_t id, int32_t balance, std::string_view name) {
 std::string random_records(size_t n) {
   std::string all;
   for (size_t i = 0; i < n; ++i)
-    all += record_bytes(static_cast<uint32_t>(rng()()),
-                        static_cast<int32_t>(rng()() % 20001) - 10000, word(5 + rng()() % 15));
+    all += record_bytes(random_u32(), static_cast<int32_t>(random_u32() % 20001) - 10000,
+                        random_word(5 + random_u32() % 15));
   return all;
 }
 
@@ -108,15 +95,6 @@ std::string perms_of(pid_t pid, const std::string &path) {
   return "";
 }
 
-// Start a program that handshakes and wait for its `word` line.
-void expect_handshake(Context &cx, Process &p, const std::string &cmd, std::string_view word) {
-  if (cx.wait_for_output(p, fmt::format("{}\n", word))) return;
-  const Outcome &o = cx.finish(p);
-  fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
-       fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
-       "the handshake is missing, or the program failed before it");
-}
-
 // Answer the handshake and let the program go on.
 void release(Process &p) { p.write_stdin("\n"); }
 
@@ -124,7 +102,7 @@ void release(Process &p) { p.write_stdin("\n"); }
 void record_edit(Context &cx) {
   std::string bytes = random_records(200);
   std::string f = cx.file("records.dat", bytes);
-  std::string name = word(12);
+  std::string name = random_word(12);
   const std::vector<std::vector<std::string>> edits{
       {f, "set", "150", "-77"}, {f, "swap", "3", "198"}, {f, "rename", "0", name}};
   std::string expected = bytes, expected_after[3];
@@ -149,11 +127,11 @@ void map_shared(Context &cx) {
   std::string bytes = random_records(200);
   std::string f = cx.file("shared.dat", bytes);
   FileMap mine(f);
-  int32_t n = static_cast<int32_t>(rng()() % 100000) + 1;
+  int32_t n = static_cast<int32_t>(random_u32() % 100000) + 1;
   std::vector<std::string> args{"-w", f, "set", "7", std::to_string(n)};
   std::string cmd = command_line("mm_edit", args);
   Process p = cx.start_interactive("mm_edit", args);
-  expect_handshake(cx, p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready");
   int32_t seen = record_at(mine.bytes(), 7).balance;
   if (seen != n)
     fail(fmt::format("at `ready`, the grader's own mapping of the file shows balance {} in "
@@ -162,7 +140,7 @@ void map_shared(Context &cx) {
          fmt::format("it shows {}", seen),
          "the edit must be stored through a MAP_SHARED mapping before printing ready");
   release(p);
-  expect_handshake(cx, p, cmd, "done");
+  cx.expect_handshake(p, cmd, "done");
   release(p);
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
 }
@@ -173,7 +151,7 @@ void mechanism(Context &cx) {
   std::vector<std::string> args{"-w", f, "set", "9", "4242"};
   std::string cmd = command_line("mm_edit", args);
   Process p = cx.start_interactive("mm_edit", args);
-  expect_handshake(cx, p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready");
   std::string perms = perms_of(p.pid(), f);
   if (perms != "rw-s")
     fail(fmt::format("at `ready`, /proc/{}/maps shows {} mapped rw-s (shared, writable)", p.pid(),
@@ -182,7 +160,7 @@ void mechanism(Context &cx) {
          perms.empty() ? "the file was edited with read()/write(), not through mmap"
                        : "map it PROT_READ|PROT_WRITE with MAP_SHARED");
   release(p);
-  expect_handshake(cx, p, cmd, "done");
+  cx.expect_handshake(p, cmd, "done");
   release(p);
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
 }
@@ -193,9 +171,9 @@ void cleanup(Context &cx) {
   std::vector<std::string> args{"-w", f, "set", "2", "5"};
   std::string cmd = command_line("mm_edit", args);
   Process p = cx.start_interactive("mm_edit", args);
-  expect_handshake(cx, p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready");
   release(p);
-  expect_handshake(cx, p, cmd, "done");
+  cx.expect_handshake(p, cmd, "done");
   if (std::string perms = perms_of(p.pid(), f); !perms.empty())
     fail(fmt::format("at `done`, no mapping of {} in /proc/{}/maps", f, p.pid()),
          "part of it is still mapped (" + perms + ")",
@@ -213,11 +191,12 @@ void map_private(Context &cx) {
   std::string bytes = random_records(200);
   std::string f = cx.file("private.dat", bytes);
   FileMap mine(f);
-  int32_t old = record_at(bytes, 5).balance, n = old + 1 + static_cast<int32_t>(rng()() % 1000);
+  int32_t old = record_at(bytes, 5).balance,
+          n = old + 1 + static_cast<int32_t>(random_u32() % 1000);
   std::vector<std::string> args{f, "5", std::to_string(n)};
   std::string cmd = command_line("mm_private", args);
   Process p = cx.start_interactive("mm_private", args);
-  expect_handshake(cx, p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready");
   std::string expected = fmt::format("balance {}\nready\n", n);
   if (p.stdout_so_far() != expected)
     fail(fmt::format("`{}` prints {}", cmd, visible(expected)),
@@ -242,9 +221,9 @@ void grow(Context &cx) {
   for (size_t start : {3, 0}) {
     std::string bytes = random_records(start);
     std::string f = cx.file(fmt::format("grow{}.dat", start), bytes);
-    uint32_t id = static_cast<uint32_t>(rng()());
-    int32_t bal = static_cast<int32_t>(rng()() % 1000);
-    std::string name = word(10);
+    uint32_t id = random_u32();
+    int32_t bal = static_cast<int32_t>(random_u32() % 1000);
+    std::string name = random_word(10);
     std::vector<std::string> args{f, std::to_string(id), std::to_string(bal), name};
     std::string cmd = command_line("mm_append", args);
     Outcome o = cx.run("mm_append", args);
@@ -259,11 +238,11 @@ void grow(Context &cx) {
 
 // Step 5: a child writes into anonymous shared memory; its parent prints it.
 void fork_anon(Context &cx) {
-  std::string text = word(8) + " " + word(8);
+  std::string text = random_word(8) + " " + random_word(8);
   std::vector<std::string> args{text};
   std::string cmd = command_line("mm_fork", args);
   Process p = cx.start_interactive("mm_fork", args);
-  expect_handshake(cx, p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready");
   std::string out = p.stdout_so_far();
   unsigned long child = 0;
   int used = 0;

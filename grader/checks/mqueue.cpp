@@ -10,7 +10,6 @@
 #include <sys/syscall.h>
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 
 namespace ipcg {
@@ -27,22 +26,10 @@ constexpr std::string_view step7 = "Step 7: Unlink and the object lifecycle";
 constexpr std::string_view step8 = "Step 8: System V message queues";
 constexpr std::string_view step9 = "Step 9: Errors and exit codes";
 
-// A short random word, so that no program can print the expected text without
-// having received it.
-std::string token() {
-  static std::mt19937 rng{std::random_device{}()};
-  std::string t;
-  for (int i = 0; i < 6; ++i) t += static_cast<char>('a' + rng() % 26);
-  return t;
-}
-
 // One record as mq_recv and svmsg_recv print it: "PRIO LEN BYTES\n".
 std::string record(long prio, std::string_view bytes) {
   return fmt::format("{} {} ", prio, bytes.size()) + std::string(bytes) + "\n";
 }
-
-// A System V key as the student's programs take it.
-std::string key_arg(key_t k) { return fmt::format("{:#x}", static_cast<unsigned>(k)); }
 
 // The records in a receiver's output; nullopt if it is not a sequence of records.
 std::optional<std::vector<std::string>> parse_records(std::string_view out) {
@@ -103,8 +90,8 @@ void create_attributes(Context &cx) {
 // Step 2: exactly strlen(MSG) bytes arrive, with the priority asked for.
 void send_exact_bytes(Context &cx) {
   PosixQueue q = make_queue(cx, "send", 4, 256);
-  const std::vector<std::pair<std::string, unsigned>> sends{{"hello, queue " + token(), 0},
-                                                            {token(), 7}};
+  const std::vector<std::pair<std::string, unsigned>> sends{{"hello, queue " + random_word(6), 0},
+                                                            {random_word(6), 7}};
   for (const auto &[text, prio] : sends) {
     std::vector<std::string> args{q.name(), text};
     if (prio) args.push_back(std::to_string(prio));
@@ -129,7 +116,7 @@ void send_exact_bytes(Context &cx) {
 // Step 3: records hold the exact bytes received, NULs included, and the queue is drained.
 void recv_exact_bytes(Context &cx) {
   PosixQueue q = make_queue(cx, "recv", 4, 256);
-  std::string m1 = std::string("ab\0cd-", 6) + token(), m2 = token();
+  std::string m1 = std::string("ab\0cd-", 6) + random_word(6), m2 = random_word(6);
   q.send(m1, 0, cx.within(1s));
   q.send(m2, 0, cx.within(1s));
   std::vector<std::string> args{"-c", "2", q.name()};
@@ -149,7 +136,7 @@ void recv_buffer_size(Context &cx) {
   PosixQueue q = make_queue(cx, "big", 2, 8192);
   std::string big(8000, 'x');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
-  big += token();
+  big += random_word(6);
   q.send(big, 0, cx.within(1s));
   std::vector<std::string> args{q.name()};
   Outcome o = cx.run("mq_recv", args);
@@ -163,11 +150,11 @@ void recv_buffer_size(Context &cx) {
 // Step 3: highest priority first, first-in first-out within one priority.
 void priority_order(Context &cx) {
   PosixQueue q = make_queue(cx, "prio", 8, 64);
-  const std::vector<std::pair<std::string, unsigned>> load{{"low-" + token(), 1},
-                                                           {"high-" + token(), 9},
-                                                           {"mid-" + token(), 5},
-                                                           {"high2-" + token(), 9},
-                                                           {"zero-" + token(), 0}};
+  const std::vector<std::pair<std::string, unsigned>> load{{"low-" + random_word(6), 1},
+                                                           {"high-" + random_word(6), 9},
+                                                           {"mid-" + random_word(6), 5},
+                                                           {"high2-" + random_word(6), 9},
+                                                           {"zero-" + random_word(6), 0}};
   for (const auto &[text, prio] : load) q.send(text, prio, cx.within(1s));
   std::string expected;
   for (int i : {1, 3, 2, 0, 4}) expected += record(load[i].second, load[i].first);
@@ -189,7 +176,7 @@ void nonblocking(Context &cx) {
     long nr;
     std::string call;
   };
-  std::string extra = token();
+  std::string extra = random_word(6);
   const std::vector<Case> cases{{"mq_recv", {"-n", q.name()}, SYS_mq_timedreceive, "mq_receive"},
                                 {"mq_send", {"-n", q.name(), extra}, SYS_mq_timedsend, "mq_send"}};
   for (const auto &c : cases) {
@@ -229,7 +216,7 @@ void blocking_receive(Context &cx) {
                      cpu_ms_so_far(p.pid())),
          "a polling loop around a non-blocking receive burns the CPU: let mq_receive block");
   }
-  std::string text = token();
+  std::string text = random_word(6);
   q.send(text, 0, cx.within(1s));
   const Outcome &o = cx.finish(p);
   expect_exit(o, 0, cmd, "it did not finish after the message arrived");
@@ -265,7 +252,7 @@ void notify(Context &cx) {
              ? "it " + p.outcome().describe() + " before any message was sent"
              : fmt::format("it kept running on the CPU ({:.0f} ms so far)", cpu_ms_so_far(p.pid())),
          "wait with sigwaitinfo, sigsuspend or a blocking call, not a loop");
-  std::string text = token();
+  std::string text = random_word(6);
   q.send(text, 0, cx.within(1s));
   const Outcome &o = cx.finish(p);
   expect_exit(o, 0, cmd, "it did not finish after the notification");
@@ -283,7 +270,7 @@ void many_senders_receivers(Context &cx) {
   std::vector<std::string> rargs{"-c", "4", q.name()};
   for (int i = 0; i < 3; ++i) procs.push_back(cx.start("mq_recv", rargs));
   std::multiset<std::string> sent;
-  std::string tag = token();
+  std::string tag = random_word(6);
   for (int i = 0; i < 12; ++i) {
     std::string m = fmt::format("m{}-{}", i, tag);
     sent.insert(m);
@@ -334,7 +321,7 @@ void many_senders_receivers(Context &cx) {
 // Step 6: the message waits in the kernel after its sender has exited.
 void outlives_sender(Context &cx) {
   PosixQueue q = make_queue(cx, "voicemail", 4, 64);
-  std::string text = token();
+  std::string text = random_word(6);
   std::vector<std::string> args{q.name(), text};
   expect_exit(cx.run("mq_send", args), 0, command_line("mq_send", args), "mq_send failed");
   expect_queue_holds(q, 1, "after its sender exited",
@@ -368,7 +355,7 @@ void unlink_lifecycle(Context &cx) {
 // Step 8: msgrcv's msgtyp > 0, = 0 and < 0 each select the right message.
 void sysv_type_select(Context &cx) {
   SysvQueue q = SysvQueue::create(cx.key(1), cx.sandbox().student_uid());
-  std::string t = token();
+  std::string t = random_word(6);
   const std::vector<std::pair<long, std::string>> load{
       {3, "c-" + t}, {1, "a1-" + t}, {2, "b-" + t}, {1, "a2-" + t}, {5, "e-" + t}};
   for (const auto &[type, text] : load) q.send(type, text);
@@ -397,7 +384,7 @@ void sysv_type_select(Context &cx) {
 // Step 8: IPC_STAT shows the sends and the receive, by the student's own pids.
 void sysv_ipc_stat(Context &cx) {
   SysvQueue q = SysvQueue::create(cx.key(2), cx.sandbox().student_uid());
-  std::string k = key_arg(q.key()), t1 = "first-" + token(), t2 = "second-" + token();
+  std::string k = key_arg(q.key()), t1 = "first-" + random_word(6), t2 = "second-" + random_word(6);
   pid_t sender = 0;
   for (const auto &t : {t1, t2}) {
     std::vector<std::string> args{k, "4", t};

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <csignal>
 #include <cstring>
-#include <random>
 
 namespace ipcg {
 namespace {
@@ -31,37 +30,6 @@ struct Mailbox {
   char text[244];
 };
 static_assert(sizeof(Mailbox) == 256);
-
-std::mt19937 &rng() {
-  static std::mt19937 r{std::random_device{}()};
-  return r;
-}
-
-// n random bytes, NULs and all.
-std::string random_bytes(size_t n) {
-  std::string b(n, '\0');
-  for (auto &c : b) c = static_cast<char>(rng()() & 0xff);
-  return b;
-}
-
-// A random lowercase word of n letters.
-std::string word(size_t n) {
-  std::string w;
-  for (size_t i = 0; i < n; ++i) w += static_cast<char>('a' + rng()() % 26);
-  return w;
-}
-
-// A System V key as the student's programs take it.
-std::string key_arg(key_t k) { return fmt::format("{:#x}", static_cast<unsigned>(k)); }
-
-// Wait for a handshake word; fail (naming the stage) if it never comes.
-void expect_handshake(Context &cx, Process &p, const std::string &cmd, std::string_view word) {
-  if (cx.wait_for_output(p, fmt::format("{}\n", word))) return;
-  const Outcome &o = cx.finish(p);
-  fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
-       fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
-       "the handshake is missing, or the program failed before it");
-}
 
 // The mapping of the object's /dev/shm file in the process ("" perms when none).
 std::string mapping_of(pid_t pid, const std::string &name) {
@@ -128,7 +96,7 @@ void lifetime(Context &cx) {
   std::string cmd = command_line("shm_life", args);
   Process p = cx.start_interactive("shm_life", args);
   auto stage = [&](std::string_view word, bool exists, bool open, std::string mapped) {
-    expect_handshake(cx, p, cmd, word);
+    cx.expect_handshake(p, cmd, word);
     std::string seen = fmt::format("exists {}, open {}, mapping {}", ShmObject::exists(name),
                                    has_open(p.pid(), name), mapping_of(p.pid(), name));
     std::string want = fmt::format("exists {}, open {}, mapping {}", exists, open, mapped);
@@ -172,9 +140,9 @@ void mailbox(Context &cx) {
   std::optional<FileMap> view;
   std::optional<ShmObject> adopted;  // unlinked at the end if the student could not
   for (uint32_t n = 1; n <= 3; ++n) {
-    std::string line = word(10 + n * 20);
+    std::string line = random_word(10 + n * 20);
     p.write_stdin(line + "\n");
-    expect_handshake(cx, p, cmd, fmt::format("posted {}", n));
+    cx.expect_handshake(p, cmd, fmt::format("posted {}", n));
     if (!view) {
       adopted.emplace(ShmObject::open(name));
       view.emplace("/dev/shm" + name);
@@ -202,11 +170,11 @@ void peer_truncate(Context &cx) {
   std::vector<std::string> args{name};
   std::string cmd = command_line("shm_mailbox", args);
   Process p = cx.start_interactive("shm_mailbox", args);
-  p.write_stdin(word(12) + "\n");
-  expect_handshake(cx, p, cmd, "posted 1");
+  p.write_stdin(random_word(12) + "\n");
+  cx.expect_handshake(p, cmd, "posted 1");
   ShmObject o = ShmObject::open(name);  // the grader's now: unlinked at the end
   o.truncate(0);
-  p.write_stdin(word(12) + "\n");
+  p.write_stdin(random_word(12) + "\n");
   const Outcome &out = cx.finish(p);
   if (out.signal == SIGBUS)
     fail("`" + cmd + "` exits 1 when the object has shrunk", "it was killed by SIGBUS",
@@ -230,7 +198,7 @@ void sysv_attach(Context &cx) {
   std::vector<std::string> args{key_arg(key), "8192"};
   std::string cmd = command_line("svshm_attach", args);
   Process p = cx.start_interactive("svshm_attach", args);
-  expect_handshake(cx, p, cmd, "attached");
+  cx.expect_handshake(p, cmd, "attached");
   auto ds = SysvShm::stat(key);
   if (!ds)
     fail("a segment for key " + key_arg(key) + " at `attached`", "there is none",
@@ -245,7 +213,7 @@ void sysv_attach(Context &cx) {
     fail("the segment begins with \"attached\\0\"", visible(head),
          "store the text through the address shmat returned");
   p.write_stdin("\n");
-  expect_handshake(cx, p, cmd, "removed");
+  cx.expect_handshake(p, cmd, "removed");
   p.write_stdin("\n");
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
 }
@@ -257,9 +225,9 @@ void sysv_rmid(Context &cx) {
   std::vector<std::string> args{key_arg(key), "4096"};
   std::string cmd = command_line("svshm_attach", args);
   Process p = cx.start_interactive("svshm_attach", args);
-  expect_handshake(cx, p, cmd, "attached");
+  cx.expect_handshake(p, cmd, "attached");
   p.write_stdin("\n");
-  expect_handshake(cx, p, cmd, "removed");
+  cx.expect_handshake(p, cmd, "removed");
   auto ds = SysvShm::stat(key);
   if (ds) {
     fail("no segment for key " + key_arg(key) + " at `removed`",

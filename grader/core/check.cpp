@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <random>
 #include <thread>
 
 namespace ipcg {
@@ -13,6 +14,28 @@ namespace ipcg {
 void fail(std::string expected, std::string observed, std::string cause) {
   throw Failure{std::move(expected), std::move(observed), std::move(cause)};
 }
+
+// The generator behind the random_* helpers.
+static std::mt19937 &rng() {
+  static std::mt19937 r{std::random_device{}()};
+  return r;
+}
+
+std::string random_word(size_t n) {
+  std::string w;
+  for (size_t i = 0; i < n; ++i) w += static_cast<char>('a' + rng()() % 26);
+  return w;
+}
+
+std::string random_bytes(size_t n) {
+  std::string b(n, '\0');
+  for (auto &c : b) c = static_cast<char>(rng()() & 0xff);
+  return b;
+}
+
+uint32_t random_u32() { return static_cast<uint32_t>(rng()()); }
+
+std::string key_arg(key_t k) { return fmt::format("{:#x}", static_cast<unsigned>(k)); }
 
 // An argument as a shell would need it quoted.
 static std::string shell_word(const std::string &a) {
@@ -97,6 +120,14 @@ bool Context::wait_for_output(Process &p, std::string_view text) {
   if (!ok && !p.done()) p.kill_tree();
   note(fmt::format("pid {} {} {}", p.pid(), ok ? "printed" : "never printed", visible(text)));
   return ok;
+}
+
+void Context::expect_handshake(Process &p, const std::string &cmd, std::string_view word) {
+  if (wait_for_output(p, fmt::format("{}\n", word))) return;
+  const Outcome &o = finish(p);
+  fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
+       fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
+       "the handshake is missing, or the program failed before it");
 }
 
 std::string Context::file(std::string_view name, std::string_view bytes, mode_t mode,

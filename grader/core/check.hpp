@@ -6,6 +6,7 @@
 #include "process.hpp"
 #include "sandbox.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,16 @@ struct Failure {
 };
 [[noreturn]] void fail(std::string expected, std::string observed, std::string cause);
 
+// Random test data, fresh in every run, so that no program can print the
+// expected text without having received it: a lowercase word of n letters,
+// n bytes (NULs included), a 32-bit number.
+std::string random_word(size_t n);
+std::string random_bytes(size_t n);
+uint32_t random_u32();
+
+// A System V key as the labs' programs take it: "0x49500001".
+std::string key_arg(key_t k);
+
 // How a student program is shown in reports: "mq_send /q 'hello, queue' 7".
 std::string command_line(std::string_view prog, const std::vector<std::string> &args);
 
@@ -68,6 +79,9 @@ class Context {
   // Wait until the process has printed `text` (a handshake line such as
   // "ready\n"); false if it ended or the check's deadline came first.
   bool wait_for_output(Process &p, std::string_view text);
+  // Wait for the handshake line `word` (see wait_for_output); fail, naming the
+  // handshake, if it never comes.
+  void expect_handshake(Process &p, const std::string &cmd, std::string_view word);
   // Make a file in the student's work folder, owned by the student (or by
   // the grader when `student_owns` is false); returns its path.
   std::string file(std::string_view name, std::string_view bytes, mode_t mode = 0644,
