@@ -133,6 +133,7 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
     workdir_ = (fs::temp_directory_path() / ("ipcgrade-" + tag_)).string();
     fs::create_directories(workdir_);
     if (uid_) check(chown(workdir_.c_str(), *uid_, *uid_), "chown work folder");
+    own_proc_view();  // where it is allowed; otherwise the inherited /proc is ours anyway
     return;
   }
   enter_namespaces();
