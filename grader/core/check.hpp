@@ -69,6 +69,8 @@ class Context {
   Sandbox &sandbox() { return sb_; }
   // The check's own deadline, and a nearer one: now + d (times --slow), at most the check's.
   Deadline end() const { return end_; }
+  // The --slow factor, for budgets that are not deadlines (CPU time).
+  double slow() const { return slow_; }
   Deadline within(Millis d) const;
 
   // Start one of the lab's programs as the student, in the sandbox.
