@@ -253,8 +253,8 @@ void remove_objects(const std::string &queue, const std::string &shm, key_t key)
 }
 
 // In a child: start a double-forked setsid daemon, deaf to SIGTERM, SIGHUP
-// and SIGINT, in a sandbox of `iso`,
-// then check end_processes() leaves nothing of it.
+// and SIGINT, in a sandbox of `iso`; then check end_processes() leaves
+// nothing of it.
 std::string daemon_is_ended(Isolation iso) {
   Sandbox sb(iso, std::nullopt, fmt::format("unit-daemon-{}", getpid()));
   std::string ns = ns_of("/proc/self/ns/pid_for_children");
@@ -279,10 +279,8 @@ std::string daemon_is_ended(Isolation iso) {
 
   sb.end_processes();
   if (kill(daemon, 0) == 0 || errno != ESRCH) {
-    std::string why = fmt::format(
-        "the daemon (pid {}, state {}) is still there after "
-        "end_processes()",
-        daemon, state_of(daemon));
+    std::string why = fmt::format("the daemon (pid {}, state {}) outlived end_processes()", daemon,
+                                  state_of(daemon));
     kill(daemon, SIGKILL);  // leave no process behind, even on failure
     return why;
   }

@@ -33,6 +33,18 @@ TEST_CASE("visible() keeps valid UTF-8 and escapes invalid bytes as \\xNN") {
   SUBCASE("a lead byte followed by ASCII") { CHECK(visible("\xc3(") == R"("\xc3(")"); }
 }
 
+TEST_CASE("visible() escapes byte sequences that only look like UTF-8") {
+  SUBCASE("0xFF before two continuation bytes") {
+    CHECK(visible("\xff\x80\x80") == R"("\xff\x80\x80")");
+  }
+  SUBCASE("a 5-byte form") {
+    CHECK(visible("\xf8\x88\x80\x80\x80") == R"("\xf8\x88\x80\x80\x80")");
+  }
+  SUBCASE("a UTF-16 surrogate") { CHECK(visible("\xed\xa0\x80") == R"("\xed\xa0\x80")"); }
+  SUBCASE("an overlong '/'") { CHECK(visible("\xe0\x80\xaf") == R"("\xe0\x80\xaf")"); }
+  SUBCASE("beyond U+10FFFF") { CHECK(visible("\xf4\x90\x80\x80") == R"("\xf4\x90\x80\x80")"); }
+}
+
 TEST_CASE("visible() cuts long input and says how many bytes it left out") {
   CHECK(visible(std::string(10, 'a'), 4) == R"("aaaa" ... (6 more bytes))");
   CHECK(visible(std::string(4, 'a'), 4) == R"("aaaa")");
