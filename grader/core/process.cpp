@@ -175,7 +175,7 @@ void Process::read_ready(int which) {
   std::string &dst = which == 1 ? out_.out : out_.err;
   bool &trunc = which == 1 ? out_.out_truncated : out_.err_truncated;
   char buf[65536];
-  for (;;) {
+  for (int round = 0; round < 16; ++round) {  // at most 1 MiB a call: deadlines still count
     ssize_t n = read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
