@@ -3,6 +3,7 @@
 // needs some time to reach its read(2) or its busy loop.
 #include "../core/observe.hpp"
 #include "../core/process.hpp"
+#include "helpers.hpp"
 
 #include <doctest/doctest.h>
 
@@ -16,18 +17,6 @@ using namespace ipcg;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Poll `ready` (1 ms, backing off to 20 ms) until it holds or `limit` passes.
-bool eventually(const std::function<bool()> &ready, Millis limit) {
-  Deadline end = Clock::now() + limit;
-  auto pause = 1ms;
-  while (!ready()) {
-    if (Clock::now() >= end) return false;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, Millis(20));
-  }
-  return true;
-}
 
 // `cat` reading from a stdin pipe that stays open until close_stdin().
 Process blocked_cat() {

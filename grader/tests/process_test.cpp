@@ -2,6 +2,7 @@
 // whole-tree kills, capped and exact output, stdin, exec failures, exit
 // statuses, CPU time and pump_all. Children are /bin/sh and coreutils.
 #include "../core/process.hpp"
+#include "helpers.hpp"
 
 #include <doctest/doctest.h>
 
@@ -43,18 +44,6 @@ bool pump_until(Process &p, const std::function<bool()> &ready, Millis limit) {
   while (!ready()) {
     if (Clock::now() >= end) return false;
     p.pump(std::min(end, Clock::now() + 5ms));
-  }
-  return true;
-}
-
-// Poll `ready` (1 ms, backing off to 20 ms) until it holds or `limit` passes.
-bool eventually(const std::function<bool()> &ready, Millis limit) {
-  Deadline end = Clock::now() + limit;
-  auto pause = 1ms;
-  while (!ready()) {
-    if (Clock::now() >= end) return false;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, Millis(20));
   }
   return true;
 }

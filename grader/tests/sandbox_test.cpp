@@ -6,6 +6,7 @@
 // checks that.
 #include "../core/sandbox.hpp"
 #include "../core/process.hpp"
+#include "helpers.hpp"
 
 #include <doctest/doctest.h>
 
@@ -134,18 +135,6 @@ bool namespaces_or_skip() {
   else
     MESSAGE("skipped: namespace sandboxes need root and namespaces: " << why);
   return false;
-}
-
-// Poll `ready` (1 ms, backing off to 20 ms) until it holds or `limit` passes.
-bool eventually(const std::function<bool()> &ready, Millis limit) {
-  Deadline end = Clock::now() + limit;
-  auto pause = 1ms;
-  while (!ready()) {
-    if (Clock::now() >= end) return false;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, Millis(20));
-  }
-  return true;
 }
 
 // The whole content of a file ("" if it cannot be read).
