@@ -8,6 +8,7 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
   mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
                          check on its "# kills:" line, and only the checks listed there
+                         ("# kills: nothing": an equivalent mutant keeps full marks)
   broken-build           a lab that does not compile is reported "did not build"
                          with the compiler's first error
   no-leaks               a grading run leaves no IPC object, file or process
@@ -87,12 +88,16 @@ def mutant(a):
             if os.path.isfile(path) and os.access(path, os.X_OK):
                 os.symlink(path, os.path.join(tree, labdir, name))
         os.remove(os.path.join(tree, labdir, prog))
-        os.symlink(os.path.join(a.build, "tests", "mutants", labdir, stem),
+        os.symlink(os.path.join(a.build, "tests", "mutants", stem),
                    os.path.join(tree, labdir, prog))
         lab_id = labdir.split("-", 1)[1]
         rc, doc, _ = grade(a, a.build, "--tree", tree, lab_id)
     check_gradescope(doc)
     by_id = {check_id(t): t for t in doc["tests"]}
+    if kills == ["nothing"]:  # an equivalent mutant: no check can tell it apart
+        lost = [i for i, t in by_id.items() if t["score"] < t["max_score"]]
+        if lost or rc != 0: fail(f"{stem}, said to kill nothing, lost points on {lost}")
+        return
     for k in kills:
         if k not in by_id: fail(f"'// kills: {k}' names no check of {lab_id}")
     if by_id[kills[0]]["score"] != 0:
