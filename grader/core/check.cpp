@@ -63,19 +63,22 @@ Deadline Context::within(Millis d) const {
 }
 
 Process Context::start(std::string_view prog, const std::vector<std::string> &args,
-                       std::string stdin_data) {
-  return spawn(prog, args, std::move(stdin_data), false);
+                       std::string stdin_data, std::optional<int> cpu) {
+  return spawn(prog, args, std::move(stdin_data), false, cpu);
 }
 
-Process Context::start_interactive(std::string_view prog, const std::vector<std::string> &args) {
-  return spawn(prog, args, "", true);
+Process Context::start_interactive(std::string_view prog, const std::vector<std::string> &args,
+                                   std::optional<int> cpu) {
+  return spawn(prog, args, "", true, cpu);
 }
 
 // Start a program of the lab as the student, logging its command line.
 Process Context::spawn(std::string_view prog, const std::vector<std::string> &args,
-                       std::string stdin_data, bool keep_stdin_open) {
+                       std::string stdin_data, bool keep_stdin_open,
+                       std::optional<int> cpu) {
   Spawn s;
   s.keep_stdin_open = keep_stdin_open;
+  s.cpu = cpu;
   s.path = bindir_ + "/" + std::string(prog);
   s.argv.push_back(std::string(prog));
   s.argv.insert(s.argv.end(), args.begin(), args.end());
@@ -122,12 +125,20 @@ bool Context::wait_for_output(Process &p, std::string_view text) {
   return ok;
 }
 
+// A cause that names the skeleton when the program still is one.
+static std::string cause_or_todo(const Outcome &o, std::string cause) {
+  if (o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos)
+    return "the program is not written yet: " + o.err.substr(0, o.err.find('\n'));
+  if (o.timed_out) return "it never finished: it waited for something that never came; " + cause;
+  return cause;
+}
+
 void Context::expect_handshake(Process &p, const std::string &cmd, std::string_view word) {
   if (wait_for_output(p, fmt::format("{}\n", word))) return;
   const Outcome &o = finish(p);
   fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
        fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
-       "the handshake is missing, or the program failed before it");
+       cause_or_todo(o, "the handshake is missing, or the program failed before it"));
 }
 
 std::string Context::file(std::string_view name, std::string_view bytes, mode_t mode,
@@ -158,13 +169,6 @@ bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadlin
   }
 }
 
-// A cause that names the skeleton when the program still is one.
-static std::string cause_or_todo(const Outcome &o, std::string cause) {
-  if (o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos)
-    return "the program is not written yet: " + o.err.substr(0, o.err.find('\n'));
-  if (o.timed_out) return "it never finished: it waited for something that never came; " + cause;
-  return cause;
-}
 
 void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause) {
   if (o.exited && o.code == code) return;

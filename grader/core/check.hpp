@@ -73,11 +73,13 @@ class Context {
   double slow() const { return slow_; }
   Deadline within(Millis d) const;
 
-  // Start one of the lab's programs as the student, in the sandbox.
+  // Start one of the lab's programs as the student, in the sandbox; with
+  // `cpu`, pinned to that CPU (modulo the CPUs there are: see Spawn::cpu).
   Process start(std::string_view prog, const std::vector<std::string> &args,
-                std::string stdin_data = "");
+                std::string stdin_data = "", std::optional<int> cpu = std::nullopt);
   // Start it with stdin kept open for handshakes (Process::write_stdin).
-  Process start_interactive(std::string_view prog, const std::vector<std::string> &args);
+  Process start_interactive(std::string_view prog, const std::vector<std::string> &args,
+                            std::optional<int> cpu = std::nullopt);
   // Wait until the process has printed `text` (a handshake line such as
   // "ready\n"); false if it ended or the check's deadline came first.
   bool wait_for_output(Process &p, std::string_view text);
@@ -105,7 +107,7 @@ class Context {
  private:
   void log_outcome(const std::string &cmd, const Outcome &o);
   Process spawn(std::string_view prog, const std::vector<std::string> &args, std::string stdin_data,
-                bool keep_stdin_open);
+                bool keep_stdin_open, std::optional<int> cpu);
 
   Sandbox &sb_;
   std::string bindir_;

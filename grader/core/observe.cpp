@@ -51,6 +51,35 @@ static std::string syscall_name(long nr) {
   return "system call " + std::to_string(nr);
 }
 
+// The first argument of the system call the process is blocked in.
+static std::optional<unsigned long> syscall_arg1(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/syscall");
+  std::string nr, arg1;
+  if (!(f >> nr >> arg1) || nr == "running") return std::nullopt;
+  try {
+    return std::stoul(arg1, nullptr, 16);
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
+std::optional<FutexWait> futex_wait_of(pid_t pid) {
+  if (blocked_syscall(pid) != SYS_futex) return std::nullopt;
+  auto addr = syscall_arg1(pid);
+  if (!addr) return std::nullopt;
+  for (const auto &m : mappings_of(pid))
+    if (*addr >= m.start && *addr < m.end) return FutexWait{m.path, *addr - m.start + m.offset};
+  return FutexWait{"", *addr};
+}
+
+// "on /dev/shm/sem.ring-empty" or "on /dev/shm/ring, offset 48" for a futex wait.
+static std::string futex_target(pid_t pid) {
+  auto w = futex_wait_of(pid);
+  if (!w || w->path.empty() || w->path.starts_with("[")) return "";
+  if (w->offset == 0) return " on " + w->path;
+  return " on " + w->path + ", offset " + std::to_string(w->offset);
+}
+
 std::string what_it_does(pid_t pid) {
   auto nr = blocked_syscall(pid);
   if (!nr) return "";
@@ -59,8 +88,19 @@ std::string what_it_does(pid_t pid) {
   std::string wchan;
   f >> wchan;
   std::string s = "blocked in " + syscall_name(*nr);
+  if (*nr == SYS_futex) s += futex_target(pid);
   if (!wchan.empty() && wchan != "0") s += " (wchan " + wchan + ")";
   return s;
+}
+
+bool signal_pending(pid_t pid, int sig) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  unsigned long long bit = 1ULL << (sig - 1);
+  for (std::string line; std::getline(f, line);) {
+    if (!line.starts_with("SigPnd:") && !line.starts_with("ShdPnd:")) continue;
+    if (std::stoull(line.substr(7), nullptr, 16) & bit) return true;
+  }
+  return false;
 }
 
 // The state letter of one task, from its stat line (after the ")" of comm).
@@ -107,7 +147,9 @@ std::vector<Mapping> mappings_of(pid_t pid) {
     std::string range, perms, offset, dev, inode, path;
     in >> range >> perms >> offset >> dev >> inode;
     std::getline(in >> std::ws, path);
-    maps.push_back({std::stoul(range, nullptr, 16), perms, path});
+    auto dash = range.find('-');
+    maps.push_back({std::stoul(range, nullptr, 16), perms, path,
+                    std::stoul(range.substr(dash + 1), nullptr, 16), std::stoul(offset, nullptr, 16)});
   }
   return maps;
 }

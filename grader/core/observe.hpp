@@ -28,9 +28,24 @@ struct Mapping {
   unsigned long start = 0;  // first address
   std::string perms;
   std::string path;
+  unsigned long end = 0;     // one past the last address
+  unsigned long offset = 0;  // the file offset that `start` maps
 };
 // The process's mappings, in address order (empty if it is gone).
 std::vector<Mapping> mappings_of(pid_t pid);
+
+// Where a process blocked in futex (sem_wait, a lock) waits: the file its
+// futex word lies in ("/dev/shm/sem.ring-empty"; "" for anonymous memory)
+// and the word's offset in that file.
+struct FutexWait {
+  std::string path;
+  unsigned long offset = 0;
+};
+// nullopt unless the process's main thread is blocked in futex now.
+std::optional<FutexWait> futex_wait_of(pid_t pid);
+
+// True if signal `sig` is pending for the process (queued, not yet handled).
+bool signal_pending(pid_t pid, int sig);
 
 // Up to n bytes of the process's memory at address `at` (/proc/PID/mem);
 // empty if they cannot be read.

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -284,6 +285,97 @@ std::string SysvShm::read(key_t key, size_t n) {
 void SysvShm::remove(key_t key) {
   int id = shmget(key, 0, 0);
   if (id >= 0) shmctl(id, IPC_RMID, nullptr);
+}
+
+SharedMap::SharedMap(const ShmObject &o) : len_(o.size()) {
+  int fd = shm_open(o.name().c_str(), O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0) throw_errno("shm_open " + o.name());
+  Fd owner(fd);
+  addr_ = mmap(nullptr, len_ ? len_ : 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr_ == MAP_FAILED) throw_errno("mmap " + o.name());
+}
+
+SharedMap::SharedMap(SharedMap &&o) noexcept
+    : addr_(std::exchange(o.addr_, nullptr)), len_(o.len_) {}
+
+SharedMap::~SharedMap() {
+  if (addr_) munmap(addr_, len_ ? len_ : 1);
+}
+
+bool sem_wait_until(sem_t *s, Deadline until) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(until - Clock::now());
+    if (left.count() <= 0) return sem_trywait(s) == 0;
+    timespec abs{};
+    check(clock_gettime(CLOCK_MONOTONIC, &abs), "clock_gettime");
+    long long ns = abs.tv_nsec + left.count();
+    abs.tv_sec += static_cast<time_t>(ns / 1000000000);
+    abs.tv_nsec = static_cast<long>(ns % 1000000000);
+    if (sem_clockwait(s, CLOCK_MONOTONIC, &abs) == 0) return true;
+    if (errno == ETIMEDOUT) return false;
+    if (errno != EINTR) throw_errno("sem_clockwait");
+  }
+}
+
+int sem_value(sem_t *s) {
+  int v = 0;
+  check(sem_getvalue(s, &v), "sem_getvalue");
+  return v;
+}
+
+NamedSemaphore NamedSemaphore::create(std::string name, unsigned value,
+                                      std::optional<uid_t> owner) {
+  sem_t *s = sem_open(name.c_str(), O_CREAT | O_EXCL, 0600, value);
+  if (s == SEM_FAILED) throw_errno("sem_open " + name);
+  NamedSemaphore sem(std::move(name), s, true);
+  if (owner) check(chown(file_of(sem.name_).c_str(), *owner, *owner), "chown");
+  return sem;
+}
+
+NamedSemaphore NamedSemaphore::open(std::string name, bool owned) {
+  sem_t *s = sem_open(name.c_str(), 0);
+  if (s == SEM_FAILED) throw_errno("sem_open " + name);
+  return NamedSemaphore(std::move(name), s, owned);
+}
+
+bool NamedSemaphore::exists(const std::string &name) {
+  return access(file_of(name).c_str(), F_OK) == 0;
+}
+
+std::string NamedSemaphore::file_of(const std::string &name) {
+  return "/dev/shm/sem." + name.substr(name.find_first_not_of('/'));
+}
+
+NamedSemaphore::NamedSemaphore(NamedSemaphore &&o) noexcept
+    : name_(std::move(o.name_)), sem_(std::exchange(o.sem_, nullptr)), owned_(o.owned_) {}
+
+NamedSemaphore::~NamedSemaphore() {
+  if (!sem_) return;
+  sem_close(sem_);
+  if (owned_) sem_unlink(name_.c_str());
+}
+
+// The set of `key`, or -1 when there is none.
+static int sem_set_of(key_t key) { return semget(key, 0, 0); }
+
+std::optional<int> SysvSem::value(key_t key, int n) {
+  int id = sem_set_of(key);
+  if (id < 0) return std::nullopt;
+  int v = semctl(id, n, GETVAL);
+  if (v < 0) return std::nullopt;
+  return v;
+}
+
+std::optional<pid_t> SysvSem::last_pid(key_t key, int n) {
+  int id = sem_set_of(key);
+  if (id < 0) return std::nullopt;
+  int p = semctl(id, n, GETPID);
+  if (p < 0) return std::nullopt;
+  return p;
+}
+
+void SysvSem::remove(key_t key) {
+  if (int id = sem_set_of(key); id >= 0) semctl(id, 0, IPC_RMID);
 }
 
 }  // namespace ipcg

@@ -6,6 +6,7 @@
 #include "clock.hpp"
 
 #include <mqueue.h>
+#include <semaphore.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <optional>
@@ -145,6 +146,70 @@ struct SysvShm {
   static std::optional<shmid_ds> stat(key_t key);
   // Its first n bytes (attached read-only for the moment of reading).
   static std::string read(key_t key, size_t n);
+  // IPC_RMID, if it exists.
+  static void remove(key_t key);
+};
+
+// A read-write MAP_SHARED mapping of a whole shared memory object: the
+// grader's side of a structure it shares with the student. Unmapped on destruction.
+class SharedMap {
+ public:
+  explicit SharedMap(const ShmObject &o);
+  SharedMap(SharedMap &&o) noexcept;
+  SharedMap &operator=(SharedMap &&) = delete;
+  SharedMap(const SharedMap &) = delete;
+  ~SharedMap();
+  char *data() const { return static_cast<char *>(addr_); }
+  size_t size() const { return len_; }
+
+ private:
+  void *addr_ = nullptr;
+  size_t len_ = 0;
+};
+
+// Waits on a semaphore until `until` (CLOCK_MONOTONIC), resuming after
+// signals; false if the deadline came first.
+bool sem_wait_until(sem_t *s, Deadline until);
+// Its value now (sem_getvalue).
+int sem_value(sem_t *s);
+
+// A POSIX named semaphore the grader made or opened: closed on destruction,
+// and unlinked then when owned.
+class NamedSemaphore {
+ public:
+  // Create `name` (O_EXCL) with this value, owned by `owner` (the student's
+  // uid) when given, as if the student had made it.
+  static NamedSemaphore create(std::string name, unsigned value, std::optional<uid_t> owner);
+  // Open an existing one; `owned` makes the grader unlink it at the end.
+  static NamedSemaphore open(std::string name, bool owned = true);
+  // True if a semaphore of this name exists now.
+  static bool exists(const std::string &name);
+  // The file that holds it: "/dev/shm/sem.ring-empty" for "/ring-empty".
+  static std::string file_of(const std::string &name);
+
+  NamedSemaphore(NamedSemaphore &&o) noexcept;
+  NamedSemaphore &operator=(NamedSemaphore &&) = delete;
+  NamedSemaphore(const NamedSemaphore &) = delete;
+  ~NamedSemaphore();
+
+  const std::string &name() const { return name_; }
+  sem_t *get() const { return sem_; }
+  int value() const { return sem_value(sem_); }
+
+ private:
+  NamedSemaphore(std::string name, sem_t *s, bool owned)
+      : name_(std::move(name)), sem_(s), owned_(owned) {}
+  std::string name_;
+  sem_t *sem_ = nullptr;
+  bool owned_ = false;
+};
+
+// The System V semaphore set of `key`, for looking at it from outside:
+// values, the last pid to operate, removal. The grader never operates on it.
+struct SysvSem {
+  // Value and sempid of semaphore n; nullopt when there is no set.
+  static std::optional<int> value(key_t key, int n = 0);
+  static std::optional<pid_t> last_pid(key_t key, int n = 0);
   // IPC_RMID, if it exists.
   static void remove(key_t key);
 };

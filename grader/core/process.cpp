@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -77,6 +78,21 @@ void keep_search_capability(int errpipe) {
     child_fail(errpipe, "prctl(PR_CAP_AMBIENT)");
 }
 
+// In the child: run only on the n-th CPU this process may use (counting round).
+void pin_to_cpu(int n, int errpipe) {
+  cpu_set_t allowed, one;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) < 0) child_fail(errpipe, "sched_getaffinity");
+  int count = CPU_COUNT(&allowed);
+  if (count <= 1) return;
+  for (int cpu = 0, seen = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed) || seen++ != n % count) continue;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one) < 0) child_fail(errpipe, "sched_setaffinity");
+    return;
+  }
+}
+
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, int in, int out, int err, int errpipe,
                              pid_t parent) {
@@ -88,6 +104,7 @@ void keep_search_capability(int errpipe) {
   child_signals_and_limits();
   umask(022);
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
+  if (spec.cpu) pin_to_cpu(*spec.cpu, errpipe);
   if (spec.uid) {
     if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");

@@ -26,6 +26,8 @@ struct Spawn {
   bool search_anywhere = false;   // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
                                   // that other users may not search, as in some chroots)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
+  std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
+                                  // racing processes over every core
 };
 
 // What became of a process, once it has been reaped.

@@ -27,5 +27,6 @@ std::vector<std::pair<const Lab *, const Check *>> select_checks(
 Lab mqueue_lab();
 Lab mmap_lab();
 Lab shm_lab();
+Lab sem_lab();
 
 }  // namespace ipcg

@@ -343,9 +343,16 @@ std::vector<Leftover> Sandbox::sweep_names() {
       found.push_back({"POSIX message queue", n});
       mq_unlink(n.c_str());
     }
-    std::string shm = "/dev/shm" + n, sem = "/dev/shm/sem." + n.substr(1);
-    if (unlink(shm.c_str()) == 0) found.push_back({"POSIX shared memory object", n});
-    if (unlink(sem.c_str()) == 0) found.push_back({"POSIX named semaphore", n});
+    // Objects and semaphores named after it too ("/ipcg.TAG.ring-empty"): the
+    // unique prefix is the check's alone.
+    std::string base = n.substr(1);
+    for (const auto &e : entries("/dev/shm")) {
+      bool sem = e.starts_with("sem." + base);
+      if (!sem && !e.starts_with(base)) continue;
+      if (unlink(("/dev/shm/" + e).c_str()) != 0) continue;
+      found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
+                       "/" + (sem ? e.substr(4) : e)});
+    }
   }
   for (key_t k : keys_) {
     if (int id = msgget(k, 0); id >= 0 && msgctl(id, IPC_RMID, nullptr) == 0)

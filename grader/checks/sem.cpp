@@ -1,0 +1,979 @@
+// sem.cpp: the checks of lab 04-sem (handouts/04-sem.md).
+// The grader makes the semaphores and the ring for the student's programs,
+// plays the other side of the ring through the same semaphores, takes the
+// student's semaphore itself to prove that it is used, and reads from /proc
+// where each process sleeps. When nothing moves, it says who waits on what.
+#include "../core/observe.hpp"
+#include "../core/peer.hpp"
+#include "../core/registry.hpp"
+#include "../core/visible.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <span>
+
+namespace ipcg {
+namespace {
+using namespace std::chrono_literals;
+
+constexpr std::string_view step1 = "Step 1: A named semaphore as a lock";
+constexpr std::string_view step2 = "Step 2: Building the ring";
+constexpr std::string_view step3 = "Step 3: The producer";
+constexpr std::string_view step4 = "Step 4: The consumer";
+constexpr std::string_view step5 = "Step 5: Many producers and consumers";
+constexpr std::string_view step6 = "Step 6: Signals, EINTR and timeouts";
+constexpr std::string_view step7 = "Step 7: Unnamed semaphores in the segment";
+constexpr std::string_view step8 = "Step 8: Cleaning up";
+constexpr std::string_view step9 = "Step 9: System V semaphores and SEM_UNDO";
+constexpr std::string_view step10 = "Step 10: Errors and exit codes";
+
+// How long the grader waits for a ring to move before it reports a stall
+// (a proven deadlock is reported at once).
+constexpr Millis stall_limit = 3s;
+
+// ---------------------------------------------------------------- the ring
+
+// The ring, as the handout lays it out.
+struct Item {
+  uint32_t len;
+  char text[60];
+};
+struct RingHeader {
+  char magic[4];
+  uint32_t slots;
+  uint32_t in;
+  uint32_t out;
+  sem_t empty, full, mutex;
+  char pad[16];
+};
+static_assert(sizeof(Item) == 64 && sizeof(RingHeader) == 128);
+
+// The size of a ring of n slots.
+constexpr size_t ring_size(uint32_t slots) { return sizeof(RingHeader) + sizeof(Item) * slots; }
+
+// The ring's three semaphores, by their role.
+enum Role { empty_sem, full_sem, mutex_sem };
+constexpr std::array<Role, 3> roles{empty_sem, full_sem, mutex_sem};
+constexpr std::array<std::string_view, 3> role_names{"empty", "full", "mutex"};
+
+// The named semaphore of a role: "/ring-empty".
+std::string sem_name(const std::string &ring, Role r) {
+  return ring + "-" + std::string(role_names[r]);
+}
+
+// A student process taking part in a ring, as reports name it.
+struct Student {
+  Process *p;
+  std::string prog;  // "ring_put"
+  std::string cmd;   // "ring_put /ring"
+};
+
+// Lines of random text for the ring's items: distinct, 1 to 60 bytes, one of 60.
+std::vector<std::string> random_items(size_t n) {
+  std::vector<std::string> items;
+  for (size_t i = 0; i < n; ++i)
+    items.push_back(i == 1 ? random_word(60) : random_word(8 + random_u32() % 40));
+  return items;
+}
+
+// The items as ring_put reads them, or as ring_get prints them: one per line.
+std::string as_lines(std::span<const std::string> items) {
+  std::string s;
+  for (const auto &i : items) s += i + "\n";
+  return s;
+}
+
+// The grader's side of a ring: its object, mapped, and its three semaphores
+// (named ones, or the header's). Whatever it made or adopted is removed at the end.
+class GraderRing {
+ public:
+  // A fresh ring of `slots` that the grader makes, owned by the student.
+  static GraderRing make(Context &cx, std::string_view base, uint32_t slots, bool unnamed);
+  // The ring a student's ring_init made; fails unless it has the right size and header.
+  static GraderRing adopt(Context &cx, const std::string &name, uint32_t slots, bool unnamed,
+                          const std::string &cmd);
+
+  const std::string &name() const { return name_; }
+  RingHeader &header() const { return *reinterpret_cast<RingHeader *>(map_.data()); }
+  sem_t *sem(Role r) const;
+  int value(Role r) const { return sem_value(sem(r)); }
+  // "/ring-empty" or "`empty` in the header of /ring".
+  std::string label(Role r) const;
+  // The text in slot i now.
+  std::string item(uint32_t i) const;
+
+  // The consumer's and the producer's steps, as the grader: fail, saying who
+  // waits on what, when the ring stops moving. `doing`: "as consumer, taking item 2 of 8".
+  std::string take(Context &cx, std::span<const Student> st, const std::string &doing);
+  void put(Context &cx, std::string_view text, std::span<const Student> st,
+           const std::string &doing);
+
+  // The role of the semaphore a futex wait is on, if it is one of this ring's.
+  std::optional<Role> role_of(const FutexWait &w) const;
+  // True when the students can no longer post anything: each one still alive
+  // sleeps on a semaphore of this ring whose value is 0 (and `waiting`, the
+  // one the grader waits on, if any, is still 0 after that was seen).
+  bool stuck(std::span<const Student> st, std::optional<Role> waiting) const;
+  // Fail with who waits on what: proven deadlock or `stall_limit` passed.
+  [[noreturn]] void stalled(std::span<const Student> st, std::optional<Role> waiting,
+                            const std::string &doing, bool proven) const;
+
+ private:
+  GraderRing(std::string name, uint32_t slots, bool unnamed, ShmObject obj)
+      : name_(std::move(name)), slots_(slots), unnamed_(unnamed), obj_(std::move(obj)),
+        map_(obj_) {}
+  void acquire(Context &cx, Role r, std::span<const Student> st, const std::string &doing);
+  std::string where(const Student &s) const;
+  std::string likely_cause(std::span<const Student> st, std::optional<Role> waiting) const;
+
+  std::string name_;
+  uint32_t slots_;
+  bool unnamed_;
+  ShmObject obj_;
+  SharedMap map_;
+  std::vector<NamedSemaphore> named_;
+};
+
+GraderRing GraderRing::make(Context &cx, std::string_view base, uint32_t slots, bool unnamed) {
+  std::string name = cx.name(base);
+  RingHeader h{};
+  memcpy(h.magic, "RING", 4);
+  h.slots = slots;
+  std::string bytes(ring_size(slots), '\0');
+  memcpy(bytes.data(), &h, sizeof h);
+  auto uid = cx.sandbox().student_uid();
+  GraderRing ring(name, slots, unnamed, ShmObject::create(name, bytes, uid));
+  const std::array<unsigned, 3> start{slots, 0, 1};
+  for (Role r : roles) {
+    if (unnamed)
+      check(sem_init(ring.sem(r), 1, start[r]), "sem_init");
+    else
+      ring.named_.push_back(NamedSemaphore::create(sem_name(name, r), start[r], uid));
+  }
+  return ring;
+}
+
+GraderRing GraderRing::adopt(Context &cx, const std::string &name, uint32_t slots, bool unnamed,
+                             const std::string &cmd) {
+  (void)cx;
+  if (!ShmObject::exists(name))
+    fail("a ring object named " + name + " after `" + cmd + "`", "there is none",
+         "shm_open NAME with O_CREAT | O_EXCL, after removing any old one");
+  ShmObject o = ShmObject::open(name);
+  if (o.size() != ring_size(slots))
+    fail(fmt::format("{} holds {} bytes (128 + 64 × {})", name, ring_size(slots), slots),
+         fmt::format("it holds {} bytes", o.size()), "ftruncate the object to 128 + 64 × SLOTS");
+  GraderRing ring(name, slots, unnamed, std::move(o));
+  const RingHeader &h = ring.header();
+  if (memcmp(h.magic, "RING", 4) != 0 || h.slots != slots || h.in != 0 || h.out != 0)
+    fail(fmt::format("header: magic RING, slots {}, in 0, out 0", slots),
+         fmt::format("magic {}, slots {}, in {}, out {}",
+                     visible(std::string_view(h.magic, 4)), h.slots, h.in, h.out),
+         "fill in the header through the mapping before exiting");
+  if (!unnamed)
+    for (Role r : roles) {
+      std::string n = sem_name(name, r);
+      if (!NamedSemaphore::exists(n))
+        fail(fmt::format("a named semaphore {} after `{}`", n, cmd), "there is none",
+             "sem_open each of NAME-empty, NAME-full and NAME-mutex with O_CREAT | O_EXCL");
+      ring.named_.push_back(NamedSemaphore::open(n));
+    }
+  return ring;
+}
+
+sem_t *GraderRing::sem(Role r) const {
+  if (!unnamed_) return named_.at(r).get();
+  RingHeader &h = header();
+  return r == empty_sem ? &h.empty : r == full_sem ? &h.full : &h.mutex;
+}
+
+std::string GraderRing::label(Role r) const {
+  if (!unnamed_) return sem_name(name_, r);
+  return fmt::format("`{}` in the header of {}", role_names[r], name_);
+}
+
+std::string GraderRing::item(uint32_t i) const {
+  Item it;
+  memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
+  return std::string(it.text, std::min<size_t>(it.len, sizeof it.text));
+}
+
+std::optional<Role> GraderRing::role_of(const FutexWait &w) const {
+  for (Role r : roles) {
+    if (!unnamed_ && w.path == NamedSemaphore::file_of(sem_name(name_, r)) && w.offset == 0)
+      return r;
+    size_t at = reinterpret_cast<char *>(sem(r)) - map_.data();
+    if (unnamed_ && w.path == "/dev/shm" + name_ && w.offset == at) return r;
+  }
+  return std::nullopt;
+}
+
+bool GraderRing::stuck(std::span<const Student> st, std::optional<Role> waiting) const {
+  for (const auto &s : st) {
+    if (s.p->done()) continue;
+    auto w = futex_wait_of(s.p->pid());
+    auto r = w ? role_of(*w) : std::nullopt;
+    if (!r || value(*r) > 0) return false;
+  }
+  return !waiting || value(*waiting) == 0;
+}
+
+// Wait for semaphore r as the grader; fail when the ring stops moving.
+void GraderRing::acquire(Context &cx, Role r, std::span<const Student> st,
+                         const std::string &doing) {
+  Deadline until = cx.within(stall_limit);
+  auto slice = 1ms;
+  for (;;) {
+    if (sem_wait_until(sem(r), std::min(until, Clock::now() + slice))) return;
+    for (const auto &s : st)
+      if (!s.p->done()) s.p->pump(Clock::now());
+    if (stuck(st, r)) stalled(st, r, doing, true);
+    if (Clock::now() >= until) stalled(st, r, doing, false);
+    slice = std::min<Millis>(slice * 2, 20ms);
+  }
+}
+
+std::string GraderRing::take(Context &cx, std::span<const Student> st, const std::string &doing) {
+  acquire(cx, full_sem, st, doing);
+  acquire(cx, mutex_sem, st, doing);
+  RingHeader &h = header();
+  uint32_t out = h.out;
+  if (out >= slots_) {
+    check(sem_post(sem(mutex_sem)), "sem_post");
+    fail(fmt::format("`out` below {}", slots_), fmt::format("out is {}", out),
+         "advance out with out = (out + 1) % slots");
+  }
+  std::string text = item(out);
+  h.out = (out + 1) % slots_;
+  check(sem_post(sem(mutex_sem)), "sem_post");
+  check(sem_post(sem(empty_sem)), "sem_post");
+  return text;
+}
+
+void GraderRing::put(Context &cx, std::string_view text, std::span<const Student> st,
+                     const std::string &doing) {
+  acquire(cx, empty_sem, st, doing);
+  acquire(cx, mutex_sem, st, doing);
+  RingHeader &h = header();
+  uint32_t in = h.in;
+  if (in >= slots_) {
+    check(sem_post(sem(mutex_sem)), "sem_post");
+    fail(fmt::format("`in` below {}", slots_), fmt::format("in is {}", in),
+         "advance in with in = (in + 1) % slots");
+  }
+  Item it{};
+  it.len = static_cast<uint32_t>(text.size());
+  memcpy(it.text, text.data(), text.size());
+  memcpy(map_.data() + sizeof(RingHeader) + sizeof(Item) * in, &it, sizeof it);
+  h.in = (in + 1) % slots_;
+  check(sem_post(sem(mutex_sem)), "sem_post");
+  check(sem_post(sem(full_sem)), "sem_post");
+}
+
+// Where a student is: "ring_put /ring (pid 7) sleeps in sem_wait on /ring-empty (value 0)".
+std::string GraderRing::where(const Student &s) const {
+  std::string who = fmt::format("`{}` (pid {})", s.cmd, s.p->pid());
+  if (s.p->done()) return who + " has " + s.p->outcome().describe();
+  auto w = futex_wait_of(s.p->pid());
+  if (auto r = w ? role_of(*w) : std::nullopt)
+    return fmt::format("{} sleeps in sem_wait on {} (value {})", who, label(*r), value(*r));
+  return who + " is " + what_it_does(s.p->pid());
+}
+
+[[noreturn]] void GraderRing::stalled(std::span<const Student> st, std::optional<Role> waiting,
+                                      const std::string &doing, bool proven) const {
+  std::string seen = proven ? "deadlock: nothing can move any more. "
+                            : fmt::format("nothing moved for {} s. ", stall_limit.count() / 1000);
+  if (waiting)
+    seen += fmt::format("The grader, {}, waits on {} (value {}). ", doing, label(*waiting),
+                        value(*waiting));
+  for (const auto &s : st) seen += where(s) + ". ";
+  seen += fmt::format("Semaphores: empty {}, full {}, mutex {}; in {}, out {}", value(empty_sem),
+                      value(full_sem), value(mutex_sem), header().in, header().out);
+  std::string expected = waiting ? "the grader, " + doing + ", gets its turn"
+                                 : "every process finishes its items";
+  fail(expected, seen, likely_cause(st, waiting));
+}
+
+// The likeliest reason for a stall, from who sleeps on what.
+std::string GraderRing::likely_cause(std::span<const Student> st,
+                                     std::optional<Role> waiting) const {
+  std::map<std::string, Role> asleep;  // prog -> the role it sleeps on
+  bool all_done = true, spinning = false;
+  for (const auto &s : st) {
+    if (s.p->done()) continue;
+    all_done = false;
+    auto w = futex_wait_of(s.p->pid());
+    if (auto r = w ? role_of(*w) : std::nullopt) {
+      if (value(*r) > 0)
+        return fmt::format(
+            "{} sleeps on {} although its value is {}: a wake-up was lost. A semaphore made "
+            "with sem_init(sem, 0, value) is private to one process, and its posts never wake "
+            "another; pass pshared 1",
+            s.prog, label(*r), value(*r));
+      asleep[s.prog] = *r;
+    } else if (blocked_syscall(s.p->pid()) == -1) {
+      spinning = true;
+    }
+  }
+  auto sleeps_on = [&](const char *prog, Role r) {
+    auto it = asleep.find(prog);
+    return it != asleep.end() && it->second == r;
+  };
+  if (waiting == mutex_sem && value(mutex_sem) == 0)
+    for (auto [prog, r] : asleep)
+      if (r != mutex_sem)
+        return fmt::format(
+            "{} sleeps on {} while it holds mutex, so nobody else can ever take mutex: wait "
+            "for {} first, and take mutex only then",
+            prog, role_names[r], role_names[r]);
+  if (sleeps_on("ring_put", full_sem))
+    return "ring_put waits on full, which counts filled slots: empty and full are swapped";
+  if (sleeps_on("ring_get", empty_sem))
+    return "ring_get waits on empty, which counts free slots: empty and full are swapped";
+  if (all_done && waiting == full_sem && header().in != header().out)
+    return "the producer put an item into the ring (in moved on) but never posted full for "
+           "it: check that every path posts full, the last item's too";
+  if (all_done)
+    return "the other side has exited without posting what the grader waits for";
+  if (spinning)
+    return "a process runs on the CPU instead of sleeping in sem_wait: a busy loop never "
+           "lets the ring move for sure";
+  return "nobody posts the semaphore that is waited on: every sem_wait needs its sem_post, "
+         "on every path";
+}
+
+// Wait until every student has ended; fail, saying who waits on what, when they stall.
+void finish_all(Context &cx, const GraderRing &ring, std::span<const Student> st) {
+  std::vector<Process *> ps;
+  for (const auto &s : st) ps.push_back(s.p);
+  Deadline until = cx.within(10s);
+  auto slice = 1ms;
+  while (!Process::pump_all(ps, std::min(until, Clock::now() + slice))) {
+    if (ring.stuck(st, std::nullopt)) ring.stalled(st, std::nullopt, "", true);
+    if (Clock::now() >= until) ring.stalled(st, std::nullopt, "", false);
+    slice = std::min<Millis>(slice * 2, 20ms);
+  }
+  for (const auto &s : st) {
+    cx.finish(*s.p);
+    expect_exit(s.p->outcome(), 0, s.cmd, "it failed while the others ran");
+  }
+}
+
+// Wait until the process sleeps in sem_wait on semaphore r of the ring;
+// false if it does not before `limit` (or ends).
+bool wait_asleep_on(Context &cx, const GraderRing &ring, Process &p, Role r, Millis limit) {
+  auto on_r = [&] {
+    auto w = futex_wait_of(p.pid());
+    return w && ring.role_of(*w) == r;
+  };
+  return cx.wait_until(on_r, &p, cx.within(limit));
+}
+
+// ---------------------------------------------------------------- the counter
+
+// The counter's semaphore and shared object, made by the grader for sem_counter.
+struct Counter {
+  NamedSemaphore sem;
+  ShmObject shm;
+  SharedMap map;
+  uint64_t start;
+  uint64_t value() const {
+    return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t *>(map.data())).load();
+  }
+};
+
+// A semaphore of value 1 and an 8-byte counter holding a random start value.
+Counter make_counter(Context &cx) {
+  uint64_t start = static_cast<uint64_t>(random_u32()) << 16;
+  std::string bytes(8, '\0');
+  memcpy(bytes.data(), &start, 8);
+  auto uid = cx.sandbox().student_uid();
+  NamedSemaphore sem = NamedSemaphore::create(cx.name("lock"), 1, uid);
+  ShmObject shm = ShmObject::create(cx.name("counter"), bytes, uid);
+  SharedMap map(shm);
+  return Counter{std::move(sem), std::move(shm), std::move(map), start};
+}
+
+// Start n sem_counter processes, each on a CPU of its own where there are
+// enough, and wait until all have said `ready`.
+std::vector<Process> start_counters(Context &cx, const Counter &c, int n, int iterations,
+                                    std::string &cmd) {
+  std::vector<std::string> args{c.sem.name(), c.shm.name(), std::to_string(iterations)};
+  cmd = command_line("sem_counter", args);
+  std::vector<Process> ps;
+  for (int i = 0; i < n; ++i) ps.push_back(cx.start_interactive("sem_counter", args, i));
+  for (auto &p : ps) cx.expect_handshake(p, cmd, "ready");
+  return ps;
+}
+
+// Let every process go on past its handshake, as close together as can be.
+void release_all(std::vector<Process> &ps) {
+  for (auto &p : ps) p.write_stdin("\n");
+}
+
+// Step 1: N processes, M increments each, under the semaphore: exactly N×M.
+void counter(Context &cx) {
+  constexpr int n = 4, iterations = 400;
+  Counter c = make_counter(cx);
+  std::string cmd;
+  auto ps = start_counters(cx, c, n, iterations, cmd);
+  release_all(ps);
+  for (auto &p : ps)
+    expect_exit(cx.finish(p), 0, cmd, "sem_open, shm_open or mmap failed, or a result went unchecked");
+  uint64_t want = c.start + n * iterations, got = c.value();
+  cx.note(fmt::format("counter: start {}, now {} (+{})", c.start, got, got - c.start));
+  if (got != want)
+    fail(fmt::format("the counter grows by {} × {} = {}", n, iterations, n * iterations),
+         fmt::format("it grew by {}: {} updates were lost", static_cast<int64_t>(got - c.start),
+                     static_cast<int64_t>(want - got)),
+         "two processes read the same value and both wrote value + 1: take the semaphore "
+         "(sem_wait) before reading the counter and post it after writing");
+}
+
+// Step 1: while the grader holds the semaphore, nobody makes progress.
+void holds_semaphore(Context &cx) {
+  constexpr int n = 3, iterations = 200;
+  Counter c = make_counter(cx);
+  std::string cmd;
+  auto ps = start_counters(cx, c, n, iterations, cmd);
+  if (!sem_wait_until(c.sem.get(), cx.within(1s)))
+    fail("the grader can take " + c.sem.name() + " (value 1) before the processes go on",
+         "its value is 0", "do not wait on the semaphore before the handshake");
+  release_all(ps);
+  std::string file = NamedSemaphore::file_of(c.sem.name());
+  auto all_wait = [&] {
+    for (auto &p : ps) {
+      p.pump(Clock::now());
+      auto w = futex_wait_of(p.pid());
+      if (p.done() || !w || w->path != file) return false;
+    }
+    return true;
+  };
+  auto moved = [&] {
+    return c.value() != c.start ||
+           std::any_of(ps.begin(), ps.end(), [](const Process &p) { return p.done(); });
+  };
+  cx.wait_until([&] { return moved() || all_wait(); }, nullptr, cx.within(3s));
+  std::string doing;
+  for (auto &p : ps) doing += fmt::format("; pid {} {}", p.pid(), p.done() ? p.outcome().describe() : what_it_does(p.pid()));
+  cx.note("while the grader held the semaphore" + doing);
+  if (moved() || !all_wait())
+    fail(fmt::format("while the grader holds {}, every `{}` sleeps in sem_wait on it and the "
+                     "counter stays at {}",
+                     c.sem.name(), cmd, c.start),
+         fmt::format("the counter is at {}{}", c.value(), doing),
+         "each process must sem_wait on the semaphore named on its command line (SEM, argv[1]) "
+         "before it touches the counter, not on one of its own");
+  check(sem_post(c.sem.get()), "sem_post");
+  for (auto &p : ps) expect_exit(cx.finish(p), 0, cmd, "it failed after the grader posted");
+  if (c.value() != c.start + n * iterations)
+    fail(fmt::format("once the grader posts, the counter grows by {}", n * iterations),
+         fmt::format("it grew by {}", c.value() - c.start),
+         "every process must take the semaphore for each increment");
+}
+
+// ---------------------------------------------------------------- ring_init
+
+// The fresh ring ring_init must leave: size, header, and semaphore values.
+void expect_fresh_ring(Context &cx, const std::string &name, uint32_t slots,
+                       const std::string &cmd) {
+  GraderRing ring = GraderRing::adopt(cx, name, slots, false, cmd);
+  std::string want = fmt::format("{}, 0, 1", slots);
+  std::string got = fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem),
+                                ring.value(mutex_sem));
+  if (got != want)
+    fail(fmt::format("{}, {} and {} have the values {}", ring.label(empty_sem),
+                     ring.label(full_sem), ring.label(mutex_sem), want),
+         "they have " + got,
+         "a semaphore keeps its value from the run that made it: remove old ones with "
+         "sem_unlink first (or use O_EXCL), then create them with empty = SLOTS, full = 0, "
+         "mutex = 1");
+}
+
+// Step 2: ring_init makes the object, its header and three semaphores.
+void ring_init(Context &cx) {
+  std::string name = cx.name("ring");
+  std::vector<std::string> args{name, "5"};
+  std::string cmd = command_line("ring_init", args);
+  expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
+  expect_fresh_ring(cx, name, 5, cmd);
+}
+
+// Step 2: semaphores and an object left by an earlier run do not spoil a new ring.
+void stale(Context &cx) {
+  std::string name = cx.name("ring");
+  auto uid = cx.sandbox().student_uid();
+  ShmObject old = ShmObject::create(name, random_bytes(100), uid);
+  std::vector<NamedSemaphore> olds;
+  const std::array<unsigned, 3> wrong{0, 3, 0};
+  for (Role r : roles) olds.push_back(NamedSemaphore::create(sem_name(name, r), wrong[r], uid));
+  cx.note("left from an earlier run: " + name + " (100 bytes), semaphores 0, 3, 0");
+  std::vector<std::string> args{name, "4"};
+  std::string cmd = command_line("ring_init", args);
+  expect_exit(cx.run("ring_init", args), 0, cmd,
+              "remove what an earlier run left (ignoring ENOENT) before creating with O_EXCL");
+  expect_fresh_ring(cx, name, 4, cmd);
+}
+
+// ---------------------------------------------------------------- producer
+
+// Step 3: the grader consumes everything ring_put puts, once each, in order.
+void producer(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  auto items = random_items(20);
+  std::vector<std::string> args{ring.name()};
+  std::string cmd = command_line("ring_put", args);
+  Process p = cx.start("ring_put", args, as_lines(items));
+  std::vector<Student> st{{&p, "ring_put", cmd}};
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string got = ring.take(cx, st, fmt::format("as consumer, taking item {} of 20", i + 1));
+    if (got != items[i])
+      fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(got),
+           "put each line into slot `in`, then advance in; set len to the line's length");
+  }
+  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 at the end of its input");
+  if (ring.value(full_sem) != 0 || ring.value(empty_sem) != 4 || ring.value(mutex_sem) != 1)
+    fail("after 20 items in and out: empty 4, full 0, mutex 1",
+         fmt::format("empty {}, full {}, mutex {}", ring.value(empty_sem), ring.value(full_sem),
+                     ring.value(mutex_sem)),
+         "post each semaphore exactly once for each wait");
+}
+
+// Step 3: with the ring full the producer sleeps, overwriting nothing, and goes on later.
+void producer_full(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 3, false);
+  auto items = random_items(8);
+  std::vector<std::string> args{ring.name()};
+  std::string cmd = command_line("ring_put", args);
+  Process p = cx.start("ring_put", args, as_lines(items));
+  std::vector<Student> st{{&p, "ring_put", cmd}};
+  cx.wait_until([&] { return ring.value(full_sem) >= 3 && all_threads_asleep(p.pid()); }, &p,
+                cx.within(2s));
+  if (p.done())
+    fail("`" + cmd + "` waits for a free slot once the 3 slots are full",
+         fmt::format("it {} before the grader took any item (full is {})", p.outcome().describe(),
+                     ring.value(full_sem)),
+         "wait on empty before each item: without it the producer overwrites items nobody took");
+  for (uint32_t i = 0; i < 3; ++i)
+    if (ring.item(i) != items[i])
+      fail(fmt::format("while the ring is full, slot {} holds item {}", i, i + 1),
+           "it holds " + visible(ring.item(i)), "never write a slot before empty says it is free");
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string got = ring.take(cx, st, fmt::format("as consumer, taking item {} of 8", i + 1));
+    if (got != items[i])
+      fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(got),
+           "put each item into slot `in` under mutex, then advance in");
+  }
+  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 at the end of its input");
+}
+
+// ---------------------------------------------------------------- consumer
+
+// Step 4: ring_get prints every item the grader puts, once each, in order.
+void consumer(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  auto items = random_items(20);
+  std::vector<std::string> args{ring.name(), "20"};
+  std::string cmd = command_line("ring_get", args);
+  Process p = cx.start("ring_get", args);
+  std::vector<Student> st{{&p, "ring_get", cmd}};
+  for (size_t i = 0; i < items.size(); ++i)
+    ring.put(cx, items[i], st, fmt::format("as producer, putting item {} of 20", i + 1));
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it must exit 0 after COUNT items");
+  expect_stdout(o, as_lines(items), cmd,
+                "take slot `out` under mutex, print len bytes of its text and a newline");
+}
+
+// Step 4: on an empty ring the consumer sleeps, and prints each item as it comes.
+void consumer_empty(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 3, false);
+  auto items = random_items(3);
+  std::vector<std::string> args{ring.name(), "3"};
+  std::string cmd = command_line("ring_get", args);
+  Process p = cx.start("ring_get", args);
+  std::vector<Student> st{{&p, "ring_get", cmd}};
+  cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  if (p.done() || !p.stdout_so_far().empty() || ring.value(full_sem) != 0 || ring.header().out)
+    fail("`" + cmd + "` waits on the empty ring, taking and printing nothing",
+         fmt::format("it {}printed {}; full is {}, out {}",
+                     p.done() ? p.outcome().describe() + " and " : "", visible(p.stdout_so_far()),
+                     ring.value(full_sem), ring.header().out),
+         "wait on full (filled slots, 0 at first) before taking a slot; waiting on empty (free "
+         "slots) takes from an empty ring");
+  std::string want;
+  for (size_t i = 0; i < items.size(); ++i) {
+    ring.put(cx, items[i], st, fmt::format("as producer, putting item {} of 3", i + 1));
+    want += items[i] + "\n";
+    if (!cx.wait_for_output(p, want) || p.stdout_so_far() != want)
+      fail(fmt::format("after item {}, `{}` has printed {}", i + 1, cmd, visible(want)),
+           "it printed " + visible(p.stdout_so_far()),
+           "print each item as soon as it is taken, and flush stdout");
+  }
+  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 after COUNT items");
+}
+
+// "in 1.0 s it used 990 ms of CPU and is running on a CPU" for a process that never slept.
+std::string never_slept(const Process &p, double cpu_before, Millis limit) {
+  return fmt::format("in {:.1f} s it used {:.0f} ms of CPU and is {}", limit.count() / 1000.0,
+                     cpu_ms_so_far(p.pid()) - cpu_before,
+                     p.done() ? p.outcome().describe() : what_it_does(p.pid()));
+}
+
+// Step 4: both sides sleep in sem_wait while they must wait; none burns the CPU.
+void no_spinning(Context &cx) {
+  GraderRing full_ring = GraderRing::make(cx, "full", 2, false);
+  GraderRing empty_ring = GraderRing::make(cx, "empty", 2, false);
+  auto items = random_items(4);
+  std::vector<std::string> put_args{full_ring.name()}, get_args{empty_ring.name(), "1"};
+  Process put = cx.start("ring_put", put_args, as_lines(items));
+  Process get = cx.start("ring_get", get_args);
+  std::vector<Student> putter{{&put, "ring_put", command_line("ring_put", put_args)}};
+  std::vector<Student> getter{{&get, "ring_get", command_line("ring_get", get_args)}};
+  struct Side {
+    Student &s;
+    const GraderRing &ring;
+    Role role;
+  };
+  for (Side side : {Side{putter[0], full_ring, empty_sem}, Side{getter[0], empty_ring, full_sem}}) {
+    double cpu0 = cpu_ms_so_far(side.s.p->pid());
+    if (!wait_asleep_on(cx, side.ring, *side.s.p, side.role, 1s))
+      fail(fmt::format("`{}` sleeps in sem_wait on {} while it must wait", side.s.cmd,
+                       side.ring.label(side.role)),
+           never_slept(*side.s.p, cpu0, 1s),
+           "wait with sem_wait, which sleeps until someone posts; a loop around sem_trywait "
+           "keeps a CPU busy for nothing");
+  }
+  for (size_t i = 0; i < items.size(); ++i)
+    if (full_ring.take(cx, putter, "as consumer") != items[i])
+      fail("the items in order", "another order", "advance in after each item");
+  empty_ring.put(cx, items[0], getter, "as producer");
+  expect_exit(cx.finish(put), 0, putter[0].cmd, "it must exit 0 at the end of its input");
+  expect_exit(cx.finish(get), 0, getter[0].cmd, "it must exit 0 after COUNT items");
+}
+
+// ---------------------------------------------------------------- many
+
+// Does `seen` keep the order of `sent` for the lines it holds from it?
+bool keeps_order(const std::vector<std::string> &seen, const std::vector<std::string> &sent) {
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < sent.size(); ++i) at[sent[i]] = i;
+  long last = -1;
+  for (const auto &line : seen) {
+    auto it = at.find(line);
+    if (it == at.end()) continue;
+    if (static_cast<long>(it->second) < last) return false;
+    last = static_cast<long>(it->second);
+  }
+  return true;
+}
+
+// The lines of a consumer's output.
+std::vector<std::string> lines_of(const std::string &out) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(out.substr(start, nl - start));
+  return lines;
+}
+
+// Step 5: three producers and two consumers at once: nothing lost, nothing twice.
+void many(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  std::vector<std::vector<std::string>> sent;
+  std::vector<Process> ps;
+  std::vector<Student> st;
+  ps.reserve(5);
+  for (int k = 0; k < 3; ++k) {
+    sent.push_back(random_items(30));
+    ps.push_back(cx.start("ring_put", {ring.name()}, as_lines(sent.back()), k));
+    st.push_back({&ps.back(), "ring_put", command_line("ring_put", {ring.name()})});
+  }
+  for (int k = 0; k < 2; ++k) {
+    ps.push_back(cx.start("ring_get", {ring.name(), "45"}, "", k + 1));
+    st.push_back({&ps.back(), "ring_get", command_line("ring_get", {ring.name(), "45"})});
+  }
+  finish_all(cx, ring, st);
+  std::vector<std::string> all, got;
+  for (const auto &s : sent) all.insert(all.end(), s.begin(), s.end());
+  for (int k = 3; k < 5; ++k) {
+    auto lines = lines_of(ps[k].outcome().out);
+    for (const auto &s : sent)
+      if (!keeps_order(lines, s))
+        fail("each consumer sees each producer's items in the order they were put",
+             fmt::format("consumer pid {} saw them out of order", ps[k].pid()),
+             "take slot `out` and advance out under mutex");
+    got.insert(got.end(), lines.begin(), lines.end());
+  }
+  std::sort(all.begin(), all.end());
+  std::sort(got.begin(), got.end());
+  if (got != all) {
+    std::vector<std::string> lost, extra;
+    std::set_difference(all.begin(), all.end(), got.begin(), got.end(), std::back_inserter(lost));
+    std::set_difference(got.begin(), got.end(), all.begin(), all.end(), std::back_inserter(extra));
+    fail("the two consumers print the 90 items between them, each once",
+         fmt::format("{} items missing, {} printed twice or made up (first: {})", lost.size(),
+                     extra.size(), visible(extra.empty() ? lost.front() : extra.front())),
+         "in and out are shared by every producer and consumer: change them only while "
+         "holding mutex");
+  }
+}
+
+// ---------------------------------------------------------------- signals and timeouts
+
+// Send SIGUSR1 three times to a process asleep in a wait; each time it must
+// go back to waiting (it is asleep again with no signal pending).
+void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
+  bool sleeps = cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  for (int k = 1; k <= 3 && !p.done(); ++k) {
+    check(kill(p.pid(), SIGUSR1), "kill");
+    cx.note(fmt::format("sent SIGUSR1 {} of 3 to pid {}", k, p.pid()));
+    cx.wait_until(
+        [&] { return !signal_pending(p.pid(), SIGUSR1) && (!sleeps || all_threads_asleep(p.pid())); },
+        &p, cx.within(2s));
+  }
+  if (!p.done()) return;
+  const Outcome &o = cx.finish(p);
+  fail("`" + cmd + "` goes on waiting when SIGUSR1 interrupts its sem_wait",
+       "it " + o.describe() + (o.err.empty() ? "" : ", stderr " + visible(o.err, 200)),
+       o.signal == SIGUSR1 ? "install the SIGUSR1 handler with sigaction before waiting"
+                           : "sem_wait returns -1 with errno EINTR when a signal handler runs: "
+                             "call it again in a loop");
+}
+
+// Step 6: a signal during a wait does not end the wait.
+void eintr(Context &cx) {
+  GraderRing empty_ring = GraderRing::make(cx, "empty", 2, false);
+  auto items = random_items(3);
+  std::vector<std::string> get_args{empty_ring.name(), "2"};
+  Student getter{nullptr, "ring_get", command_line("ring_get", get_args)};
+  Process get = cx.start("ring_get", get_args);
+  getter.p = &get;
+  interrupt_thrice(cx, get, getter.cmd);
+  for (int i = 0; i < 2; ++i) empty_ring.put(cx, items[i], {&getter, 1}, "as producer");
+  const Outcome &o = cx.finish(get);
+  expect_exit(o, 0, getter.cmd, "it must exit 0 after COUNT items");
+  expect_stdout(o, as_lines(std::span(items).first(2)), getter.cmd,
+                "after EINTR, wait again: the item is still to come");
+
+  GraderRing full_ring = GraderRing::make(cx, "full", 1, false);
+  std::vector<std::string> put_args{full_ring.name()};
+  Student putter{nullptr, "ring_put", command_line("ring_put", put_args)};
+  Process put = cx.start("ring_put", put_args, as_lines(items));
+  putter.p = &put;
+  cx.wait_until([&] { return full_ring.value(full_sem) == 1; }, &put, cx.within(2s));
+  interrupt_thrice(cx, put, putter.cmd);
+  for (size_t i = 0; i < items.size(); ++i)
+    if (full_ring.take(cx, {&putter, 1}, "as consumer") != items[i])
+      fail("the items in order", "another order", "after EINTR, wait again for the same item");
+  expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
+}
+
+// Step 6: ring_get -t gives up after SECONDS, not before, and takes what comes in time.
+void timed_wait(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 1, false);
+  std::vector<std::string> args{"-t", "1", ring.name(), "1"};
+  std::string cmd = command_line("ring_get", args);
+  Outcome o = cx.run("ring_get", args);
+  expect_exit(o, 3, cmd, "use sem_timedwait, and exit 3 when it fails with ETIMEDOUT");
+  if (o.wall_ms < 990)
+    fail("`" + cmd + "` waits 1 s for an item before it gives up",
+         fmt::format("it gave up after {:.0f} ms", o.wall_ms),
+         "sem_timedwait takes an absolute CLOCK_REALTIME time: clock_gettime, then add SECONDS; "
+         "a bare {SECONDS, 0} lies in 1970, long past");
+  expect_stderr(o, "ring_get: no item within 1 s\n", cmd, "report the timeout exactly");
+
+  auto item = random_items(1);
+  std::vector<std::string> args5{"-t", "5", ring.name(), "1"};
+  std::string cmd5 = command_line("ring_get", args5);
+  Process p = cx.start("ring_get", args5);
+  Student st{&p, "ring_get", cmd5};
+  cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  ring.put(cx, item[0], {&st, 1}, "as producer");
+  const Outcome &o5 = cx.finish(p);
+  expect_exit(o5, 0, cmd5, "an item that comes in time ends the wait");
+  expect_stdout(o5, item[0] + "\n", cmd5, "print the item taken after sem_timedwait");
+}
+
+// ---------------------------------------------------------------- unnamed
+
+// Step 7: -u puts process-shared semaphores in the header, and the ring works across processes.
+void unnamed(Context &cx) {
+  std::string name = cx.name("ring");
+  std::vector<std::string> args{"-u", name, "2"};
+  std::string cmd = command_line("ring_init", args);
+  expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_init failed");
+  for (Role r : roles)
+    if (NamedSemaphore::exists(sem_name(name, r)))
+      fail("no named semaphore with -u", sem_name(name, r) + " exists",
+           "with -u the semaphores live in the ring's header: sem_init, not sem_open");
+  GraderRing ring = GraderRing::adopt(cx, name, 2, true, cmd);
+  std::string got = fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem),
+                                ring.value(mutex_sem));
+  if (got != "2, 0, 1")
+    fail("the header's empty, full and mutex have the values 2, 0, 1", "they have " + got,
+         "sem_init(&r->empty, 1, SLOTS), full 0, mutex 1, after mapping the object");
+
+  auto items = random_items(6);
+  std::vector<std::string> put_args{"-u", name};
+  Process put = cx.start("ring_put", put_args, as_lines(items));
+  Student putter{&put, "ring_put", command_line("ring_put", put_args)};
+  cx.wait_until([&] { return ring.value(full_sem) >= 2 && all_threads_asleep(put.pid()); }, &put,
+                cx.within(2s));
+  for (size_t i = 0; i < items.size(); ++i)
+    if (std::string t = ring.take(cx, {&putter, 1}, fmt::format("as consumer, taking item {} of 6", i + 1));
+        t != items[i])
+      fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(t),
+           "use the header's semaphores exactly as the named ones");
+  expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
+
+  std::vector<std::string> get_args{"-u", name, "3"};
+  Process get = cx.start("ring_get", get_args);
+  Student getter{&get, "ring_get", command_line("ring_get", get_args)};
+  cx.wait_until([&] { return all_threads_asleep(get.pid()); }, &get, cx.within(2s));
+  for (size_t i = 0; i < 3; ++i)
+    ring.put(cx, items[i], {&getter, 1}, fmt::format("as producer, putting item {} of 3", i + 1));
+  const Outcome &o = cx.finish(get);
+  expect_exit(o, 0, getter.cmd, "it must exit 0 after COUNT items");
+  expect_stdout(o, as_lines(std::span(items).first(3)), getter.cmd,
+                "use the header's semaphores exactly as the named ones");
+}
+
+// ---------------------------------------------------------------- cleanup
+
+// Step 8: ring_rm removes the object and its named semaphores; -u only the object.
+void cleanup(Context &cx) {
+  GraderRing named = GraderRing::make(cx, "ring", 2, false);
+  std::vector<std::string> args{named.name()};
+  std::string cmd = command_line("ring_rm", args);
+  expect_exit(cx.run("ring_rm", args), 0, cmd, "shm_unlink or sem_unlink failed");
+  std::vector<std::string> left;
+  if (ShmObject::exists(named.name())) left.push_back(named.name());
+  for (Role r : roles)
+    if (NamedSemaphore::exists(sem_name(named.name(), r))) left.push_back(sem_name(named.name(), r));
+  if (!left.empty())
+    fail("`" + cmd + "` removes the ring and its three semaphores",
+         fmt::format("still there: {}", fmt::join(left, ", ")),
+         "sem_close only lets go of this process's handle; sem_unlink removes the name, as "
+         "shm_unlink does for the object");
+  GraderRing bare = GraderRing::make(cx, "bare", 2, true);
+  std::vector<std::string> uargs{"-u", bare.name()};
+  std::string ucmd = command_line("ring_rm", uargs);
+  expect_exit(cx.run("ring_rm", uargs), 0, ucmd,
+              "with -u there are no named semaphores to unlink: only the object");
+  if (ShmObject::exists(bare.name()))
+    fail("`" + ucmd + "` removes the object", "it still exists", "shm_unlink NAME");
+}
+
+// ---------------------------------------------------------------- System V
+
+// Removes the semaphore set of a key when a check ends, whatever happened.
+struct RemoveSetAtEnd {
+  key_t key;
+  ~RemoveSetAtEnd() { SysvSem::remove(key); }
+};
+
+// Step 9: SEM_UNDO gives the semaphore back when the process exits holding it.
+void sysv_undo(Context &cx) {
+  key_t key = cx.key(1);
+  RemoveSetAtEnd guard{key};
+  std::vector<std::string> args{key_arg(key)};
+  std::string cmd = command_line("svsem_hold", args);
+  Process p = cx.start_interactive("svsem_hold", args);
+  cx.expect_handshake(p, cmd, "held");
+  auto value = SysvSem::value(key);
+  auto last = SysvSem::last_pid(key);
+  pid_t own = own_pid_of(p.pid()).value_or(p.pid());
+  if (!value)
+    fail("a semaphore set for key " + key_arg(key) + " at `held`", "there is none",
+         "semget with IPC_CREAT | IPC_EXCL");
+  if (*value != 0 || !last || (*last != p.pid() && *last != own))
+    fail(fmt::format("at `held`: value 0, last operated on by pid {}", own),
+         fmt::format("value {}, last pid {}", *value, last.value_or(-1)),
+         "set the value to 1 (SETVAL), then take it with semop -1");
+  p.write_stdin("\n");
+  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 after the handshake");
+  if (auto after = SysvSem::value(key); after != 1)
+    fail("once svsem_hold has exited, the kernel has undone its -1: value 1",
+         after ? fmt::format("value {}", *after) : std::string("the set is gone"),
+         "pass SEM_UNDO in sem_flg, and leave the set in place (no IPC_RMID)");
+}
+
+// ---------------------------------------------------------------- errors
+
+// Step 10: bad input gets the contract's line and exit code, and creates nothing.
+void bad_input(Context &cx) {
+  std::string r = cx.name("r"), nosem = cx.name("nosem"), c = cx.name("c");
+  std::string missing = cx.name("missing");
+  std::string plain = r.substr(r.rfind('/') + 1) + "x";
+  struct Case {
+    std::string prog;
+    std::vector<std::string> args;
+    int code;
+    std::string err;
+  };
+  const std::vector<Case> cases{
+      {"ring_init", {plain, "4"}, 2, "ring_init: NAME must start with '/': " + plain + "\n"},
+      {"ring_init", {r, "0"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
+      {"sem_counter", {nosem, c, "10"}, 1, "sem_counter: sem_open: No such file or directory\n"},
+      {"ring_put", {missing}, 1, "ring_put: shm_open: No such file or directory\n"}};
+  for (const auto &k : cases) {
+    Outcome o = cx.run(k.prog, k.args);
+    std::string cmd = command_line(k.prog, k.args);
+    expect_exit(o, k.code, cmd, "check the arguments and every call's result");
+    expect_stderr(o, k.err, cmd, "report errors exactly as the contract says");
+  }
+  for (const auto &n : {r, "/" + plain, c, missing})
+    if (ShmObject::exists(n))
+      fail("no object named " + n, "a program created it",
+           "check the arguments first; only ring_init creates, and only with O_CREAT");
+  for (const auto &n : {nosem, sem_name(r, empty_sem), sem_name(missing, empty_sem)})
+    if (NamedSemaphore::exists(n))
+      fail("no semaphore named " + n, "a program created it",
+           "sem_counter and ring_put open existing semaphores: no O_CREAT");
+}
+
+}  // namespace
+
+Lab sem_lab() {
+  return Lab{
+      "sem",
+      "04-sem",
+      "POSIX and System V semaphores",
+      {"sem_counter", "ring_init", "ring_put", "ring_get", "ring_rm", "svsem_hold"},
+      {
+          {"counter", "N processes × M increments under the semaphore: exactly N×M", 5, step1,
+           10s, counter},
+          {"holds-semaphore", "while the grader holds the semaphore, nobody moves", 4, step1, 10s,
+           holds_semaphore},
+          {"ring-init", "ring_init: the object, its header, three semaphores", 3, step2, 5s,
+           ring_init},
+          {"stale", "objects left by an earlier run do not spoil a new ring", 3, step2, 5s, stale},
+          {"producer", "every item ring_put puts arrives once, in order", 4, step3, 10s, producer},
+          {"producer-full", "a full ring makes ring_put wait, overwriting nothing", 4, step3, 10s,
+           producer_full},
+          {"consumer", "ring_get prints every item once, in order", 4, step4, 10s, consumer},
+          {"consumer-empty", "an empty ring makes ring_get wait, taking nothing", 3, step4, 10s,
+           consumer_empty},
+          {"no-spinning", "both sides sleep in sem_wait, not on the CPU", 3, step4, 10s,
+           no_spinning},
+          {"many", "3 producers, 2 consumers: nothing lost, nothing twice", 4, step5, 15s, many},
+          {"eintr", "a signal during sem_wait does not end the wait", 3, step6, 15s, eintr},
+          {"timed-wait", "ring_get -t gives up after SECONDS, not before", 2, step6, 10s,
+           timed_wait},
+          {"unnamed", "-u: sem_init(pshared 1) semaphores in the header work across processes", 4,
+           step7, 10s, unnamed},
+          {"cleanup", "ring_rm removes everything; nothing is left behind", 3, step8, 5s, cleanup,
+           true},
+          {"sysv-undo", "SEM_UNDO gives the semaphore back at exit", 3, step9, 5s, sysv_undo},
+          {"bad-input", "errors: exact messages and exit codes", 2, step10, 5s, bad_input},
+      }};
+}
+
+}  // namespace ipcg
