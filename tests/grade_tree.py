@@ -8,7 +8,8 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
   mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
                          check on its "# kills:" line, and only the checks listed there
-                         ("# kills: nothing": an equivalent mutant keeps full marks)
+                         ("# kills: nothing": an equivalent mutant keeps full marks);
+                         each "# says: TEXT" line must appear in that check's report
   broken-build           a lab that does not compile is reported "did not build"
                          with the compiler's first error
   no-leaks               a grading run leaves no IPC object, file or process
@@ -76,10 +77,16 @@ def kills_line(recipe):
     if not m: fail(f"{recipe} does not start with '# kills: CHECK'")
     return m.group(1).split()
 
+def says_lines(recipe):
+    """The phrases of a recipe's '# says:' lines: the named check's report must hold each."""
+    return [m.group(1).strip() for m in
+            (re.match(r"#\s*says:\s*(.+)", l) for l in open(recipe)) if m]
+
 def mutant(a):
     labdir, stem = a.args
     prog = stem.split(".", 1)[1]
-    kills = kills_line(os.path.join(a.source, "tests", "mutants", labdir, stem + ".mutant"))
+    recipe = os.path.join(a.source, "tests", "mutants", labdir, stem + ".mutant")
+    kills = kills_line(recipe)
     with tempfile.TemporaryDirectory(prefix="ipcgrade-mutant.") as tree:
         os.mkdir(os.path.join(tree, labdir))
         sol = os.path.join(a.build, "solutions", labdir)
@@ -102,6 +109,9 @@ def mutant(a):
         if k not in by_id: fail(f"'// kills: {k}' names no check of {lab_id}")
     if by_id[kills[0]]["score"] != 0:
         fail(f"{stem} kept the points of {kills[0]}, the check named for its bug")
+    for phrase in says_lines(recipe):
+        if phrase not in by_id[kills[0]]["output"]:
+            fail(f"the report of {kills[0]} does not say {phrase!r}")
     spared = [i for i, t in by_id.items() if i not in kills and t["score"] < t["max_score"]]
     if spared: fail(f"{stem} also lost points on {', '.join(spared)}, not on its kills: line")
     if rc != 1: fail(f"exit {rc}, expected 1")
