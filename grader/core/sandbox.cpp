@@ -102,6 +102,19 @@ std::string key_text(key_t k) { return fmt::format("key {:#x}", static_cast<unsi
 
 }  // namespace
 
+// Wait (5 s at most) for a probe child; true if it exited 0. One that hangs
+// (a kernel that blocks on a mount, say) is killed and counts as a failure.
+static bool probe_succeeded(pid_t pid) {
+  Fd pidfd(open_pidfd(pid));
+  pollfd p{pidfd.get(), POLLIN, 0};
+  int ready = poll(&p, 1, 5000);
+  if (ready <= 0) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return ready > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 Isolation probe_isolation() {
   for (Isolation iso : {Isolation::root_namespaces, Isolation::user_namespaces}) {
     if (iso == Isolation::root_namespaces && geteuid() != 0) continue;
@@ -116,9 +129,7 @@ Isolation probe_isolation() {
       }
       _exit(code);
     }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return iso;
+    if (probe_succeeded(pid)) return iso;
   }
   return Isolation::unique_names;
 }

@@ -29,6 +29,21 @@ static std::string without_colour(const std::string &text) {
   return plain;
 }
 
+// The linker's own first complaint ("...: undefined reference to `f()'"),
+// which says more than collect2's "ld returned 1 exit status".
+static std::optional<std::string> first_link_error(const std::vector<std::string> &lines) {
+  for (const auto &l : lines) {
+    if (l.find("undefined reference") == std::string::npos &&
+        l.find("multiple definition") == std::string::npos)
+      continue;
+    std::string e = l;
+    if (auto at = e.find("labs/"); at != std::string::npos && e.rfind("/usr/bin/ld", 0) != 0)
+      e.erase(0, at);
+    return e;
+  }
+  return std::nullopt;
+}
+
 std::string first_compiler_error(const std::string &coloured) {
   std::string output = without_colour(coloured);
   std::istringstream in(output);
@@ -36,6 +51,8 @@ std::string first_compiler_error(const std::string &coloured) {
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].find("error:") == std::string::npos) continue;
+    if (lines[i].starts_with("collect2:"))
+      if (auto why = first_link_error(lines)) return *why;
     std::string e = lines[i];
     for (auto pos = e.find("../"); pos == 0; pos = e.find("../")) e.erase(0, 3);
     if (i + 1 < lines.size() && lines[i + 1].find('|') != std::string::npos)

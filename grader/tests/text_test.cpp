@@ -112,6 +112,15 @@ TEST_CASE("first_compiler_error() takes a fatal error without a source line as i
         "labs/01-mqueue/mq_recv.cpp:3:10: fatal error: mqueu.h: No such file or directory");
 }
 
+TEST_CASE("first_compiler_error() shows the undefined reference, not collect2's summary") {
+  std::string out =
+      "FAILED: labs/04-sem/ring_put\n"
+      "/usr/bin/ld: labs/04-sem/ring_put.p/ring_put.cpp.o: in function `main':\n"
+      "/work/kit/build/../labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'\n"
+      "collect2: error: ld returned 1 exit status\n";
+  CHECK(first_compiler_error(out) == "labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'");
+}
+
 TEST_CASE("first_compiler_error() falls back to the last lines when no line says error:") {
   SUBCASE("some output") {
     CHECK(first_compiler_error("one\ntwo\nthree\nfour\n") == "two / three / four");
