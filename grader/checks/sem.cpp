@@ -205,10 +205,10 @@ std::string GraderRing::item(uint32_t i) const {
 
 std::optional<Role> GraderRing::role_of(const FutexWait &w) const {
   for (Role r : roles) {
-    if (!unnamed_ && w.path == NamedSemaphore::file_of(sem_name(name_, r)) && w.offset == 0)
+    if (!unnamed_ && w.inode == NamedSemaphore::inode_of(sem_name(name_, r)) && w.offset == 0)
       return r;
     size_t at = reinterpret_cast<char *>(sem(r)) - map_.data();
-    if (unnamed_ && w.path == "/dev/shm" + name_ && w.offset == at) return r;
+    if (unnamed_ && w.inode == obj_.inode() && w.offset == at) return r;
   }
   return std::nullopt;
 }
@@ -446,12 +446,12 @@ void holds_semaphore(Context &cx) {
     fail("the grader can take " + c.sem.name() + " (value 1) before the processes go on",
          "its value is 0", "do not wait on the semaphore before the handshake");
   release_all(ps);
-  std::string file = NamedSemaphore::file_of(c.sem.name());
+  unsigned long inode = NamedSemaphore::inode_of(c.sem.name());
   auto all_wait = [&] {
     for (auto &p : ps) {
       p.pump(Clock::now());
       auto w = futex_wait_of(p.pid());
-      if (p.done() || !w || w->path != file) return false;
+      if (p.done() || !w || w->inode != inode) return false;
     }
     return true;
   };

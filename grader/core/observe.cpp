@@ -68,7 +68,8 @@ std::optional<FutexWait> futex_wait_of(pid_t pid) {
   auto addr = syscall_arg1(pid);
   if (!addr) return std::nullopt;
   for (const auto &m : mappings_of(pid))
-    if (*addr >= m.start && *addr < m.end) return FutexWait{m.path, *addr - m.start + m.offset};
+    if (*addr >= m.start && *addr < m.end)
+      return FutexWait{m.path, *addr - m.start + m.offset, m.inode};
   return FutexWait{"", *addr};
 }
 
@@ -149,7 +150,8 @@ std::vector<Mapping> mappings_of(pid_t pid) {
     std::getline(in >> std::ws, path);
     auto dash = range.find('-');
     maps.push_back({std::stoul(range, nullptr, 16), perms, path,
-                    std::stoul(range.substr(dash + 1), nullptr, 16), std::stoul(offset, nullptr, 16)});
+                    std::stoul(range.substr(dash + 1), nullptr, 16),
+                    std::stoul(offset, nullptr, 16), std::stoul(inode)});
   }
   return maps;
 }

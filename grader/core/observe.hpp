@@ -30,16 +30,20 @@ struct Mapping {
   std::string path;
   unsigned long end = 0;     // one past the last address
   unsigned long offset = 0;  // the file offset that `start` maps
+  unsigned long inode = 0;   // the file's inode (0 if anonymous)
 };
 // The process's mappings, in address order (empty if it is gone).
 std::vector<Mapping> mappings_of(pid_t pid);
 
 // Where a process blocked in futex (sem_wait, a lock) waits: the file its
-// futex word lies in ("/dev/shm/sem.ring-empty"; "" for anonymous memory)
-// and the word's offset in that file.
+// futex word lies in ("/dev/shm/sem.ring-empty"; "" for anonymous memory),
+// that file's inode, and the word's offset in it. Compare inodes, not paths:
+// the process that made a named semaphore maps it under glibc's temporary
+// name ("/dev/shm/sem.zOVPN4 (deleted)").
 struct FutexWait {
   std::string path;
   unsigned long offset = 0;
+  unsigned long inode = 0;
 };
 // nullopt unless the process's main thread is blocked in futex now.
 std::optional<FutexWait> futex_wait_of(pid_t pid);

@@ -236,6 +236,12 @@ size_t ShmObject::size() const {
   return static_cast<size_t>(st.st_size);
 }
 
+unsigned long ShmObject::inode() const {
+  struct stat st {};
+  check(fstat(fd_, &st), "fstat");
+  return st.st_ino;
+}
+
 mode_t ShmObject::mode() const {
   struct stat st {};
   check(fstat(fd_, &st), "fstat");
@@ -340,6 +346,11 @@ NamedSemaphore NamedSemaphore::open(std::string name, bool owned) {
 
 bool NamedSemaphore::exists(const std::string &name) {
   return access(file_of(name).c_str(), F_OK) == 0;
+}
+
+unsigned long NamedSemaphore::inode_of(const std::string &name) {
+  struct stat st {};
+  return stat(file_of(name).c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 std::string NamedSemaphore::file_of(const std::string &name) {

@@ -128,6 +128,8 @@ class ShmObject {
   mode_t mode() const;
   // All its bytes, read with pread.
   std::string bytes() const;
+  // Its inode (fstat): what futex_wait_of() reports for a wait inside it.
+  unsigned long inode() const;
   // Set its size (the grader as a hostile peer).
   void truncate(size_t n);
 
@@ -186,6 +188,8 @@ class NamedSemaphore {
   static bool exists(const std::string &name);
   // The file that holds it: "/dev/shm/sem.ring-empty" for "/ring-empty".
   static std::string file_of(const std::string &name);
+  // The inode of that file now (0 if there is none): what futex_wait_of() reports.
+  static unsigned long inode_of(const std::string &name);
 
   NamedSemaphore(NamedSemaphore &&o) noexcept;
   NamedSemaphore &operator=(NamedSemaphore &&) = delete;

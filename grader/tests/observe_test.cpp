@@ -7,9 +7,17 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <atomic>
+#include <csignal>
 #include <ctime>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -128,4 +136,97 @@ TEST_CASE("cpu_ms_so_far adds up every thread of a process, in milliseconds" *
   CHECK(seen >= 150);          // both threads' work
   CHECK(seen >= before - 15);  // the kernel's two counts may differ by a tick
   CHECK(seen <= after + 1);
+}
+
+namespace {
+
+// A forked child that opens the named semaphore `name` and waits on it.
+pid_t child_waiting_on(const std::string &name) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    sem_t *s = sem_open(name.c_str(), 0);
+    if (s == SEM_FAILED) _exit(2);
+    while (sem_wait(s) != 0) {
+    }
+    _exit(0);
+  }
+  return pid;
+}
+
+// The "Cpus_allowed_list:" of a process, e.g. "1".
+std::string cpus_allowed(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.starts_with("Cpus_allowed_list:")) return line.substr(line.find_first_not_of(" \t", 18));
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a process asleep in sem_wait is seen waiting on the semaphore's file" *
+          doctest::timeout(10)) {
+  std::string name = "/ipcgrade-unit-sem-" + std::to_string(getpid());
+  sem_t *s = sem_open(name.c_str(), O_CREAT | O_EXCL, 0600, 0);
+  REQUIRE(s != SEM_FAILED);
+  pid_t pid = child_waiting_on(name);
+  struct stat st {};
+  REQUIRE(stat(("/dev/shm/sem." + name.substr(1)).c_str(), &st) == 0);
+  CHECK(eventually([&] {
+    auto w = futex_wait_of(pid);
+    return w && w->inode == st.st_ino && w->offset == 0;
+  }, 5s));
+  // The path is glibc's temporary name of the file: the child shares the
+  // mapping its parent made when it created the semaphore.
+  CHECK(what_it_does(pid).find("blocked in futex (a semaphore or lock) on /dev/shm/sem.") == 0);
+  sem_post(s);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK_FALSE(futex_wait_of(pid));  // gone: nothing to say
+  sem_close(s);
+  sem_unlink(name.c_str());
+}
+
+TEST_CASE("a blocked signal shows as pending until it is handled" * doctest::timeout(10)) {
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    close(ready[0]);
+    close(ready[1]);  // the parent's read returns: SIGUSR1 is blocked now
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char c;
+  CHECK(read(ready[0], &c, 1) == 0);
+  close(ready[0]);
+  CHECK_FALSE(signal_pending(pid, SIGUSR1));
+  kill(pid, SIGUSR1);
+  CHECK(eventually([&] { return signal_pending(pid, SIGUSR1); }, 5s));
+  CHECK_FALSE(signal_pending(pid, SIGUSR2));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+TEST_CASE("Spawn::cpu pins the child to one CPU, counting round the CPUs allowed") {
+  cpu_set_t allowed;
+  REQUIRE(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  if (CPU_COUNT(&allowed) < 2) return;  // nothing to spread over
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  Spawn s;
+  s.path = "/bin/cat";
+  s.argv = {"cat"};
+  s.keep_stdin_open = true;
+  s.cpu = static_cast<int>(cpus.size()) + 1;  // wraps round to the second CPU
+  Process p = Process::start(s);
+  CHECK(eventually([&] { return cpus_allowed(p.pid()) == std::to_string(cpus[1]); }, 5s));
+  p.close_stdin();
+  p.wait(Clock::now() + 5s);
 }
