@@ -619,11 +619,12 @@ void consumer_empty(Context &cx) {
   expect_exit(cx.finish(p), 0, cmd, "it must exit 0 after COUNT items");
 }
 
-// "in 1.0 s it used 990 ms of CPU and is running on a CPU" for a process that never slept.
+// Why a process was not found asleep on its semaphore: it ended, or it
+// kept running ("in 1.0 s it used 990 ms of CPU and is running on a CPU").
 std::string never_slept(const Process &p, double cpu_before, Millis limit) {
+  if (p.done()) return "it " + p.outcome().describe() + " without waiting at all";
   return fmt::format("in {:.1f} s it used {:.0f} ms of CPU and is {}", limit.count() / 1000.0,
-                     cpu_ms_so_far(p.pid()) - cpu_before,
-                     p.done() ? p.outcome().describe() : what_it_does(p.pid()));
+                     std::max(0.0, cpu_ms_so_far(p.pid()) - cpu_before), what_it_does(p.pid()));
 }
 
 // Step 4: both sides sleep in sem_wait while they must wait; none burns the CPU.
@@ -647,8 +648,10 @@ void no_spinning(Context &cx) {
       fail(fmt::format("`{}` sleeps in sem_wait on {} while it must wait", side.s.cmd,
                        side.ring.label(side.role)),
            never_slept(*side.s.p, cpu0, 1s),
-           "wait with sem_wait, which sleeps until someone posts; a loop around sem_trywait "
-           "keeps a CPU busy for nothing");
+           side.s.p->done()
+               ? "it must wait on " + std::string(role_names[side.role]) + " first"
+               : "wait with sem_wait, which sleeps until someone posts; a loop around "
+                 "sem_trywait keeps a CPU busy for nothing");
   }
   for (size_t i = 0; i < items.size(); ++i)
     if (full_ring.take(cx, putter, "as consumer") != items[i])
@@ -731,6 +734,10 @@ void many(Context &cx) {
 // go back to waiting (it is asleep again with no signal pending).
 void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
   bool sleeps = cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  if (p.done())
+    fail("`" + cmd + "` waits: the ring gives it nothing to do yet",
+         "it " + cx.finish(p).describe() + " before any signal",
+         "it must wait on its semaphore (Steps 3 and 4) before signals can matter");
   for (int k = 1; k <= 3 && !p.done(); ++k) {
     check(kill(p.pid(), SIGUSR1), "kill");
     cx.note(fmt::format("sent SIGUSR1 {} of 3 to pid {}", k, p.pid()));

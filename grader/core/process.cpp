@@ -307,8 +307,15 @@ const Outcome &Process::wait(Deadline until) {
   return out_;
 }
 
+namespace {
+int cut_short = 0;  // see processes_cut_short()
+}  // namespace
+
+int processes_cut_short() { return cut_short; }
+
 void Process::kill_tree() {
   if (done_ || pid_ <= 0) return;
+  ++cut_short;
   kill(-pid_, SIGKILL);
   kill(pid_, SIGKILL);
   reap(true);

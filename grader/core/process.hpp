@@ -47,6 +47,10 @@ struct Outcome {
   std::string describe() const;
 };
 
+// How many processes this process has killed with kill_tree() while they
+// still ran (the grader cutting a student short), since it started.
+int processes_cut_short();
+
 // "SIGSEGV" for 11; "signal 77" for what has no name.
 std::string signal_name(int sig);
 

@@ -73,7 +73,16 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
     r.log = cx.log();
   }
   sb.end_processes();
-  for (const auto &l : sb.sweep()) r.leftovers.push_back(l.describe());
+  // A failed check that cut its programs short gave them no chance to clean
+  // up: what they left is removed and noted, but not charged again.
+  bool excused = r.status != Status::passed && processes_cut_short() > 0;
+  for (const auto &l : sb.sweep()) {
+    if (excused)
+      r.log.push_back("removed after the check (not charged: the grader had stopped the "
+                      "programs): " + l.describe());
+    else
+      r.leftovers.push_back(l.describe());
+  }
   r.seconds = seconds_since(started);
   return r;
 }

@@ -1,0 +1,202 @@
+// ring_get.cpp: the consumer. Takes COUNT items out of the ring NAME (see
+// semlab.hpp), in order, and prints each as a line, sleeping while the ring
+// is empty; with -t, for no longer than SECONDS per item.
+// Usage: ring_get [-u] [-t SECONDS] NAME COUNT
+// See also ring_put.cpp, the producer, and ring_init.cpp, which makes the ring.
+
+#include <semaphore.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "semlab.hpp"
+
+// What the command line asked for.
+struct Options {
+  bool unnamed = false;          // -u: the semaphores live in the ring's header
+  long seconds = 0;              // -t SECONDS: the longest wait for an item, 1..3600; 0: no limit
+  const char *seconds_text = ""; // SECONDS as given, for the message when time is up
+  const char *name = nullptr;    // NAME, such as /ring
+  long count = 0;                // COUNT: how many items to take, at least 1
+};
+
+// How many SIGUSR1s have arrived. The handler only counts: a handler may
+// call async-signal-safe functions only, and it has nothing else to do.
+volatile sig_atomic_t signals_caught = 0;
+
+// The SIGUSR1 handler. What matters is that it returns: a sem_wait() that
+// it interrupted then fails with EINTR.
+void count_signal(int) { signals_caught = signals_caught + 1; }
+
+// Reads the options and arguments, or exits 2 with the usage line (or with
+// the line of its own that a bad NAME gets).
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  int opt;
+  while ((opt = getopt(argc, argv, "+ut:")) != -1) {
+    switch (opt) {
+    case 'u': o.unnamed = true; break;
+    case 't':
+      o.seconds = parse_long(optarg, 1, 3600);
+      o.seconds_text = optarg;
+      break;
+    default: usage();
+    }
+  }
+  if (argc - optind != 2)
+    usage();
+  o.name = parse_name(argv[optind]);
+  o.count = parse_long(argv[optind + 1], 1, LONG_MAX);
+  return o;
+}
+
+// Installs count_signal() as the SIGUSR1 handler, with sa_flags 0: without
+// SA_RESTART, so that the signal interrupts a wait (which fails with EINTR)
+// rather than end the program, as SIGUSR1's default action would.
+void install_handler()
+{
+  // BEGIN SOLUTION
+  struct sigaction sa = {};
+  sa.sa_handler = count_signal;
+  if (sigemptyset(&sa.sa_mask) == -1)
+    die("sigemptyset");
+  sa.sa_flags = 0; // not SA_RESTART
+  if (sigaction(SIGUSR1, &sa, nullptr) == -1)
+    die("sigaction");
+  // END SOLUTION: todo("Step 6: sigaction() SIGUSR1 with sa_handler count_signal, an empty sa_mask and sa_flags 0 (not SA_RESTART)");
+}
+
+// Returns the ring's semaphores. In named mode, opens NAME-empty, NAME-full
+// and NAME-mutex, which ring_init made (no O_CREAT: they must exist). In
+// unnamed mode they are the sem_t fields of the ring's header R.
+RingSems open_semaphores(const Options &o, Ring *r)
+{
+  RingSems s;
+  if (o.unnamed) {
+    // BEGIN SOLUTION
+    s.empty = &r->empty;
+    s.full = &r->full;
+    s.mutex = &r->mutex;
+    return s;
+    // END SOLUTION: todo("Step 7: use the header's semaphores: &r->empty, &r->full, &r->mutex", s, r);
+  }
+  // BEGIN SOLUTION
+  s.empty = sem_open(sem_name(o.name, "empty").c_str(), 0);
+  if (s.empty == SEM_FAILED)
+    die("sem_open");
+  s.full = sem_open(sem_name(o.name, "full").c_str(), 0);
+  if (s.full == SEM_FAILED)
+    die("sem_open");
+  s.mutex = sem_open(sem_name(o.name, "mutex").c_str(), 0);
+  if (s.mutex == SEM_FAILED)
+    die("sem_open");
+  return s;
+  // END SOLUTION: todo("Step 4: sem_open() sem_name(NAME, \"empty\"), \"full\" and \"mutex\" with oflag 0; die(\"sem_open\") on SEM_FAILED", s, o);
+}
+
+// Waits on SEM: sem_wait(), again whenever a signal handler interrupts it
+// (it fails with EINTR then, whatever SA_RESTART says).
+void wait_sem(sem_t *sem)
+{
+  // BEGIN SOLUTION
+  while (sem_wait(sem) == -1) {
+    if (errno != EINTR)
+      die("sem_wait");
+  }
+  // END SOLUTION: todo("Step 4: sem_wait() on SEM, again whenever it fails with EINTR (as in Step 1); other errors die(\"sem_wait\"); then use wait_sem() for every wait", sem);
+}
+
+// Waits on FULL for an item. Without -t, as wait_sem() does. With -t, no
+// longer than SECONDS from now: sem_timedwait() with an absolute
+// CLOCK_REALTIME deadline, kept when a signal interrupts the wait; when the
+// deadline passes, exits 3 with "PROG: no item within SECONDS s".
+void wait_full(sem_t *full, const Options &o)
+{
+  // BEGIN SOLUTION
+  if (o.seconds == 0) {
+    wait_sem(full);
+    return;
+  }
+  struct timespec deadline;
+  if (clock_gettime(CLOCK_REALTIME, &deadline) == -1)
+    die("clock_gettime");
+  deadline.tv_sec += o.seconds; // an absolute time, not a duration
+  while (sem_timedwait(full, &deadline) == -1) {
+    if (errno == ETIMEDOUT) {
+      fprintf(stderr, "%s: no item within %s s\n", prog_name, o.seconds_text);
+      exit(3);
+    }
+    if (errno != EINTR)
+      die("sem_timedwait");
+  }
+  // END SOLUTION: todo("Step 4: without -t, wait_sem(FULL); Step 6: with -t, sem_timedwait() until now + SECONDS (CLOCK_REALTIME), again on EINTR; on ETIMEDOUT print \"ring_get: no item within SECONDS s\" and exit 3", full, o);
+}
+
+// The consumer step: takes a filled slot (asleep while there is none), then
+// the mutex; copies the item in slot out to *ITEM and moves out on; gives
+// back the mutex and announces one more free slot.
+void consume(Ring *r, const RingSems &s, const Options &o, Item *item)
+{
+  // BEGIN SOLUTION
+  wait_full(s.full, o); // an item: we sleep here while the ring is empty
+  wait_sem(s.mutex);    // then out and the slots are ours alone
+  *item = ring_slots(r)[r->out];
+  r->out = (r->out + 1) % r->slots;
+  if (sem_post(s.mutex) == -1)
+    die("sem_post");
+  if (sem_post(s.empty) == -1) // one more free slot for the producers
+    die("sem_post");
+  // END SOLUTION: todo("Step 4: wait on full, wait on mutex; copy slot out to *ITEM; out = (out + 1) % slots; post mutex, post empty", r, s, o, item);
+}
+
+// Prints the text of item N and a newline, then flushes stdout, so that
+// each item shows as soon as it is taken.
+void print_item(const Item &item, long n)
+{
+  if (item.len > MAX_TEXT)
+    die_data("item %ld is %u bytes long, longer than %zu", n, (unsigned) item.len, MAX_TEXT);
+  if (fwrite(item.text, 1, item.len, stdout) != item.len)
+    die("fwrite");
+  if (putchar('\n') == EOF)
+    die("putchar");
+  if (fflush(stdout) == EOF)
+    die("fflush");
+}
+
+// In named mode, closes the three semaphores (they live on for the other
+// processes). Unnamed ones belong to the ring: nothing to close.
+void close_semaphores(const Options &o, const RingSems &s)
+{
+  // BEGIN SOLUTION
+  if (o.unnamed)
+    return;
+  for (sem_t *sem : {s.empty, s.full, s.mutex}) {
+    if (sem_close(sem) == -1)
+      die("sem_close");
+  }
+  // END SOLUTION: todo("Step 4: sem_close() the three semaphores (named mode; Step 7: unnamed ones are not closed)", o, s);
+}
+
+// Parses the command line, opens the ring, then takes and prints COUNT items.
+int main(int argc, char *argv[])
+{
+  prog_name = "ring_get";
+  prog_usage = "[-u] [-t SECONDS] NAME COUNT";
+  Options o = parse_args(argc, argv);
+  // BEGIN SOLUTION
+  install_handler(); // before the first wait
+  // END SOLUTION: if (o.seconds != 0) todo("Step 6: -t SECONDS: call install_handler() here, and wait on full with wait_full()", o);
+  size_t size;
+  Ring *r = map_ring(o.name, &size);
+  RingSems s = open_semaphores(o, r);
+  for (long n = 1; n <= o.count; n++) {
+    Item item;
+    consume(r, s, o, &item);
+    print_item(item, n);
+  }
+  unmap_ring(r, size);
+  close_semaphores(o, s);
+  return 0;
+}

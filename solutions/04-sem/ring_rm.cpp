@@ -1,0 +1,73 @@
+// ring_rm.cpp: remove the ring NAME: its object and, in named mode, its
+// three named semaphores. Processes that still use them keep them until
+// they let go; the names go now.
+// Usage: ring_rm [-u] NAME
+// See also ring_init.cpp, which makes the ring.
+
+#include <semaphore.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "semlab.hpp"
+
+// What the command line asked for.
+struct Options {
+  bool unnamed = false;       // -u: the semaphores live in the ring: only the object goes
+  const char *name = nullptr; // NAME, such as /ring
+};
+
+// Reads the options and arguments, or exits 2 with the usage line (or with
+// the line of its own that a bad NAME gets).
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  int opt;
+  while ((opt = getopt(argc, argv, "+u")) != -1) {
+    switch (opt) {
+    case 'u': o.unnamed = true; break;
+    default: usage();
+    }
+  }
+  if (argc - optind != 1)
+    usage();
+  o.name = parse_name(argv[optind]);
+  return o;
+}
+
+// Removes the object NAME and, in named mode, NAME-empty, NAME-full and
+// NAME-mutex. All four are tried, even after a failure, so that as much as
+// possible goes; then the first failure, if any, is reported (exit 1).
+void remove_ring(const Options &o)
+{
+  // BEGIN SOLUTION
+  const char *failed = nullptr; // the first call that failed,
+  int failed_errno = 0;         // and why
+  if (shm_unlink(o.name) == -1) {
+    failed = "shm_unlink";
+    failed_errno = errno;
+  }
+  if (!o.unnamed) {
+    for (const char *role : {"empty", "full", "mutex"}) {
+      if (sem_unlink(sem_name(o.name, role).c_str()) == -1 && failed == nullptr) {
+        failed = "sem_unlink";
+        failed_errno = errno;
+      }
+    }
+  }
+  if (failed != nullptr) {
+    errno = failed_errno;
+    die(failed);
+  }
+  // END SOLUTION: todo("Step 8: shm_unlink() NAME, then (named mode) sem_unlink() NAME-empty, NAME-full and NAME-mutex; try all of them, then die() with the first failure", o);
+}
+
+// Parses the command line, then removes the ring.
+int main(int argc, char *argv[])
+{
+  prog_name = "ring_rm";
+  prog_usage = "[-u] NAME";
+  Options o = parse_args(argc, argv);
+  remove_ring(o);
+  return 0;
+}
