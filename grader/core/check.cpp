@@ -74,8 +74,7 @@ Process Context::start_interactive(std::string_view prog, const std::vector<std:
 
 // Start a program of the lab as the student, logging its command line.
 Process Context::spawn(std::string_view prog, const std::vector<std::string> &args,
-                       std::string stdin_data, bool keep_stdin_open,
-                       std::optional<int> cpu) {
+                       std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu) {
   Spawn s;
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
@@ -168,7 +167,6 @@ bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadlin
     pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
   }
 }
-
 
 void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause) {
   if (o.exited && o.code == code) return;
