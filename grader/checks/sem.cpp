@@ -927,23 +927,12 @@ void bad_input(Context &cx) {
   std::string r = cx.name("r"), nosem = cx.name("nosem"), c = cx.name("c");
   std::string missing = cx.name("missing");
   std::string plain = r.substr(r.rfind('/') + 1) + "x";
-  struct Case {
-    std::string prog;
-    std::vector<std::string> args;
-    int code;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {"ring_init", {plain, "4"}, 2, "ring_init: NAME must start with '/': " + plain + "\n"},
-      {"ring_init", {r, "0"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
-      {"sem_counter", {nosem, c, "10"}, 1, "sem_counter: sem_open: No such file or directory\n"},
-      {"ring_put", {missing}, 1, "ring_put: shm_open: No such file or directory\n"}};
-  for (const auto &k : cases) {
-    Outcome o = cx.run(k.prog, k.args);
-    std::string cmd = command_line(k.prog, k.args);
-    expect_exit(o, k.code, cmd, "check the arguments and every call's result");
-    expect_stderr(o, k.err, cmd, "report errors exactly as the contract says");
-  }
+  expect_bad_calls(
+      cx,
+      {{"ring_init", {plain, "4"}, 2, "ring_init: NAME must start with '/': " + plain + "\n"},
+       {"ring_init", {r, "0"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
+       {"sem_counter", {nosem, c, "10"}, 1, "sem_counter: sem_open: No such file or directory\n"},
+       {"ring_put", {missing}, 1, "ring_put: shm_open: No such file or directory\n"}});
   for (const auto &n : {r, "/" + plain, c, missing})
     if (ShmObject::exists(n))
       fail("no object named " + n, "a program created it",
