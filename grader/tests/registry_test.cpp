@@ -5,8 +5,6 @@
 
 #include <fstream>
 #include <set>
-
-#include <set>
 #include <string>
 
 using namespace ipcg;
