@@ -1,5 +1,6 @@
 // channel.hpp: a request channel, one two-way connection between the client
-// and the server, named NAME (e.g. "ctl", "ch1"). It has two directions:
+// and the server, named NAME (e.g. "ctl", or "ctl.ch1" for a channel that a
+// NEWCHANNEL request makes). It has two directions:
 // c2s (client to server) and s2c (server to client), and carries messages
 // of 1 to CAP bytes, each received whole, with its length. Three classes
 // implement it: FifoChannel (FIFO files), MqChannel (POSIX message queues)

@@ -154,11 +154,12 @@ void channel_thread(Server &s, std::string name, std::promise<void> made)
 }
 
 // Answers a NEWCHANNEL request on the control channel CTL: starts a thread
-// (kept in THREADS) that creates the channel "chK" (K = THREADS.size() + 1)
-// and serves it; once its objects exist, replies with its name, NUL included.
+// (kept in THREADS) that creates the channel NAME.chK (NAME the control
+// channel's, K = THREADS.size() + 1: "ctl.ch1", "ctl.ch2", ...) and serves
+// it; once its objects exist, replies with its name, NUL included.
 void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> &threads)
 {
-  todo("Step 7: name \"chK\" (K = THREADS.size() + 1); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+  todo("Step 7: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
 }
 
 // Serves the channel CH, named NAME, until QUIT or until the client has

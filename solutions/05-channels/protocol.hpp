@@ -33,7 +33,8 @@ struct FileMsg {
 static_assert(sizeof(FileMsg) == 16, "a FILE request is 16 bytes before the name");
 
 // NEWCHANNEL and QUIT: the type alone. The reply to NEWCHANNEL is the new
-// channel's name, NUL included ("ch1", "ch2", ...); QUIT has no reply.
+// channel's name, NUL included: the control channel's name + ".ch1", ".ch2",
+// ... ("ctl.ch1" for -n ctl); QUIT has no reply.
 struct TypeMsg {
   uint32_t type; // NEWCHANNEL_MSG or QUIT_MSG
 };

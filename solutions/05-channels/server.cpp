@@ -191,18 +191,19 @@ void channel_thread(Server &s, std::string name, std::promise<void> made)
 }
 
 // Answers a NEWCHANNEL request on the control channel CTL: starts a thread
-// (kept in THREADS) that creates the channel "chK" (K = THREADS.size() + 1)
-// and serves it; once its objects exist, replies with its name, NUL included.
+// (kept in THREADS) that creates the channel NAME.chK (NAME the control
+// channel's, K = THREADS.size() + 1: "ctl.ch1", "ctl.ch2", ...) and serves
+// it; once its objects exist, replies with its name, NUL included.
 void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> &threads)
 {
   // BEGIN SOLUTION
-  std::string name = "ch" + std::to_string(threads.size() + 1);
+  std::string name = std::string(s.o.name) + ".ch" + std::to_string(threads.size() + 1);
   std::promise<void> made;
   std::future<void> ready = made.get_future();
   threads.emplace_back(channel_thread, std::ref(s), name, std::move(made));
   ready.wait(); // reply only once the channel's objects exist
   ctl.cwrite(name.c_str(), name.size() + 1);
-  // END SOLUTION: todo("Step 7: name \"chK\" (K = THREADS.size() + 1); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+  // END SOLUTION: todo("Step 7: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
 }
 
 // Serves the channel CH, named NAME, until QUIT or until the client has
