@@ -35,8 +35,8 @@ struct Options {
   const char *datadir = nullptr; // -d: the server's folder of table.csv and files
   const char *command = nullptr; // "get" or "copy"
   std::vector<std::pair<uint32_t, uint32_t>> cells; // get: the (ROW, COL) pairs
-  const char *file = nullptr;    // copy: the FILE to ask for
-  const char *out = nullptr;     // copy: the OUT file to write
+  const char *file = nullptr;                       // copy: the FILE to ask for
+  const char *out = nullptr;                        // copy: the OUT file to write
 };
 
 // Reads the options and arguments, or exits 2 with the usage line (or with
@@ -75,7 +75,8 @@ Options parse_args(int argc, char *argv[])
   char **args = argv + optind + 1;
   if (strcmp(o.command, "get") == 0 && nargs >= 2 && nargs % 2 == 0) {
     for (int i = 0; i < nargs; i += 2)
-      o.cells.emplace_back(parse_long(args[i], 0, UINT32_MAX), parse_long(args[i + 1], 0, UINT32_MAX));
+      o.cells.emplace_back(parse_long(args[i], 0, UINT32_MAX),
+                           parse_long(args[i + 1], 0, UINT32_MAX));
   } else if (strcmp(o.command, "copy") == 0 && nargs == 2) {
     o.file = args[0];
     o.out = args[1];

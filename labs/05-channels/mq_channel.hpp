@@ -23,7 +23,7 @@ public:
   static void remove(const std::string &name);
 
 private:
-  std::string name_;     // the channel's name, e.g. "ctl"
+  std::string name_;       // the channel's name, e.g. "ctl"
   mqd_t in_ = (mqd_t) -1;  // the queue we receive from: /NAME.c2s (server) or /NAME.s2c (client)
   mqd_t out_ = (mqd_t) -1; // the queue we send to: /NAME.s2c (server) or /NAME.c2s (client)
 };

@@ -43,6 +43,6 @@ static_assert(sizeof(TypeMsg) == 4, "a NEWCHANNEL or QUIT request is 4 bytes");
 constexpr int64_t NO_VALUE = INT64_MIN;  // DATA's reply for a cell outside the table
 constexpr uint64_t NO_DATA = UINT64_MAX; // FILE's reply when it cannot be answered
 
-constexpr long MIN_CAP = 64;     // the smallest CAP (-m): the longest message, in bytes
-constexpr long MAX_CAP = 65536;  // the largest CAP
+constexpr long MIN_CAP = 64;      // the smallest CAP (-m): the longest message, in bytes
+constexpr long MAX_CAP = 65536;   // the largest CAP
 constexpr long MAX_MQ_CAP = 8192; // with -i q: /proc/sys/fs/mqueue/msgsize_max for a user

@@ -35,8 +35,8 @@ struct Options {
   const char *datadir = nullptr; // -d: the server's folder of table.csv and files
   const char *command = nullptr; // "get" or "copy"
   std::vector<std::pair<uint32_t, uint32_t>> cells; // get: the (ROW, COL) pairs
-  const char *file = nullptr;    // copy: the FILE to ask for
-  const char *out = nullptr;     // copy: the OUT file to write
+  const char *file = nullptr;                       // copy: the FILE to ask for
+  const char *out = nullptr;                        // copy: the OUT file to write
 };
 
 // Reads the options and arguments, or exits 2 with the usage line (or with
@@ -75,7 +75,8 @@ Options parse_args(int argc, char *argv[])
   char **args = argv + optind + 1;
   if (strcmp(o.command, "get") == 0 && nargs >= 2 && nargs % 2 == 0) {
     for (int i = 0; i < nargs; i += 2)
-      o.cells.emplace_back(parse_long(args[i], 0, UINT32_MAX), parse_long(args[i + 1], 0, UINT32_MAX));
+      o.cells.emplace_back(parse_long(args[i], 0, UINT32_MAX),
+                           parse_long(args[i + 1], 0, UINT32_MAX));
   } else if (strcmp(o.command, "copy") == 0 && nargs == 2) {
     o.file = args[0];
     o.out = args[1];
@@ -171,7 +172,7 @@ void watch_server(pid_t pid, const Options &o)
       die("waitid");
   }
   if (quitting)
-    return; // the server ends because we sent QUIT; main() reaps it
+    return;            // the server ends because we sent QUIT; main() reaps it
   control_lock.lock(); // never unlocked: main() may not make the channel any more
   remove_channel(o.type, o.name);
   report_server_end(info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status);
@@ -310,8 +311,8 @@ bool copy_chunks(const Options &o, RequestChannel &ch, int fd, uint64_t size, ui
     ch.cwrite(request.data(), file_request(request.data(), o.file, offset, length));
     size_t n = ch.cread(reply.data(), reply.size());
     if (n != length) {
-      fprintf(stderr, "%s: bad reply of %zu bytes to FILE %s for %u bytes at %llu\n", prog_name,
-              n, o.file, (unsigned) length, (unsigned long long) offset);
+      fprintf(stderr, "%s: bad reply of %zu bytes to FILE %s for %u bytes at %llu\n", prog_name, n,
+              o.file, (unsigned) length, (unsigned long long) offset);
       return false;
     }
     pwrite_all(fd, reply.data(), length, offset);

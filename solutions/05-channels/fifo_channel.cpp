@@ -13,10 +13,7 @@
 #include "chanlab.hpp"
 
 // Returns the path of the FIFO of channel NAME for direction DIR ("c2s" or "s2c").
-std::string fifo_path(const std::string &name, const char *dir)
-{
-  return name + "." + dir;
-}
+std::string fifo_path(const std::string &name, const char *dir) { return name + "." + dir; }
 
 // Makes the FIFO file PATH, mode 0600, unless it exists already.
 void make_fifo(const std::string &path)

@@ -13,10 +13,7 @@
 #include "chanlab.hpp"
 
 // Returns the name of the queue of channel NAME for direction DIR ("c2s" or "s2c").
-std::string queue_name(const std::string &name, const char *dir)
-{
-  return "/" + name + "." + dir;
-}
+std::string queue_name(const std::string &name, const char *dir) { return "/" + name + "." + dir; }
 
 // Creates the queue QNAME, or opens it if the other side was first, for
 // reading and writing; it holds one message of at most CAP bytes.
