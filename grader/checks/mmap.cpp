@@ -281,21 +281,14 @@ void bad_input(Context &cx) {
   std::string empty = cx.file("empty.dat", "");
   std::string ro = cx.file("readonly.dat", five, 0444, false);
   std::string missing = cx.sandbox().workdir() + "/missing.dat";
-  struct Case {
-    std::vector<std::string> args;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {{missing, "set", "0", "1"}, "mm_edit: open: No such file or directory\n"},
-      {{empty, "set", "0", "1"}, "mm_edit: " + empty + ": file is empty\n"},
-      {{ro, "set", "0", "1"}, "mm_edit: open: Permission denied\n"},
-      {{f, "set", "5", "1"}, "mm_edit: record 5 is out of range (the file holds 5 records)\n"}};
-  for (const auto &c : cases) {
-    Outcome o = cx.run("mm_edit", c.args);
-    std::string cmd = command_line("mm_edit", c.args);
-    expect_exit(o, 1, cmd, "check every call's result and the file's size before mapping");
-    expect_stderr(o, c.err, cmd, "report errors exactly as the contract says");
-  }
+  expect_bad_calls(
+      cx, {{"mm_edit", {missing, "set", "0", "1"}, 1, "mm_edit: open: No such file or directory\n"},
+           {"mm_edit", {empty, "set", "0", "1"}, 1, "mm_edit: " + empty + ": file is empty\n"},
+           {"mm_edit", {ro, "set", "0", "1"}, 1, "mm_edit: open: Permission denied\n"},
+           {"mm_edit",
+            {f, "set", "5", "1"},
+            1,
+            "mm_edit: record 5 is out of range (the file holds 5 records)\n"}});
   expect_file(f, five, "after the out-of-range edit", "nothing may be written on bad input");
   expect_file(ro, five, "after the refused edit", "nothing may be written on bad input");
 }

@@ -429,29 +429,12 @@ void sysv_rmid(Context &cx) {
 void bad_input(Context &cx) {
   std::string missing = cx.name("missing");
   PosixQueue q = make_queue(cx, "small", 2, 16);
-  struct Case {
-    std::string prog;
-    std::vector<std::string> args;
-    int code;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {"mq_send", {missing, "x"}, 1, "mq_send: mq_open: No such file or directory\n"},
-      {"mq_recv", {"-n", missing}, 1, "mq_recv: mq_open: No such file or directory\n"},
-      {"mq_create", {"-x", q.name()}, 1, "mq_create: mq_open: File exists\n"},
-      {"mq_send", {q.name(), std::string(17, 'z')}, 1, "mq_send: mq_send: Message too long\n"},
-      {"mq_recv", {}, 2, "usage: mq_recv"}};
-  for (const auto &c : cases) {
-    Outcome o = cx.run(c.prog, c.args);
-    std::string cmd = command_line(c.prog, c.args);
-    expect_exit(o, c.code, cmd,
-                c.code == 2 ? "a missing argument is a usage error (exit 2)"
-                            : "check every call's result and exit 1 when it fails");
-    if (c.code == 2 ? o.err.rfind(c.err, 0) != 0 : o.err != c.err)
-      fail(fmt::format("stderr {}{}", visible(c.err),
-                       c.code == 2 ? " followed by the synopsis" : ""),
-           "stderr " + visible(o.err), "report errors exactly as the contract says");
-  }
+  expect_bad_calls(
+      cx, {{"mq_send", {missing, "x"}, 1, "mq_send: mq_open: No such file or directory\n"},
+           {"mq_recv", {"-n", missing}, 1, "mq_recv: mq_open: No such file or directory\n"},
+           {"mq_create", {"-x", q.name()}, 1, "mq_create: mq_open: File exists\n"},
+           {"mq_send", {q.name(), std::string(17, 'z')}, 1, "mq_send: mq_send: Message too long\n"},
+           {"mq_recv", {}, 2, "usage: mq_recv"}});
   if (PosixQueue::exists(missing))
     fail("no queue named " + missing, "a program created it",
          "only mq_create may pass O_CREAT to mq_open");

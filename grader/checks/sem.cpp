@@ -125,7 +125,10 @@ class GraderRing {
 
  private:
   GraderRing(std::string name, uint32_t slots, bool unnamed, ShmObject obj)
-      : name_(std::move(name)), slots_(slots), unnamed_(unnamed), obj_(std::move(obj)),
+      : name_(std::move(name)),
+        slots_(slots),
+        unnamed_(unnamed),
+        obj_(std::move(obj)),
         map_(obj_) {}
   void acquire(Context &cx, Role r, std::span<const Student> st, const std::string &doing);
   std::string where(const Student &s) const;
@@ -172,8 +175,8 @@ GraderRing GraderRing::adopt(Context &cx, const std::string &name, uint32_t slot
   const RingHeader &h = ring.header();
   if (memcmp(h.magic, "RING", 4) != 0 || h.slots != slots || h.in != 0 || h.out != 0)
     fail(fmt::format("header: magic RING, slots {}, in 0, out 0", slots),
-         fmt::format("magic {}, slots {}, in {}, out {}",
-                     visible(std::string_view(h.magic, 4)), h.slots, h.in, h.out),
+         fmt::format("magic {}, slots {}, in {}, out {}", visible(std::string_view(h.magic, 4)),
+                     h.slots, h.in, h.out),
          "fill in the header through the mapping before exiting");
   if (!unnamed)
     for (Role r : roles) {
@@ -295,8 +298,8 @@ std::string GraderRing::where(const Student &s) const {
   for (const auto &s : st) seen += where(s) + ". ";
   seen += fmt::format("Semaphores: empty {}, full {}, mutex {}; in {}, out {}", value(empty_sem),
                       value(full_sem), value(mutex_sem), header().in, header().out);
-  std::string expected = waiting ? "the grader, " + doing + ", gets its turn"
-                                 : "every process finishes its items";
+  std::string expected =
+      waiting ? "the grader, " + doing + ", gets its turn" : "every process finishes its items";
   fail(expected, seen, likely_cause(st, waiting));
 }
 
@@ -339,8 +342,7 @@ std::string GraderRing::likely_cause(std::span<const Student> st,
   if (all_done && waiting == full_sem && header().in != header().out)
     return "the producer put an item into the ring (in moved on) but never posted full for "
            "it: check that every path posts full, the last item's too";
-  if (all_done)
-    return "the other side has exited without posting what the grader waits for";
+  if (all_done) return "the other side has exited without posting what the grader waits for";
   if (spinning)
     return "a process runs on the CPU instead of sleeping in sem_wait: a busy loop never "
            "lets the ring move for sure";
@@ -425,7 +427,8 @@ void counter(Context &cx) {
   auto ps = start_counters(cx, c, n, iterations, cmd);
   release_all(ps);
   for (auto &p : ps)
-    expect_exit(cx.finish(p), 0, cmd, "sem_open, shm_open or mmap failed, or a result went unchecked");
+    expect_exit(cx.finish(p), 0, cmd,
+                "sem_open, shm_open or mmap failed, or a result went unchecked");
   uint64_t want = c.start + n * iterations, got = c.value();
   cx.note(fmt::format("counter: start {}, now {} (+{})", c.start, got, got - c.start));
   if (got != want)
@@ -461,7 +464,9 @@ void holds_semaphore(Context &cx) {
   };
   cx.wait_until([&] { return moved() || all_wait(); }, nullptr, cx.within(3s));
   std::string doing;
-  for (auto &p : ps) doing += fmt::format("; pid {} {}", p.pid(), p.done() ? p.outcome().describe() : what_it_does(p.pid()));
+  for (auto &p : ps)
+    doing += fmt::format("; pid {} {}", p.pid(),
+                         p.done() ? p.outcome().describe() : what_it_does(p.pid()));
   cx.note("while the grader held the semaphore" + doing);
   if (moved() || !all_wait())
     fail(fmt::format("while the grader holds {}, every `{}` sleeps in sem_wait on it and the "
@@ -485,8 +490,8 @@ void expect_fresh_ring(Context &cx, const std::string &name, uint32_t slots,
                        const std::string &cmd) {
   GraderRing ring = GraderRing::adopt(cx, name, slots, false, cmd);
   std::string want = fmt::format("{}, 0, 1", slots);
-  std::string got = fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem),
-                                ring.value(mutex_sem));
+  std::string got =
+      fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem), ring.value(mutex_sem));
   if (got != want)
     fail(fmt::format("{}, {} and {} have the values {}", ring.label(empty_sem),
                      ring.label(full_sem), ring.label(mutex_sem), want),
@@ -648,10 +653,9 @@ void no_spinning(Context &cx) {
       fail(fmt::format("`{}` sleeps in sem_wait on {} while it must wait", side.s.cmd,
                        side.ring.label(side.role)),
            never_slept(*side.s.p, cpu0, 1s),
-           side.s.p->done()
-               ? "it must wait on " + std::string(role_names[side.role]) + " first"
-               : "wait with sem_wait, which sleeps until someone posts; a loop around "
-                 "sem_trywait keeps a CPU busy for nothing");
+           side.s.p->done() ? "it must wait on " + std::string(role_names[side.role]) + " first"
+                            : "wait with sem_wait, which sleeps until someone posts; a loop around "
+                              "sem_trywait keeps a CPU busy for nothing");
   }
   for (size_t i = 0; i < items.size(); ++i)
     if (full_ring.take(cx, putter, "as consumer") != items[i])
@@ -742,7 +746,9 @@ void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
     check(kill(p.pid(), SIGUSR1), "kill");
     cx.note(fmt::format("sent SIGUSR1 {} of 3 to pid {}", k, p.pid()));
     cx.wait_until(
-        [&] { return !signal_pending(p.pid(), SIGUSR1) && (!sleeps || all_threads_asleep(p.pid())); },
+        [&] {
+          return !signal_pending(p.pid(), SIGUSR1) && (!sleeps || all_threads_asleep(p.pid()));
+        },
         &p, cx.within(2s));
   }
   if (!p.done()) return;
@@ -821,8 +827,8 @@ void unnamed(Context &cx) {
       fail("no named semaphore with -u", sem_name(name, r) + " exists",
            "with -u the semaphores live in the ring's header: sem_init, not sem_open");
   GraderRing ring = GraderRing::adopt(cx, name, 2, true, cmd);
-  std::string got = fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem),
-                                ring.value(mutex_sem));
+  std::string got =
+      fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem), ring.value(mutex_sem));
   if (got != "2, 0, 1")
     fail("the header's empty, full and mutex have the values 2, 0, 1", "they have " + got,
          "sem_init(&r->empty, 1, SLOTS), full 0, mutex 1, after mapping the object");
@@ -834,7 +840,8 @@ void unnamed(Context &cx) {
   cx.wait_until([&] { return ring.value(full_sem) >= 2 && all_threads_asleep(put.pid()); }, &put,
                 cx.within(2s));
   for (size_t i = 0; i < items.size(); ++i)
-    if (std::string t = ring.take(cx, {&putter, 1}, fmt::format("as consumer, taking item {} of 6", i + 1));
+    if (std::string t =
+            ring.take(cx, {&putter, 1}, fmt::format("as consumer, taking item {} of 6", i + 1));
         t != items[i])
       fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(t),
            "use the header's semaphores exactly as the named ones");
@@ -863,7 +870,8 @@ void cleanup(Context &cx) {
   std::vector<std::string> left;
   if (ShmObject::exists(named.name())) left.push_back(named.name());
   for (Role r : roles)
-    if (NamedSemaphore::exists(sem_name(named.name(), r))) left.push_back(sem_name(named.name(), r));
+    if (NamedSemaphore::exists(sem_name(named.name(), r)))
+      left.push_back(sem_name(named.name(), r));
   if (!left.empty())
     fail("`" + cmd + "` removes the ring and its three semaphores",
          fmt::format("still there: {}", fmt::join(left, ", ")),
@@ -919,23 +927,12 @@ void bad_input(Context &cx) {
   std::string r = cx.name("r"), nosem = cx.name("nosem"), c = cx.name("c");
   std::string missing = cx.name("missing");
   std::string plain = r.substr(r.rfind('/') + 1) + "x";
-  struct Case {
-    std::string prog;
-    std::vector<std::string> args;
-    int code;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {"ring_init", {plain, "4"}, 2, "ring_init: NAME must start with '/': " + plain + "\n"},
-      {"ring_init", {r, "0"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
-      {"sem_counter", {nosem, c, "10"}, 1, "sem_counter: sem_open: No such file or directory\n"},
-      {"ring_put", {missing}, 1, "ring_put: shm_open: No such file or directory\n"}};
-  for (const auto &k : cases) {
-    Outcome o = cx.run(k.prog, k.args);
-    std::string cmd = command_line(k.prog, k.args);
-    expect_exit(o, k.code, cmd, "check the arguments and every call's result");
-    expect_stderr(o, k.err, cmd, "report errors exactly as the contract says");
-  }
+  expect_bad_calls(
+      cx,
+      {{"ring_init", {plain, "4"}, 2, "ring_init: NAME must start with '/': " + plain + "\n"},
+       {"ring_init", {r, "0"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
+       {"sem_counter", {nosem, c, "10"}, 1, "sem_counter: sem_open: No such file or directory\n"},
+       {"ring_put", {missing}, 1, "ring_put: shm_open: No such file or directory\n"}});
   for (const auto &n : {r, "/" + plain, c, missing})
     if (ShmObject::exists(n))
       fail("no object named " + n, "a program created it",
@@ -955,8 +952,8 @@ Lab sem_lab() {
       "POSIX and System V semaphores",
       {"sem_counter", "ring_init", "ring_put", "ring_get", "ring_rm", "svsem_hold"},
       {
-          {"counter", "N processes × M increments under the semaphore: exactly N×M", 5, step1,
-           10s, counter},
+          {"counter", "N processes × M increments under the semaphore: exactly N×M", 5, step1, 10s,
+           counter},
           {"holds-semaphore", "while the grader holds the semaphore, nobody moves", 4, step1, 10s,
            holds_semaphore},
           {"ring-init", "ring_init: the object, its header, three semaphores", 3, step2, 5s,

@@ -244,29 +244,14 @@ void bad_input(Context &cx) {
       ShmObject::create(cx.name("small"), random_bytes(100), cx.sandbox().student_uid());
   std::string missing = cx.name("missing"), zero = cx.name("z");
   std::string plain = zero.substr(zero.rfind('/') + 1) + "w";
-  struct Case {
-    std::string prog;
-    std::vector<std::string> args;
-    int code;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {"shm_write", {plain, "10"}, 2, "shm_write: NAME must start with '/': " + plain + "\n"},
-      {"shm_write", {zero, "0"}, 2, "shm_write: SIZE must be at least 1\n"},
-      {"shm_read", {missing, "0", "1"}, 1, "shm_read: shm_open: No such file or directory\n"},
-      {"shm_read",
-       {small.name(), "64", "50"},
-       1,
-       fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name())}};
-  for (const auto &c : cases) {
-    Outcome o = cx.run(c.prog, c.args);
-    std::string cmd = command_line(c.prog, c.args);
-    if (o.signal)
-      fail("`" + cmd + "` reports the error", "it " + o.describe(),
-           "check the size before mapping and reading");
-    expect_exit(o, c.code, cmd, "check the arguments and every call's result");
-    expect_stderr(o, c.err, cmd, "report errors exactly as the contract says");
-  }
+  expect_bad_calls(
+      cx, {{"shm_write", {plain, "10"}, 2, "shm_write: NAME must start with '/': " + plain + "\n"},
+           {"shm_write", {zero, "0"}, 2, "shm_write: SIZE must be at least 1\n"},
+           {"shm_read", {missing, "0", "1"}, 1, "shm_read: shm_open: No such file or directory\n"},
+           {"shm_read",
+            {small.name(), "64", "50"},
+            1,
+            fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name())}});
   for (const auto &n : {missing, zero, "/" + plain})
     if (ShmObject::exists(n))
       fail("no object named " + n, "a program created it",

@@ -74,8 +74,7 @@ Process Context::start_interactive(std::string_view prog, const std::vector<std:
 
 // Start a program of the lab as the student, logging its command line.
 Process Context::spawn(std::string_view prog, const std::vector<std::string> &args,
-                       std::string stdin_data, bool keep_stdin_open,
-                       std::optional<int> cpu) {
+                       std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu) {
   Spawn s;
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
@@ -169,7 +168,6 @@ bool Context::wait_until(const std::function<bool()> &ready, Process *p, Deadlin
   }
 }
 
-
 void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause) {
   if (o.exited && o.code == code) return;
   std::string seen = o.describe();
@@ -197,6 +195,24 @@ void expect_stderr(const Outcome &o, std::string_view expected, const std::strin
   if (o.err == expected) return;
   fail(fmt::format("`{}` writes {} to stderr", cmd, visible(expected)),
        fmt::format("it wrote {}", visible(o.err)), cause_or_todo(o, std::move(cause)));
+}
+
+void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
+  for (const auto &c : calls) {
+    Outcome o = cx.run(c.prog, c.args);
+    std::string cmd = command_line(c.prog, c.args);
+    if (o.signal)
+      fail("`" + cmd + "` reports the error", "it " + o.describe(),
+           "check every argument and every call's result before using it");
+    expect_exit(o, c.code, cmd,
+                c.code == 2 ? "a bad or missing argument is a usage error: exit 2"
+                            : "check every call's result and exit 1 when it fails");
+    bool exact = c.err.ends_with('\n');
+    if (exact ? o.err != c.err : !o.err.starts_with(c.err))
+      fail(fmt::format("`{}` writes {}{} to stderr", cmd, visible(c.err),
+                       exact ? "" : " and the rest of the line"),
+           "it wrote " + visible(o.err), "report errors exactly as the contract says");
+  }
 }
 
 }  // namespace ipcg

@@ -126,4 +126,17 @@ void expect_stdout(const Outcome &o, std::string_view expected, const std::strin
 void expect_stderr(const Outcome &o, std::string_view expected, const std::string &cmd,
                    std::string cause);
 
+// A call that must fail, and how: its exit code and its stderr. An `err`
+// ending in a newline must match exactly; one without (a usage line's
+// start, "usage: mq_recv") must begin stderr.
+struct BadCall {
+  std::string prog;
+  std::vector<std::string> args;
+  int code;
+  std::string err;
+};
+// Run each call in turn; fail at the first that crashes, exits otherwise,
+// or writes another stderr.
+void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls);
+
 }  // namespace ipcg

@@ -78,8 +78,10 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   bool excused = r.status != Status::passed && processes_cut_short() > 0;
   for (const auto &l : sb.sweep()) {
     if (excused)
-      r.log.push_back("removed after the check (not charged: the grader had stopped the "
-                      "programs): " + l.describe());
+      r.log.push_back(
+          "removed after the check (not charged: the grader had stopped the "
+          "programs): " +
+          l.describe());
     else
       r.leftovers.push_back(l.describe());
   }

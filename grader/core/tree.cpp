@@ -3,10 +3,10 @@
 
 #include "process.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cctype>
 #include <sstream>
 
 namespace ipcg {

@@ -157,7 +157,8 @@ pid_t child_waiting_on(const std::string &name) {
 std::string cpus_allowed(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(f, line);)
-    if (line.starts_with("Cpus_allowed_list:")) return line.substr(line.find_first_not_of(" \t", 18));
+    if (line.starts_with("Cpus_allowed_list:"))
+      return line.substr(line.find_first_not_of(" \t", 18));
   return "";
 }
 
@@ -171,10 +172,12 @@ TEST_CASE("a process asleep in sem_wait is seen waiting on the semaphore's file"
   pid_t pid = child_waiting_on(name);
   struct stat st {};
   REQUIRE(stat(("/dev/shm/sem." + name.substr(1)).c_str(), &st) == 0);
-  CHECK(eventually([&] {
-    auto w = futex_wait_of(pid);
-    return w && w->inode == st.st_ino && w->offset == 0;
-  }, 5s));
+  CHECK(eventually(
+      [&] {
+        auto w = futex_wait_of(pid);
+        return w && w->inode == st.st_ino && w->offset == 0;
+      },
+      5s));
   // The path is glibc's temporary name of the file: the child shares the
   // mapping its parent made when it created the semaphore.
   CHECK(what_it_does(pid).find("blocked in futex (a semaphore or lock) on /dev/shm/sem.") == 0);

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -91,5 +92,18 @@ TEST_CASE("a selector that names nothing throws a UsageError naming it") {
   SUBCASE("one bad selector among good ones") {
     CHECK(usage_error({"mqueue", "mqueue/nosuchcheck"}).find("'mqueue/nosuchcheck'") !=
           std::string::npos);
+  }
+}
+
+TEST_CASE("every check's section is a heading of its lab's handout") {
+  for (const Lab &lab : all_labs()) {
+    std::ifstream f(std::string(KIT_SOURCE) + "/handouts/" + std::string(lab.dir) + ".md");
+    REQUIRE_MESSAGE(f, "no handout for " << lab.dir);
+    std::set<std::string> headings;
+    for (std::string line; std::getline(f, line);)
+      if (line.starts_with("## ")) headings.insert(line.substr(3));
+    for (const Check &c : lab.checks)
+      CHECK_MESSAGE(headings.count(std::string(c.section)),
+                    lab.id << "/" << c.id << ": no heading \"## " << c.section << "\"");
   }
 }

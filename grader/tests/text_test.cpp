@@ -118,7 +118,8 @@ TEST_CASE("first_compiler_error() shows the undefined reference, not collect2's 
       "/usr/bin/ld: labs/04-sem/ring_put.p/ring_put.cpp.o: in function `main':\n"
       "/work/kit/build/../labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'\n"
       "collect2: error: ld returned 1 exit status\n";
-  CHECK(first_compiler_error(out) == "labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'");
+  CHECK(first_compiler_error(out) ==
+        "labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'");
 }
 
 TEST_CASE("first_compiler_error() falls back to the last lines when no line says error:") {
