@@ -150,7 +150,7 @@ void serve(Server &s, RequestChannel &ch, const std::string &name, bool control)
 // removes its objects.
 void channel_thread(Server &s, std::string name, std::promise<void> made)
 {
-  todo("Step 7: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
+  todo("Step 4: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
 }
 
 // Answers a NEWCHANNEL request on the control channel CTL: starts a thread
@@ -159,7 +159,7 @@ void channel_thread(Server &s, std::string name, std::promise<void> made)
 // it; once its objects exist, replies with its name, NUL included.
 void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> &threads)
 {
-  todo("Step 7: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+  todo("Step 4: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
 }
 
 // Serves the channel CH, named NAME, until QUIT or until the client has
@@ -180,7 +180,7 @@ void serve(Server &s, RequestChannel &ch, const std::string &name, bool control)
     memcpy(&head, request.data(), sizeof head);
     todo("Step 3: QUIT (4 bytes): break; DATA (12 bytes): answer_data(); FILE (16 bytes, the name and its NUL): cwrite() the reply that answer_file() makes; Step 7: NEWCHANNEL (4 bytes, control channel only): answer_newchannel(); anything else: bad_request()", ch, head, threads, control, reply);
   }
-  // Step 7: join() every thread of THREADS
+  // Step 4: join() every thread of THREADS
 }
 
 // Parses the command line, loads the table, then serves the control

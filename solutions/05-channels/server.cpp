@@ -187,7 +187,7 @@ void channel_thread(Server &s, std::string name, std::promise<void> made)
   std::unique_ptr<RequestChannel> ch = make_channel(s.o.type, name, Side::server, s.o.cap);
   made.set_value(); // the channel's objects exist: the client may open them
   serve(s, *ch, name, false);
-  // END SOLUTION: todo("Step 7: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
+  // END SOLUTION: todo("Step 4: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
 }
 
 // Answers a NEWCHANNEL request on the control channel CTL: starts a thread
@@ -203,7 +203,7 @@ void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> 
   threads.emplace_back(channel_thread, std::ref(s), name, std::move(made));
   ready.wait(); // reply only once the channel's objects exist
   ctl.cwrite(name.c_str(), name.size() + 1);
-  // END SOLUTION: todo("Step 7: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+  // END SOLUTION: todo("Step 4: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
 }
 
 // Serves the channel CH, named NAME, until QUIT or until the client has
@@ -244,7 +244,7 @@ void serve(Server &s, RequestChannel &ch, const std::string &name, bool control)
   // BEGIN SOLUTION
   for (std::thread &t : threads)
     t.join(); // the client has sent QUIT on each channel before
-  // END SOLUTION: // Step 7: join() every thread of THREADS
+  // END SOLUTION: // Step 4: join() every thread of THREADS
 }
 
 // Parses the command line, loads the table, then serves the control
