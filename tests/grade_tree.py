@@ -8,8 +8,11 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
   mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
                          check on its "# kills:" line, and only the checks listed there
-                         ("# kills: nothing": an equivalent mutant keeps full marks);
+                         ("# kills: nothing": an equivalent mutant keeps full marks;
+                         "CHECK?": it may lose that check, depending on timing);
                          each "# says: TEXT" line must appear in that check's report
+  coverage               every check of every lab is on the kills: line (without "?")
+                         of at least one buggy variant, so each one is shown to catch a bug
   broken-build           a lab that does not compile is reported "did not build"
                          with the compiler's first error
   no-leaks               a grading run leaves no IPC object, file or process
@@ -105,16 +108,39 @@ def mutant(a):
         lost = [i for i, t in by_id.items() if t["score"] < t["max_score"]]
         if lost or rc != 0: fail(f"{stem}, said to kill nothing, lost points on {lost}")
         return
+    sure = [k for k in kills if not k.endswith("?")]
+    kills = [k.rstrip("?") for k in kills]
     for k in kills:
-        if k not in by_id: fail(f"'// kills: {k}' names no check of {lab_id}")
+        if k not in by_id: fail(f"'# kills: {k}' names no check of {lab_id}")
     if by_id[kills[0]]["score"] != 0:
         fail(f"{stem} kept the points of {kills[0]}, the check named for its bug")
+    kept = [k for k in sure if by_id[k]["score"] == by_id[k]["max_score"]]
+    if kept: fail(f"{stem} kept the points of {', '.join(kept)}, on its kills: line")
     for phrase in says_lines(recipe):
         if phrase not in by_id[kills[0]]["output"]:
             fail(f"the report of {kills[0]} does not say {phrase!r}")
     spared = [i for i, t in by_id.items() if i not in kills and t["score"] < t["max_score"]]
     if spared: fail(f"{stem} also lost points on {', '.join(spared)}, not on its kills: line")
     if rc != 1: fail(f"exit {rc}, expected 1")
+
+def coverage(a):
+    """Every check is sure to lose its points to at least one recipe."""
+    p = subprocess.run([os.path.join(a.build, "grader", "ipcgrade"), "--list"],
+                       capture_output=True, text=True)
+    checks = [w[0] for w in (l.split() for l in p.stdout.splitlines()) if w and "/" in w[0]]
+    killed = set()
+    root = os.path.join(a.source, "tests", "mutants")
+    for labdir in os.listdir(root):
+        if not os.path.isdir(os.path.join(root, labdir)): continue
+        lab_id = labdir.split("-", 1)[1]
+        for name in os.listdir(os.path.join(root, labdir)):
+            if name.endswith(".mutant"):
+                killed |= {f"{lab_id}/{k}" for k in kills_line(os.path.join(root, labdir, name))
+                           if not k.endswith("?")}
+    missing = [c for c in checks if c not in killed]
+    if not checks: fail("ipcgrade --list listed no checks")
+    if missing: fail("no buggy variant is sure to lose: " + ", ".join(missing))
+    print(f"{len(checks)} checks, each on a buggy variant's kills: line")
 
 def broken_build(a):
     """Labs made of the solutions, with 01-mqueue broken: mqueue's checks say
@@ -197,8 +223,9 @@ def main():
     ap.add_argument("mode")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
+    a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
     modes = {"solutions": solutions, "solutions-names": solutions_names, "skeleton": skeleton, "mutant": mutant,
-             "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
+             "coverage": coverage, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
     if a.mode not in modes: fail("unknown mode " + a.mode)
     modes[a.mode](a)
     print("ok")
