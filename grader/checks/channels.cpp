@@ -290,7 +290,8 @@ std::unique_ptr<PeerChannel> connect(Context &cx, Kind k, const std::string &cha
                                      Process &server, const std::string &cmd) {
   if (!cx.wait_until([&] { return channel_exists(cx, k, channel); }, &server, cx.within(3s)))
     fail(fmt::format("`{}` makes its control channel {} ({})", cmd, channel, kinds[int(k)].what),
-         server.done() ? "it " + server.outcome().describe() + ", stderr " + visible(server.outcome().err, 200)
+         server.done() ? "it " + server.outcome().describe() + ", stderr " +
+                             visible(server.outcome().err, 200)
                        : "after 3 s it has not; it is " + what_it_does(server.pid()),
          "make the channel's objects first thing, with O_CREAT");
   switch (k) {
@@ -302,8 +303,10 @@ std::unique_ptr<PeerChannel> connect(Context &cx, Kind k, const std::string &cha
              "open c2s first, then s2c, on both sides");
       return p;
     }
-    case Kind::mq: return std::make_unique<MqPeer>("/" + channel);
-    case Kind::shm: return std::make_unique<ShmPeer>("/" + channel, cap);
+    case Kind::mq:
+      return std::make_unique<MqPeer>("/" + channel);
+    case Kind::shm:
+      return std::make_unique<ShmPeer>("/" + channel, cap);
   }
   return nullptr;
 }
@@ -320,8 +323,8 @@ struct ServerRun {
 ServerRun start_server(Context &cx, Kind k, size_t cap) {
   Table t = make_data(cx, 12, 4);
   std::string channel = cx.name("ctl").substr(1);
-  std::vector<std::string> args{"-i", std::string(kinds[int(k)].flag), "-n", channel, "-d",
-                                t.dir, "-m", std::to_string(cap)};
+  std::vector<std::string> args{
+      "-i", std::string(kinds[int(k)].flag), "-n", channel, "-d", t.dir, "-m", std::to_string(cap)};
   std::string cmd = command_line("server", args);
   Process p = cx.start("server", args);
   return ServerRun{std::move(t), channel, cmd, cap, std::move(p)};
@@ -331,13 +334,15 @@ ServerRun start_server(Context &cx, Kind k, size_t cap) {
 std::string ask(Context &cx, PeerChannel &ch, ServerRun &s, const std::string &req,
                 const std::string &what) {
   if (!ch.send(req, cx.within(3s)))
-    fail("the server takes the request for " + what, "the channel stayed full for 3 s; the server is " + what_it_does(s.p.pid()),
+    fail("the server takes the request for " + what,
+         "the channel stayed full for 3 s; the server is " + what_it_does(s.p.pid()),
          "read the next request as soon as a reply is sent");
   std::string why;
   auto reply = ch.receive(cx.within(3s), why);
   if (!reply)
     fail("a reply to the request for " + what,
-         why + "; the server " + (s.p.done() ? s.p.outcome().describe() : "is " + what_it_does(s.p.pid())),
+         why + "; the server " +
+             (s.p.done() ? s.p.outcome().describe() : "is " + what_it_does(s.p.pid())),
          "answer every request on the same channel's s2c direction");
   return *reply;
 }
@@ -360,8 +365,10 @@ void data_requests(Context &cx, Kind k) {
     std::string reply = ask(cx, *ch, s, bytes_of(DataMsg{DATA_MSG, row, col}), what);
     int64_t want = value_at(s.table, row, col);
     if (reply != bytes_of(want))
-      fail(fmt::format("the value at {}: {}", what, want == INT64_MIN ? "INT64_MIN (outside the table)" : std::to_string(want)),
-           shown(reply), "reply with the int64 at (row, col) of table.csv, 8 bytes; INT64_MIN outside it");
+      fail(fmt::format("the value at {}: {}", what,
+                       want == INT64_MIN ? "INT64_MIN (outside the table)" : std::to_string(want)),
+           shown(reply),
+           "reply with the int64 at (row, col) of table.csv, 8 bytes; INT64_MIN outside it");
   }
   if (!ch->send(bytes_of(uint32_t{QUIT_MSG}), cx.within(3s)))
     fail("the server takes QUIT", "the channel stayed full", "read every request");
@@ -473,19 +480,24 @@ void channels_copy(Context &cx, Kind k) {
   std::string channel = cx.name("ctl").substr(1), cmd;
   std::string out = cx.sandbox().workdir() + "/out";
   CreationLog log(cx.sandbox().object_dirs());
-  Outcome o = run_client(cx, k, {"-c", "4", "-m", "4096", "copy", "file.bin", out}, t, cmd, channel);
+  Outcome o =
+      run_client(cx, k, {"-c", "4", "-m", "4096", "copy", "file.bin", out}, t, cmd, channel);
   expect_exit(o, 0, cmd, "the copy or the shutdown failed");
   cx.sandbox().grader_file(out);
   if (std::string got = read_file(out); got != data)
-    fail("`" + cmd + "` copies file.bin bit for bit", first_difference(data, got),
-         "each thread asks for its own chunks on its own channel and pwrites them at their offsets");
+    fail(
+        "`" + cmd + "` copies file.bin bit for bit", first_difference(data, got),
+        "each thread asks for its own chunks on its own channel and pwrites them at their offsets");
   auto seen = created(log);
-  for (std::string ch : {channel, channel + ".ch1", channel + ".ch2", channel + ".ch3", channel + ".ch4"})
+  for (std::string ch :
+       {channel, channel + ".ch1", channel + ".ch2", channel + ".ch3", channel + ".ch4"})
     for (const auto &p : object_paths(cx, k, ch))
       if (!seen.count(p))
-        fail(fmt::format("`{}` makes 5 channels ({} and 4 new ones) of {}", cmd, channel, kinds[int(k)].what),
+        fail(fmt::format("`{}` makes 5 channels ({} and 4 new ones) of {}", cmd, channel,
+                         kinds[int(k)].what),
              fmt::format("{} was never created", p),
-             "ask for a NEWCHANNEL on the control channel once per -c, and open the channel it names");
+             "ask for a NEWCHANNEL on the control channel once per -c, and open the channel it "
+             "names");
   expect_no_server_left(cx, cmd);
 }
 
@@ -510,7 +522,8 @@ void mechanism(Context &cx) {
     bool only_those = std::includes(want.begin(), want.end(), ours.begin(), ours.end());
     if (!has_all || !only_those)
       fail(fmt::format("`{}` uses {} and nothing else", cmd, info.what),
-           fmt::format("it created {}", ours.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(ours, ", "))),
+           fmt::format("it created {}", ours.empty() ? std::string("nothing")
+                                                     : fmt::format("{}", fmt::join(ours, ", "))),
            "make_channel() must build the implementation that -i names");
   }
 }
@@ -520,7 +533,8 @@ void shutdown(Context &cx) {
   for (const auto &info : kinds) {
     Table t = make_data(cx, 3, 3);
     std::string cmd;
-    Outcome o = run_client(cx, info.kind, {"get", "2", "2"}, t, cmd, cx.name("q" + std::string(info.id)).substr(1));
+    Outcome o = run_client(cx, info.kind, {"get", "2", "2"}, t, cmd,
+                           cx.name("q" + std::string(info.id)).substr(1));
     expect_exit(o, 0, cmd, "QUIT the channels, then the control channel, then waitpid the server");
     expect_stdout(o, std::to_string(value_at(t, 2, 2)) + "\n", cmd, "print the value");
     expect_no_server_left(cx, cmd);
@@ -544,28 +558,22 @@ void cleanup(Context &cx) {
 // Step 9: bad arguments get one line and exit 2; a server that fails is reported.
 void bad_args(Context &cx) {
   Table t = make_data(cx, 2, 2);
-  struct Case {
-    std::vector<std::string> args;
-    int code;
-    std::string err;
-  };
-  const std::vector<Case> cases{
-      {{"-i", "x", "-d", t.dir, "get", "0", "0"}, 2, "client: -i TYPE must be f, q or s\n"},
-      {{"-c", "0", "-d", t.dir, "get", "0", "0"}, 2, "client: -c N must be between 1 and 16\n"},
-      {{"-i", "q", "-m", "65536", "-d", t.dir, "get", "0", "0"}, 2,
-       "client: -m CAP must be at most 8192 with -i q\n"},
-      {{"-d", t.dir, "-n", cx.name("bad").substr(1), "get", "0"}, 2, ""},
-  };
-  for (const auto &c : cases) {
-    Outcome o = cx.run("client", c.args);
-    std::string cmd = command_line("client", c.args);
-    expect_exit(o, c.code, cmd, "check the arguments before starting anything");
-    if (c.err.empty() && !o.err.starts_with("usage: client "))
-      fail("`" + cmd + "` prints the usage line", "it wrote " + visible(o.err), "a ROW without its COL is a usage error");
-    else if (!c.err.empty())
-      expect_stderr(o, c.err, cmd, "report errors exactly as the contract says");
-    expect_no_server_left(cx, cmd);
-  }
+  expect_bad_calls(
+      cx,
+      {{"client",
+        {"-i", "x", "-d", t.dir, "get", "0", "0"},
+        2,
+        "client: -i TYPE must be f, q or s\n"},
+       {"client",
+        {"-c", "0", "-d", t.dir, "get", "0", "0"},
+        2,
+        "client: -c N must be between 1 and 16\n"},
+       {"client",
+        {"-i", "q", "-m", "65536", "-d", t.dir, "get", "0", "0"},
+        2,
+        "client: -m CAP must be at most 8192 with -i q\n"},
+       {"client", {"-d", t.dir, "-n", cx.name("bad").substr(1), "get", "0"}, 2, "usage: client "}});
+  expect_no_server_left(cx, "client (bad arguments)");
 }
 
 void fifo_data(Context &cx) { data_requests(cx, Kind::fifo); }
@@ -590,20 +598,31 @@ Lab channels_lab() {
       "a client and a data server over FIFO, message-queue and shared-memory channels",
       {"server", "client"},
       {
-          {"fifo-data", "the grader's data requests over FIFOs get the table's values", 3, step3, 10s, fifo_data},
-          {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step2, 10s, fifo_short_write},
-          {"fifo-file", "client copy over FIFOs, 3 capacities: bit for bit", 4, step4, 20s, fifo_file},
+          {"fifo-data", "the grader's data requests over FIFOs get the table's values", 3, step3,
+           10s, fifo_data},
+          {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step2, 10s,
+           fifo_short_write},
+          {"fifo-file", "client copy over FIFOs, 3 capacities: bit for bit", 4, step4, 20s,
+           fifo_file},
           {"fifo-many", "300 requests over FIFOs: 300 exact values", 3, step4, 15s, fifo_many},
-          {"mq-data", "the grader's data requests over queues get the table's values", 3, step5, 10s, mq_data},
+          {"mq-data", "the grader's data requests over queues get the table's values", 3, step5,
+           10s, mq_data},
           {"mq-file", "client copy over queues, 3 capacities: bit for bit", 4, step5, 20s, mq_file},
           {"mq-many", "300 requests over queues: 300 exact values", 3, step5, 15s, mq_many},
-          {"shm-data", "the grader's data requests over shared memory get the table's values", 3, step6, 10s, shm_data},
-          {"shm-file", "client copy over shared memory, 3 capacities: bit for bit", 4, step6, 20s, shm_file},
-          {"shm-many", "300 requests over shared memory: 300 exact values", 3, step6, 15s, shm_many},
-          {"fifo-channels", "-c 4 over FIFOs: five channels, bit for bit", 3, step7, 15s, fifo_channels},
-          {"mq-channels", "-c 4 over queues: five channels, bit for bit", 3, step7, 15s, mq_channels},
-          {"shm-channels", "-c 4 over shared memory: five channels, bit for bit", 3, step7, 15s, shm_channels},
-          {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s, mechanism},
+          {"shm-data", "the grader's data requests over shared memory get the table's values", 3,
+           step6, 10s, shm_data},
+          {"shm-file", "client copy over shared memory, 3 capacities: bit for bit", 4, step6, 20s,
+           shm_file},
+          {"shm-many", "300 requests over shared memory: 300 exact values", 3, step6, 15s,
+           shm_many},
+          {"fifo-channels", "-c 4 over FIFOs: five channels, bit for bit", 3, step7, 15s,
+           fifo_channels},
+          {"mq-channels", "-c 4 over queues: five channels, bit for bit", 3, step7, 15s,
+           mq_channels},
+          {"shm-channels", "-c 4 over shared memory: five channels, bit for bit", 3, step7, 15s,
+           shm_channels},
+          {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s,
+           mechanism},
           {"shutdown", "client and server exit 0; nothing keeps running", 2, step8, 15s, shutdown},
           {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup, true},
           {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args},
