@@ -114,6 +114,8 @@ static char task_state(const fs::path &stat) {
   return line[close + 2];
 }
 
+char process_state(pid_t pid) { return task_state("/proc/" + std::to_string(pid) + "/stat"); }
+
 bool all_threads_asleep(pid_t pid) {
   std::error_code ec;
   fs::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);

@@ -16,6 +16,10 @@ std::optional<long> blocked_syscall(pid_t pid);
 // (wchan do_mq_timedreceive)", "running on a CPU", or "" if it is gone.
 std::string what_it_does(pid_t pid);
 
+// The process's state letter from /proc/PID/stat ('R', 'S', 'D', 'T' for
+// stopped, 'Z'...); '?' if it is gone.
+char process_state(pid_t pid);
+
 // True when every thread of the process is asleep (state S or D): none runs
 // or waits for a CPU.
 bool all_threads_asleep(pid_t pid);

@@ -7,7 +7,7 @@
 namespace ipcg {
 
 const std::vector<Lab> &all_labs() {
-  static const std::vector<Lab> labs{mqueue_lab(), mmap_lab(), shm_lab(), sem_lab()};
+  static const std::vector<Lab> labs{mqueue_lab(), mmap_lab(), shm_lab(), sem_lab(), channels_lab()};
   return labs;
 }
 

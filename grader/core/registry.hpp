@@ -28,5 +28,6 @@ Lab mqueue_lab();
 Lab mmap_lab();
 Lab shm_lab();
 Lab sem_lab();
+Lab channels_lab();
 
 }  // namespace ipcg

@@ -259,6 +259,24 @@ key_t Sandbox::key(unsigned n) {
   return k;
 }
 
+std::vector<std::string> Sandbox::object_dirs() const {
+  std::vector<std::string> dirs{workdir_, "/dev/shm"};
+  if (!mqueue_dir_.empty()) dirs.push_back(mqueue_dir_);
+  return dirs;
+}
+
+std::vector<pid_t> Sandbox::student_processes() const {
+  std::vector<pid_t> pids;
+  if (!uid_) return pids;
+  for (const auto &e : entries("/proc")) {
+    if (e.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st {};
+    if (stat(("/proc/" + e).c_str(), &st) == 0 && st.st_uid == *uid_)
+      pids.push_back(static_cast<pid_t>(std::stol(e)));
+  }
+  return pids;
+}
+
 std::optional<std::string> Sandbox::mqueue_file(std::string_view name) const {
   if (mqueue_dir_.empty() || name.empty()) return std::nullopt;
   return mqueue_dir_ + "/" + std::string(name.substr(1));

@@ -64,6 +64,13 @@ class Sandbox {
   // The file of POSIX queue `name` in the grader's mqueue mount, if it has one.
   std::optional<std::string> mqueue_file(std::string_view name) const;
 
+  // The folders where the student's objects appear: the work folder (FIFO
+  // files), /dev/shm, and the grader's mqueue mount when there is one.
+  std::vector<std::string> object_dirs() const;
+  // The pids of the student's processes still alive in the sandbox (those
+  // running as its uid); empty when it has no uid of its own.
+  std::vector<pid_t> student_processes() const;
+
   // Note a file the grader made in the work folder (sweep() reports any other).
   void grader_file(const std::string &path) { files_.push_back(path); }
 

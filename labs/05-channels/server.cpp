@@ -1,0 +1,199 @@
+// server.cpp: the data server. Loads the table DATADIR/table.csv, then
+// answers requests (see protocol.hpp) on the control channel NAME, and on
+// every channel that a NEWCHANNEL request asks for, each served by a thread
+// of its own, until QUIT on the control channel.
+// Usage: server -i f|q|s -n NAME -d DATADIR -m CAP
+// See also client.cpp, which starts it, and channel.hpp.
+
+#include <fcntl.h>
+#include <future>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "chanlab.hpp"
+#include "channel.hpp"
+#include "protocol.hpp"
+
+// What the command line asked for.
+struct Options {
+  char type = 0;                 // -i: 'f' (FIFOs), 'q' (message queues) or 's' (shared memory)
+  const char *name = nullptr;    // -n: the control channel's name, e.g. "ctl"
+  const char *datadir = nullptr; // -d: the folder of table.csv and of the files
+  size_t cap = 0;                // -m: the longest message, MIN_CAP..MAX_CAP bytes
+};
+
+// The table: rows of int64_t values, all of the same length.
+using Table = std::vector<std::vector<int64_t>>;
+
+// What every channel's thread needs to answer requests; it does not
+// change once the server runs.
+struct Server {
+  Options o;   // the command line
+  Table table; // DATADIR/table.csv
+};
+
+// Reads the options, or exits 2 with the usage line (or with the line of
+// its own that a bad argument gets).
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  int opt;
+  long cap = 0;
+  while ((opt = getopt(argc, argv, "+i:n:d:m:")) != -1) {
+    switch (opt) {
+    case 'i': o.type = parse_type(optarg); break;
+    case 'n': o.name = parse_channel_name(optarg); break;
+    case 'd': o.datadir = optarg; break;
+    case 'm':
+      cap = parse_long(optarg, LONG_MIN, LONG_MAX);
+      if (cap < MIN_CAP || cap > MAX_CAP)
+        bad_argument("-m CAP must be between %ld and %ld", MIN_CAP, MAX_CAP);
+      break;
+    default: usage();
+    }
+  }
+  if (argc != optind || o.type == 0 || o.name == nullptr || o.datadir == nullptr || cap == 0)
+    usage();
+  // Step 9: with -i q, a CAP above MAX_MQ_CAP is a bad argument: "-m CAP must be at most 8192 with -i q"
+  o.cap = cap;
+  return o;
+}
+
+// Returns all the bytes of the file PATH.
+std::string read_file(const std::string &path)
+{
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd == -1)
+    die("open");
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    text.append(buf, n);
+  if (n == -1)
+    die("read");
+  if (close(fd) == -1)
+    die("close");
+  return text;
+}
+
+// Loads DATADIR/table.csv: '\n'-terminated rows of comma-separated decimal
+// int64_t values, all rows with the same number of values.
+Table load_table(const char *datadir)
+{
+  std::string path = std::string(datadir) + "/table.csv";
+  std::string text = read_file(path);
+  Table table;
+  size_t at = 0; // where the next line starts in TEXT
+  for (long line = 1; at < text.size(); line++) {
+    size_t eol = text.find('\n', at);
+    if (eol == std::string::npos)
+      die_data("%s: line %ld has no newline", path.c_str(), line);
+    std::string fields = text.substr(at, eol - at);
+    std::vector<int64_t> row;
+    for (const char *p = fields.c_str();; p++) {
+      char *end;
+      errno = 0;
+      long long value = strtoll(p, &end, 10);
+      if (end == p || isspace((unsigned char) *p) || errno != 0 || (*end != ',' && *end != '\0'))
+        die_data("%s: line %ld: not comma-separated numbers", path.c_str(), line);
+      row.push_back(value);
+      if (*end == '\0')
+        break;
+      p = end; // at the ',', which the loop steps over
+    }
+    if (!table.empty() && row.size() != table[0].size())
+      die_data("%s: line %ld has %zu values, line 1 %zu", path.c_str(), line, row.size(),
+               table[0].size());
+    table.push_back(row);
+    at = eol + 1;
+  }
+  return table;
+}
+
+// Exits 1 with "server: bad request of N bytes on NAME": a request of an
+// unknown type, or of the wrong length for its type.
+[[noreturn]] void bad_request(size_t n, const std::string &name)
+{
+  die_data("bad request of %zu bytes on %s", n, name.c_str());
+}
+
+// Answers the DATA request REQ on CH: the value at (row, col) of the table,
+// or NO_VALUE if the table has no such cell.
+void answer_data(const Server &s, RequestChannel &ch, const DataMsg &req)
+{
+  todo("Step 3: cwrite() the int64_t at s.table[req.row][req.col] to CH, or NO_VALUE if the cell is outside the table", s, ch, req);
+}
+
+// Answers the FILE request REQ for the file NAME into REPLY (CAP bytes):
+// returns the length of the reply. The file's size (offset 0, length 0),
+// or LENGTH bytes from OFFSET; NO_DATA if the name holds a '/', the file
+// is not a regular file that can be read, or the range is not all inside it.
+size_t answer_file(const Server &s, const FileMsg &req, const char *name, char *reply)
+{
+  uint64_t no_data = NO_DATA;
+  memcpy(reply, &no_data, sizeof no_data); // the reply unless all goes well
+  if (strchr(name, '/') != nullptr)
+    return sizeof no_data;
+  todo("Step 3: open() DATADIR/NAME (failure: NO_DATA) and fstat() it; a regular file: its size for offset 0 length 0, else pread() LENGTH bytes at OFFSET into REPLY if 1 <= LENGTH <= CAP and OFFSET + LENGTH <= size; close(); return the reply's length", s, req, name, reply);
+}
+
+void serve(Server &s, RequestChannel &ch, const std::string &name, bool control);
+
+// A channel thread: creates the server side of the channel NAME, says so
+// through MADE, then serves it until QUIT. Destroying the channel at the end
+// removes its objects.
+void channel_thread(Server &s, std::string name, std::promise<void> made)
+{
+  todo("Step 4: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
+}
+
+// Answers a NEWCHANNEL request on the control channel CTL: starts a thread
+// (kept in THREADS) that creates the channel NAME.chK (NAME the control
+// channel's, K = THREADS.size() + 1: "ctl.ch1", "ctl.ch2", ...) and serves
+// it; once its objects exist, replies with its name, NUL included.
+void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> &threads)
+{
+  todo("Step 4: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+}
+
+// Serves the channel CH, named NAME, until QUIT or until the client has
+// gone; only the CONTROL channel may ask for new channels, whose threads
+// are joined at its end.
+void serve(Server &s, RequestChannel &ch, const std::string &name, bool control)
+{
+  std::vector<char> request(s.o.cap);
+  std::vector<char> reply(s.o.cap);
+  std::vector<std::thread> threads; // the channels that this one asked for
+  for (;;) {
+    size_t n = ch.cread(request.data(), request.size());
+    if (n == 0)
+      break; // the client has gone (a FIFO's end of file): as good as QUIT
+    if (n < sizeof(TypeMsg))
+      bad_request(n, name);
+    TypeMsg head;
+    memcpy(&head, request.data(), sizeof head);
+    todo("Step 3: QUIT (4 bytes): break; DATA (12 bytes): answer_data(); FILE (16 bytes, the name and its NUL): cwrite() the reply that answer_file() makes; Step 7: NEWCHANNEL (4 bytes, control channel only): answer_newchannel(); anything else: bad_request()", ch, head, threads, control, reply);
+  }
+  // Step 4: join() every thread of THREADS
+}
+
+// Parses the command line, loads the table, then serves the control
+// channel until QUIT.
+int main(int argc, char *argv[])
+{
+  prog_name = "server";
+  prog_usage = "-i f|q|s -n NAME -d DATADIR -m CAP";
+  Server s;
+  s.o = parse_args(argc, argv);
+  s.table = load_table(s.o.datadir);
+  std::unique_ptr<RequestChannel> ctl = make_channel(s.o.type, s.o.name, Side::server, s.o.cap);
+  serve(s, *ctl, s.o.name, true);
+  ctl.reset(); // closes and removes the control channel
+  return 0;
+}

@@ -1,0 +1,39 @@
+// channel.cpp: the channel factory (see channel.hpp): picks the class that
+// implements a channel TYPE.
+
+#include "channel.hpp"
+
+#include "chanlab.hpp"
+#include "fifo_channel.hpp"
+#include "mq_channel.hpp"
+#include "shm_channel.hpp"
+
+// Nothing to do here: each class's own destructor closes and unlinks its objects.
+RequestChannel::~RequestChannel() = default;
+
+// Makes SIDE's end of the channel NAME of TYPE with messages of at most CAP bytes.
+std::unique_ptr<RequestChannel> make_channel(char type, const std::string &name, Side side,
+                                             size_t cap)
+{
+  // BEGIN SOLUTION
+  switch (type) {
+  case 'f': return std::make_unique<FifoChannel>(name, side);
+  case 'q': return std::make_unique<MqChannel>(name, side, cap);
+  case 's': return std::make_unique<ShmChannel>(name, side, cap);
+  }
+  die_data("no channel type %c", type);
+  // END SOLUTION: todo("Step 1: return std::make_unique<FifoChannel>(name, side) for 'f', MqChannel(name, side, cap) for 'q', ShmChannel(name, side, cap) for 's'", type, name, side, cap);
+}
+
+// Removes what a channel NAME of TYPE may have left behind.
+void remove_channel(char type, const std::string &name)
+{
+  // BEGIN SOLUTION
+  switch (type) {
+  case 'f': FifoChannel::remove(name); return;
+  case 'q': MqChannel::remove(name); return;
+  case 's': ShmChannel::remove(name); return;
+  }
+  die_data("no channel type %c", type);
+  // END SOLUTION: todo("Step 8: call FifoChannel::remove(name), MqChannel::remove(name) or ShmChannel::remove(name), as TYPE says", type, name);
+}

@@ -1,0 +1,400 @@
+// client.cpp: the client of the data server. Starts the server (the
+// program `server` next to its own), then asks it, over the control channel
+// NAME, for values of its table (get) or for a file, which it copies in
+// chunks over N channels of its own (copy); then tells it to QUIT and
+// waits for it to end.
+// Usage: client [-i f|q|s] [-n NAME] [-m CAP] [-c N] -d DATADIR COMMAND ARGS...
+//   get ROW COL [ROW COL ...]   prints the value at each (ROW, COL)
+//   copy FILE OUT               copies DATADIR/FILE to OUT
+// See also server.cpp and channel.hpp.
+
+#include <algorithm>
+#include <atomic>
+#include <fcntl.h>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#include "chanlab.hpp"
+#include "channel.hpp"
+#include "protocol.hpp"
+
+// What the command line asked for.
+struct Options {
+  char type = 'f';               // -i: 'f' (FIFOs), 'q' (message queues) or 's' (shared memory)
+  const char *name = "ctl";      // -n: the control channel's name
+  size_t cap = 4096;             // -m: the longest message, MIN_CAP..MAX_CAP bytes
+  size_t channels = 1;           // -c: how many channels copy uses, 1..16
+  const char *datadir = nullptr; // -d: the server's folder of table.csv and files
+  const char *command = nullptr; // "get" or "copy"
+  std::vector<std::pair<uint32_t, uint32_t>> cells; // get: the (ROW, COL) pairs
+  const char *file = nullptr;                       // copy: the FILE to ask for
+  const char *out = nullptr;                        // copy: the OUT file to write
+};
+
+// Reads the options and arguments, or exits 2 with the usage line (or with
+// the line of its own that a bad argument gets).
+Options parse_args(int argc, char *argv[])
+{
+  Options o;
+  opterr = 0; // we print our own usage line
+  int opt;
+  while ((opt = getopt(argc, argv, "+i:n:m:c:d:")) != -1) {
+    switch (opt) {
+    case 'i': o.type = parse_type(optarg); break;
+    case 'n': o.name = parse_channel_name(optarg); break;
+    case 'm': {
+      long cap = parse_long(optarg, LONG_MIN, LONG_MAX);
+      if (cap < MIN_CAP || cap > MAX_CAP)
+        bad_argument("-m CAP must be between %ld and %ld", MIN_CAP, MAX_CAP);
+      o.cap = cap;
+      break;
+    }
+    case 'c': {
+      long n = parse_long(optarg, LONG_MIN, LONG_MAX);
+      if (n < 1 || n > 16)
+        bad_argument("-c N must be between 1 and 16");
+      o.channels = n;
+      break;
+    }
+    case 'd': o.datadir = optarg; break;
+    default: usage();
+    }
+  }
+  if (o.datadir == nullptr || optind == argc)
+    usage();
+  o.command = argv[optind];
+  int nargs = argc - optind - 1;
+  char **args = argv + optind + 1;
+  if (strcmp(o.command, "get") == 0 && nargs >= 2 && nargs % 2 == 0) {
+    for (int i = 0; i < nargs; i += 2)
+      o.cells.emplace_back(parse_long(args[i], 0, UINT32_MAX),
+                           parse_long(args[i + 1], 0, UINT32_MAX));
+  } else if (strcmp(o.command, "copy") == 0 && nargs == 2) {
+    o.file = args[0];
+    o.out = args[1];
+    if (sizeof(FileMsg) + strlen(o.file) + 1 > o.cap)
+      bad_argument("FILE must be at most %zu bytes long with -m %zu", o.cap - sizeof(FileMsg) - 1,
+                   o.cap);
+  } else {
+    usage();
+  }
+  // BEGIN SOLUTION
+  if (o.type == 'q' && o.cap > MAX_MQ_CAP)
+    bad_argument("-m CAP must be at most %ld with -i q", MAX_MQ_CAP);
+  // END SOLUTION: // Step 9: with -i q, a CAP above MAX_MQ_CAP is a bad argument: "-m CAP must be at most 8192 with -i q"
+  return o;
+}
+
+// Held while the control channel is being made, so that the watcher
+// thread cannot remove its objects halfway (see watch_server()).
+std::mutex control_lock;
+
+// Becomes true just before the client sends QUIT on the control channel:
+// from then on the server's end is expected, and main() waits for it.
+std::atomic<bool> quitting{false};
+
+// Removes what an earlier run may have left of the control channel NAME:
+// its FIFO files, queues, objects and semaphores, whatever the type.
+void remove_stale(const Options &o)
+{
+  // BEGIN SOLUTION
+  for (char type : {'f', 'q', 's'})
+    remove_channel(type, o.name);
+  // END SOLUTION: todo("Step 8: remove_channel() the control channel NAME for each type 'f', 'q' and 's'", o);
+}
+
+// Returns the path of the program `server` in the folder of this
+// program's own executable, which /proc/self/exe links to.
+std::string server_path()
+{
+  // BEGIN SOLUTION
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+  if (n == -1)
+    die("readlink");
+  if (n == (ssize_t) sizeof exe) { // readlink() may have cut it short
+    errno = ENAMETOOLONG;
+    die("readlink");
+  }
+  std::string path(exe, n); // readlink() adds no NUL
+  return path.substr(0, path.rfind('/') + 1) + "server";
+  // END SOLUTION: todo("Step 4: readlink() /proc/self/exe (it adds no NUL); replace what follows its last '/' with \"server\"");
+}
+
+// Starts the server: fork(), and the child execs server_path() with
+// -i TYPE -n NAME -d DATADIR -m CAP. Returns the child's pid.
+pid_t start_server(const Options &o)
+{
+  // BEGIN SOLUTION
+  std::string path = server_path();
+  std::string type(1, o.type);
+  std::string cap = std::to_string(o.cap);
+  pid_t pid = fork();
+  if (pid == -1)
+    die("fork");
+  if (pid == 0) { // the child
+    execl(path.c_str(), "server", "-i", type.c_str(), "-n", o.name, "-d", o.datadir, "-m",
+          cap.c_str(), (char *) nullptr);
+    die("execl"); // exit 1: the parent says "client: server exited with 1"
+  }
+  return pid;
+  // END SOLUTION: todo("Step 4: fork(); the child execl()s server_path() as \"server\" -i TYPE -n NAME -d DATADIR -m CAP, and die(\"execl\") if that returns; the parent returns the child's pid", o);
+}
+
+// Prints "client: server exited with STATUS": its exit status, or 128 +
+// the signal number if a signal killed it (as the shell says it).
+void report_server_end(int status)
+{
+  fprintf(stderr, "%s: server exited with %d\n", prog_name, status);
+}
+
+// The watcher thread: waits (without reaping it) until the server PID ends.
+// If it ends before the client has sent QUIT, something is wrong: its end
+// would leave the client waiting forever in an open(), mq_receive() or
+// sem_wait(). So the watcher removes the control channel's objects, says
+// how the server ended and exits 1.
+void watch_server(pid_t pid, const Options &o)
+{
+  // BEGIN SOLUTION
+  siginfo_t info;
+  while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) == -1) {
+    if (quitting)
+      return; // main() has reaped it already (ECHILD)
+    if (errno != EINTR)
+      die("waitid");
+  }
+  if (quitting)
+    return;            // the server ends because we sent QUIT; main() reaps it
+  control_lock.lock(); // never unlocked: main() may not make the channel any more
+  remove_channel(o.type, o.name);
+  report_server_end(info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status);
+  exit(1);
+  // END SOLUTION: todo("Step 9: waitid() P_PID PID with WEXITED | WNOWAIT; unless quitting: lock control_lock, remove_channel() the control channel, report_server_end() and exit(1)", pid, o);
+}
+
+// Waits for the server PID to end and reaps it. Returns true if it exited
+// 0; otherwise says how it ended and returns false.
+bool wait_server(pid_t pid)
+{
+  // BEGIN SOLUTION
+  int status;
+  if (waitpid(pid, &status, 0) == -1)
+    die("waitpid");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return true;
+  report_server_end(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  return false;
+  // END SOLUTION: todo("Step 4: waitpid() PID; true if it exited 0, else report_server_end() its exit status (128 + the signal if one killed it) and false", pid);
+}
+
+// Sends QUIT on the channel CH: the server's side of it ends.
+void send_quit(RequestChannel &ch)
+{
+  // BEGIN SOLUTION
+  TypeMsg req = {QUIT_MSG};
+  ch.cwrite(&req, sizeof req);
+  // END SOLUTION: todo("Step 4: cwrite() a TypeMsg of type QUIT_MSG to CH", ch);
+}
+
+// Asks for each cell of o.cells on CTL and prints its value; a cell
+// outside the table gets "client: no value at ROW COL" on stderr instead.
+// Returns true if every cell had a value.
+bool get(const Options &o, RequestChannel &ctl)
+{
+  bool ok = true;
+  std::vector<char> reply(o.cap);
+  // BEGIN SOLUTION
+  for (auto [row, col] : o.cells) {
+    DataMsg req = {DATA_MSG, row, col};
+    ctl.cwrite(&req, sizeof req);
+    size_t n = ctl.cread(reply.data(), reply.size());
+    int64_t value;
+    if (n != sizeof value) {
+      fprintf(stderr, "%s: bad reply of %zu bytes to DATA %u %u\n", prog_name, n, row, col);
+      ok = false;
+      continue;
+    }
+    memcpy(&value, reply.data(), sizeof value);
+    if (value == NO_VALUE) {
+      fprintf(stderr, "%s: no value at %u %u\n", prog_name, row, col);
+      ok = false;
+    } else {
+      printf("%lld\n", (long long) value);
+    }
+  }
+  // END SOLUTION: todo("Step 4: for each (row, col) of o.cells: cwrite() a DataMsg, cread() the 8-byte int64_t reply; print it with \"%lld\\n\", or \"no value at ROW COL\" on stderr for NO_VALUE", o, ctl, ok, reply);
+  return ok;
+}
+
+// Makes a FILE request for LENGTH bytes of FILE from OFFSET in BUF (at
+// least sizeof(FileMsg) + strlen(FILE) + 1 bytes) and returns its length.
+size_t file_request(char *buf, const char *file, uint64_t offset, uint32_t length)
+{
+  FileMsg req = {FILE_MSG, length, offset};
+  memcpy(buf, &req, sizeof req);
+  memcpy(buf + sizeof req, file, strlen(file) + 1); // the name, NUL included
+  return sizeof req + strlen(file) + 1;
+}
+
+// Asks the server on CTL for the size of o.file (a FILE request with offset
+// 0 and length 0) and stores it in *SIZE. Returns false, having said why on
+// stderr, if the server has no such file.
+bool ask_size(const Options &o, RequestChannel &ctl, uint64_t *size)
+{
+  std::vector<char> buf(o.cap);
+  // BEGIN SOLUTION
+  ctl.cwrite(buf.data(), file_request(buf.data(), o.file, 0, 0));
+  size_t n = ctl.cread(buf.data(), buf.size());
+  if (n != sizeof *size) {
+    fprintf(stderr, "%s: bad reply of %zu bytes to FILE %s\n", prog_name, n, o.file);
+    return false;
+  }
+  memcpy(size, buf.data(), sizeof *size);
+  if (*size == NO_DATA) {
+    fprintf(stderr, "%s: the server has no file %s\n", prog_name, o.file);
+    return false;
+  }
+  return true;
+  // END SOLUTION: todo("Step 4: cwrite() the file_request() for o.file with offset 0 and length 0; cread() the 8-byte reply into *SIZE; NO_DATA: say \"the server has no file FILE\" and return false", o, ctl, size, buf);
+}
+
+// Asks for a new channel on CTL (NEWCHANNEL) and opens the client side of
+// the channel whose name the server replies with.
+std::unique_ptr<RequestChannel> new_channel(const Options &o, RequestChannel &ctl)
+{
+  std::vector<char> name(o.cap);
+  // BEGIN SOLUTION
+  TypeMsg req = {NEWCHANNEL_MSG};
+  ctl.cwrite(&req, sizeof req);
+  size_t n = ctl.cread(name.data(), name.size());
+  if (n < 2 || name[n - 1] != '\0' || strlen(name.data()) != n - 1)
+    die_data("bad reply of %zu bytes to NEWCHANNEL", n);
+  return make_channel(o.type, name.data(), Side::client, o.cap);
+  // END SOLUTION: todo("Step 4: cwrite() a TypeMsg of type NEWCHANNEL_MSG on CTL; cread() the new channel's name (NUL included) and return make_channel() of it, client side", o, ctl, name);
+}
+
+// Writes all LEN bytes of BUF into FD at OFFSET.
+void pwrite_all(int fd, const char *buf, size_t len, uint64_t offset)
+{
+  while (len > 0) {
+    ssize_t n = pwrite(fd, buf, len, offset);
+    if (n == -1)
+      die("pwrite");
+    buf += n;
+    len -= n;
+    offset += n;
+  }
+}
+
+// Copies chunks FIRST, FIRST + STEP, FIRST + 2 * STEP, ... of o.file (SIZE
+// bytes) over the channel CH into FD. Chunk k is the CAP bytes at offset
+// k * CAP, the last chunk shorter. Returns false, having said why on
+// stderr, if a reply is not the chunk.
+bool copy_chunks(const Options &o, RequestChannel &ch, int fd, uint64_t size, uint64_t first,
+                 uint64_t step)
+{
+  std::vector<char> request(o.cap);
+  std::vector<char> reply(o.cap);
+  // BEGIN SOLUTION
+  uint64_t chunks = (size + o.cap - 1) / o.cap;
+  for (uint64_t k = first; k < chunks; k += step) {
+    uint64_t offset = k * o.cap;
+    uint32_t length = std::min<uint64_t>(o.cap, size - offset);
+    ch.cwrite(request.data(), file_request(request.data(), o.file, offset, length));
+    size_t n = ch.cread(reply.data(), reply.size());
+    if (n != length) {
+      fprintf(stderr, "%s: bad reply of %zu bytes to FILE %s for %u bytes at %llu\n", prog_name, n,
+              o.file, (unsigned) length, (unsigned long long) offset);
+      return false;
+    }
+    pwrite_all(fd, reply.data(), length, offset);
+  }
+  return true;
+  // END SOLUTION: todo("Step 4: for chunks k = FIRST, FIRST + STEP, ... below (SIZE + CAP - 1) / CAP: cwrite() the file_request() for the CAP bytes at k * CAP (the last chunk shorter), cread() the reply, check its length, pwrite_all() it at its offset", o, ch, fd, size, first, step, request, reply);
+}
+
+// Copies o.file (SIZE bytes) into FD over CHANNELS: chunk k goes over
+// channel k % N, with N > 1 each channel in a thread of its own.
+bool transfer(const Options &o, std::vector<std::unique_ptr<RequestChannel>> &channels, int fd,
+              uint64_t size)
+{
+  if (channels.size() == 1)
+    return copy_chunks(o, *channels[0], fd, size, 0, 1);
+  // BEGIN SOLUTION
+  std::vector<char> ok(channels.size()); // char, not bool: each thread writes its own byte
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < channels.size(); i++) {
+    threads.emplace_back(
+        [&, i] { ok[i] = copy_chunks(o, *channels[i], fd, size, i, channels.size()); });
+  }
+  bool all_ok = true;
+  for (size_t i = 0; i < threads.size(); i++) {
+    threads[i].join();
+    all_ok = all_ok && ok[i];
+  }
+  return all_ok;
+  // END SOLUTION: todo("Step 7: start one std::thread per channel i running copy_chunks() with FIRST i and STEP N; join() them all; true if all returned true", o, channels, fd, size);
+}
+
+// Copies o.file from the server into o.out: asks its size on CTL, opens
+// o.channels new channels, transfers the chunks over them, then QUITs each.
+bool copy(const Options &o, RequestChannel &ctl)
+{
+  uint64_t size;
+  if (!ask_size(o, ctl, &size))
+    return false;
+  int fd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd == -1)
+    die("open");
+  std::vector<std::unique_ptr<RequestChannel>> channels;
+  for (size_t i = 0; i < o.channels; i++)
+    channels.push_back(new_channel(o, ctl));
+  bool ok = transfer(o, channels, fd, size);
+  for (auto &ch : channels)
+    send_quit(*ch);
+  channels.clear(); // closes and removes every channel's objects
+  if (close(fd) == -1)
+    die("close");
+  return ok;
+}
+
+// Parses the command line, starts the server, runs the command over the
+// control channel, then ends the server.
+int main(int argc, char *argv[])
+{
+  prog_name = "client";
+  prog_usage = "[-i f|q|s] [-n NAME] [-m CAP] [-c N] -d DATADIR get ROW COL [ROW COL ...] | "
+               "copy FILE OUT";
+  Options o = parse_args(argc, argv);
+  // BEGIN SOLUTION
+  remove_stale(o);
+  // END SOLUTION: // Step 8: call remove_stale(o) here, before the server makes anything
+  pid_t pid = start_server(o);
+  // BEGIN SOLUTION
+  std::thread watcher(watch_server, pid, std::cref(o));
+  // END SOLUTION: // Step 9: start a std::thread running watch_server(pid, o) here
+  std::unique_ptr<RequestChannel> ctl;
+  {
+    std::lock_guard<std::mutex> guard(control_lock);
+    ctl = make_channel(o.type, o.name, Side::client, o.cap);
+  }
+  bool ok = strcmp(o.command, "get") == 0 ? get(o, *ctl) : copy(o, *ctl);
+  // BEGIN SOLUTION
+  quitting = true; // from now on the server's end is expected
+  // END SOLUTION: // Step 9: set quitting here, before QUIT
+  send_quit(*ctl);
+  bool server_ok = wait_server(pid);
+  // BEGIN SOLUTION
+  watcher.join();
+  // END SOLUTION: // Step 9: join() the watcher here
+  ctl.reset(); // closes and removes the control channel
+  return ok && server_ok ? 0 : 1;
+}
