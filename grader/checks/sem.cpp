@@ -95,7 +95,7 @@ class GraderRing {
   // A fresh ring of `slots` that the grader makes, owned by the student.
   static GraderRing make(Context &cx, std::string_view base, uint32_t slots, bool unnamed);
   // The ring a student's ring_init made; fails unless it has the right size and header.
-  static GraderRing adopt(Context &cx, const std::string &name, uint32_t slots, bool unnamed,
+  static GraderRing adopt(const std::string &name, uint32_t slots, bool unnamed,
                           const std::string &cmd);
 
   const std::string &name() const { return name_; }
@@ -161,9 +161,8 @@ GraderRing GraderRing::make(Context &cx, std::string_view base, uint32_t slots, 
   return ring;
 }
 
-GraderRing GraderRing::adopt(Context &cx, const std::string &name, uint32_t slots, bool unnamed,
+GraderRing GraderRing::adopt(const std::string &name, uint32_t slots, bool unnamed,
                              const std::string &cmd) {
-  (void)cx;
   if (!ShmObject::exists(name))
     fail("a ring object named " + name + " after `" + cmd + "`", "there is none",
          "shm_open NAME with O_CREAT | O_EXCL, after removing any old one");
@@ -486,9 +485,8 @@ void holds_semaphore(Context &cx) {
 // ---------------------------------------------------------------- ring_init
 
 // The fresh ring ring_init must leave: size, header, and semaphore values.
-void expect_fresh_ring(Context &cx, const std::string &name, uint32_t slots,
-                       const std::string &cmd) {
-  GraderRing ring = GraderRing::adopt(cx, name, slots, false, cmd);
+void expect_fresh_ring(const std::string &name, uint32_t slots, const std::string &cmd) {
+  GraderRing ring = GraderRing::adopt(name, slots, false, cmd);
   std::string want = fmt::format("{}, 0, 1", slots);
   std::string got =
       fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem), ring.value(mutex_sem));
@@ -507,7 +505,7 @@ void ring_init(Context &cx) {
   std::vector<std::string> args{name, "5"};
   std::string cmd = command_line("ring_init", args);
   expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
-  expect_fresh_ring(cx, name, 5, cmd);
+  expect_fresh_ring(name, 5, cmd);
 }
 
 // Step 2: semaphores and an object left by an earlier run do not spoil a new ring.
@@ -523,7 +521,7 @@ void stale(Context &cx) {
   std::string cmd = command_line("ring_init", args);
   expect_exit(cx.run("ring_init", args), 0, cmd,
               "remove what an earlier run left (ignoring ENOENT) before creating with O_EXCL");
-  expect_fresh_ring(cx, name, 4, cmd);
+  expect_fresh_ring(name, 4, cmd);
 }
 
 // ---------------------------------------------------------------- producer
@@ -826,7 +824,7 @@ void unnamed(Context &cx) {
     if (NamedSemaphore::exists(sem_name(name, r)))
       fail("no named semaphore with -u", sem_name(name, r) + " exists",
            "with -u the semaphores live in the ring's header: sem_init, not sem_open");
-  GraderRing ring = GraderRing::adopt(cx, name, 2, true, cmd);
+  GraderRing ring = GraderRing::adopt(name, 2, true, cmd);
   std::string got =
       fmt::format("{}, {}, {}", ring.value(empty_sem), ring.value(full_sem), ring.value(mutex_sem));
   if (got != "2, 0, 1")

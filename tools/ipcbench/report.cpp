@@ -299,7 +299,7 @@ std::string svg_plot(const Results &r, const std::string &kind) {
                    "\n",
                    width / 2, xml(r.machine));
   s += svg_axes(f, {sizes.begin(), sizes.end()},
-                thr ? "throughput, GB/s (10^9 bytes/s, log scale)" : "round trip, microseconds (log scale)");
+                thr ? "throughput, GB/s (10⁹ bytes/s, log scale)" : "round trip, microseconds (log scale)");
   double ly = f.top + 10;
   for (const auto &[m, cells] : rows) {
     Style st = style_of(r, m);
