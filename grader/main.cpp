@@ -1,19 +1,25 @@
 // ipcgrade: grades the IPC labs by acting as the other process.
 //
 // usage: ipcgrade [--tree labs|solutions|DIR] [--list] [--json FILE] [-v]
-//                 [--jobs N] [--slow F] [--no-build] [SELECTOR...]
+//                 [--jobs N] [--slow F] [--no-build] [SELECTOR... | LAB --step N]
+//        ipcgrade --list [--json]        ipcgrade --explain LAB/CHECK
 //
 // One flow, one direction: command line -> registry -> (build, stage) ->
 // runner -> sandbox -> check -> report. See grader/README.md.
 #include "core/registry.hpp"
 #include "core/runner.hpp"
+#include "core/submission.hpp"
 #include "core/tree.hpp"
 #include "report/report.hpp"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 
 namespace fs = std::filesystem;
@@ -23,13 +29,19 @@ namespace {
 
 struct Options {
   std::string tree = "labs";
+  std::string sources;  // a submission's sources, built privately (see submission.hpp)
+  std::string build_cache;
   bool list = false;
   std::string json;
+  std::string prairielearn;  // --prairielearn FILE: PrairieLearn's results.json
+  bool autolab = false;      // --autolab: Autolab's scores line, last on stdout
   bool verbose = false;
   int jobs = 0;
   double slow = 1.0;
   bool no_build = false;
   std::vector<std::string> selectors;
+  int step = 0;         // --step N: just the checks of walkthrough step N of one lab
+  std::string explain;  // --explain LAB/CHECK
 };
 
 // Exit codes: every selected check earned full points, some lost points, usage or internal error.
@@ -43,8 +55,22 @@ void declare(CLI::App &app, Options &o) {
   app.add_option("--tree", o.tree,
                  "what to grade: labs (default), solutions, or a folder DIR "
                  "holding NN-topic/<program> binaries");
+  app.add_option("--sources", o.sources,
+                 "grade a submission's sources: a folder holding labs/ (a copy of the "
+                 "repository) or the NN-topic lab folders; they are built in a private folder")
+      ->excludes(app.get_option("--tree"));
+  app.add_option("--build-cache", o.build_cache,
+                 "with --sources: keep built labs in this folder and reuse a lab whose files "
+                 "are byte for byte those of one built before");
   app.add_flag("--list", o.list, "list every lab's checks with their points, and exit");
-  app.add_option("--json", o.json, "also write a Gradescope results.json to FILE");
+  app.add_option("--json", o.json,
+                 "also write a Gradescope results.json to FILE; with --list, print the "
+                 "registry as JSON (on stdout without FILE)")
+      ->expected(0, 1);
+  app.add_option("--prairielearn", o.prairielearn,
+                 "also write a PrairieLearn external grader results.json to FILE");
+  app.add_flag("--autolab", o.autolab,
+               "end stdout with Autolab's scores line, {\"scores\": {LAB: points, ...}}");
   app.add_flag("-v,--verbose", o.verbose, "show every check's trace: commands, output, timings");
   app.add_option("-j,--jobs", o.jobs, "checks to run at once (default: the number of CPUs)")
       ->check(CLI::Range(1, 64));
@@ -52,6 +78,42 @@ void declare(CLI::App &app, Options &o) {
       ->check(CLI::Range(0.1, 100.0));
   app.add_flag("--no-build", o.no_build, "grade the binaries as they are, without running ninja");
   app.add_option("selectors", o.selectors, "a lab id (mqueue) or lab/check (mqueue/notify)");
+  app.add_option("--step", o.step,
+                 "self-study: run just the checks of walkthrough step N of the one lab named "
+                 "(ipcgrade mqueue --step 3)")
+      ->check(CLI::Range(1, 99));
+  app.add_option("--explain", o.explain,
+                 "print what check LAB/CHECK does, why it usually fails, where to read and how "
+                 "to run it; and exit")
+      ->excludes("--list")
+      ->excludes("--step");
+}
+
+// How the user runs the grader, for commands shown to them ("./kit grade" via the kit).
+std::string grader_command(const char *argv0) {
+  const char *via = getenv("IPCGRADE_RERUN");
+  return via ? via : argv0;
+}
+
+// --list --json: the registry as JSON, on stdout or into FILE.
+void print_list_json(const std::string &file) {
+  if (file == "-") {
+    fmt::print("{}", registry_json());
+    return;
+  }
+  std::ofstream f(file, std::ios::binary);
+  f << registry_json();
+  if (!f.flush()) throw UsageError(fmt::format("--json {}: cannot write the file", file));
+}
+
+// --explain LAB/CHECK: what the check does and why it fails; no grading.
+int explain_check(const Options &o, const char *argv0) {
+  if (!o.selectors.empty())
+    throw UsageError(fmt::format("--explain {} takes no other selector ({}): give one check",
+                                 o.explain, fmt::join(o.selectors, " ")));
+  auto [lab, check] = find_check(o.explain, grader_command(argv0));
+  fmt::print("{}", explain(*lab, *check, grader_command(argv0)));
+  return exit_full;
 }
 
 // Print every lab's check table.
@@ -82,15 +144,31 @@ std::string rerun_prefix(const Options &o, const char *argv0) {
   const char *via = getenv("IPCGRADE_RERUN");
   std::string s = via ? via : argv0;
   s += " -v";
-  if (o.tree != "labs") s += " --tree " + o.tree;
+  if (!o.sources.empty())
+    s += " --sources " + o.sources;
+  else if (o.tree != "labs")
+    s += " --tree " + o.tree;
   if (o.slow != 1.0) s += fmt::format(" --slow {}", o.slow);
   return s;
 }
 
+// The private build of --sources: the kit's build files, and as root an
+// unprivileged compiler uid (one per grader, like the students' uids).
+std::unique_ptr<SubmissionBuild> submission(const Options &o) {
+  std::optional<fs::path> cache;
+  if (!o.build_cache.empty()) cache = fs::absolute(o.build_cache);
+  std::optional<uid_t> uid;
+  if (geteuid() == 0) uid = 2900000 + static_cast<uid_t>(getpid() % 100000);
+  return std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)), KIT_SOURCE,
+                                           cache, uid);
+}
+
 // Build (for labs and solutions), stage, and make one Job per selected check.
 std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &staging) {
-  auto picked = select_checks(o.selectors);
-  fs::path root = tree_root(o, build);
+  auto picked = o.step ? select_step(o.selectors, o.step) : select_checks(o.selectors);
+  std::unique_ptr<SubmissionBuild> sub;
+  if (!o.sources.empty()) sub = submission(o);
+  fs::path root = sub ? sub->root() : tree_root(o, build);
   bool buildable = (o.tree == "labs" || o.tree == "solutions") && !o.no_build;
   std::vector<Job> jobs;
   const Lab *last = nullptr;
@@ -99,7 +177,9 @@ std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &stagi
   for (auto [lab, c] : picked) {
     if (lab != last) {
       last = lab;
-      error = buildable ? build_lab(build, o.tree, *lab) : std::nullopt;
+      error = sub         ? sub->build(*lab)
+              : buildable ? build_lab(build, o.tree, *lab)
+                          : std::nullopt;
       if (!error) bindir = staging.add(*lab, root, error);
     }
     jobs.push_back({lab, c, bindir, error});
@@ -117,11 +197,68 @@ int exit_code(const std::vector<Result> &results) {
   return code;
 }
 
+// Write one results file (for `option`) whole or not at all; false, after
+// one line on stderr, when it cannot be written.
+bool write_file(const char *option, const std::string &file, const std::string &doc) {
+  try {
+    write_atomically(file, doc);
+    return true;
+  } catch (const std::exception &e) {
+    fmt::print(stderr, "ipcgrade: {} {}: cannot write the file ({})\n", option, file, e.what());
+    return false;
+  }
+}
+
+// Write each results file asked for (--json, --prairielearn); false when one
+// could not be written.
+bool write_results(const Options &o, const std::vector<Result> &results, const std::string &text,
+                   double seconds) {
+  bool ok = true;
+  if (!o.json.empty()) ok &= write_file("--json", o.json, gradescope_json(results, seconds));
+  if (!o.prairielearn.empty())
+    ok &= write_file("--prairielearn", o.prairielearn, prairielearn_json(results, text));
+  return ok;
+}
+
+// Kill every process this grader started and wait until all are gone. As a
+// subreaper it also waits for their orphans (each check's PID namespace
+// init, whose end takes every student process with it).
+void end_children() {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  std::error_code ec;
+  for (const auto &task : fs::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream children(task.path() / "children");
+    for (pid_t pid; children >> pid;) kill(pid, SIGKILL);
+  }
+  while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+  }
+}
+
+// The grader failed before it had results: once every process it started is
+// gone, each results file asked for says so, and that it is not a grade
+// (never a score of 0 that looks earned).
+void report_failure(const Options &o, const std::string &why) {
+  bool grading = !o.list && o.explain.empty();
+  if (!grading) return;
+  end_children();
+  if (o.autolab) {
+    fmt::print("{}", autolab_failure_line(why));
+    std::fflush(stdout);
+  }
+  if (!o.json.empty() && o.json != "-") write_file("--json", o.json, gradescope_failure_json(why));
+  if (!o.prairielearn.empty())
+    write_file("--prairielearn", o.prairielearn, prairielearn_failure_json(why));
+}
+
 int grade(const Options &o, const char *argv0) {
+  if (!o.explain.empty()) return explain_check(o, argv0);
   if (o.list) {
-    print_list();
+    if (o.json.empty()) print_list();
+    else print_list_json(o.json);
     return exit_full;
   }
+  if (o.json == "-")
+    throw UsageError("--json needs a FILE when grading (--list --json prints the registry)");
   auto started = Clock::now();
   fs::path build = build_dir();
   Staging staging;
@@ -140,19 +277,19 @@ int grade(const Options &o, const char *argv0) {
   std::vector<Result> results = run_jobs(jobs, ro, interrupted);
   if (interrupted) {
     fmt::print(stderr, "ipcgrade: interrupted; every process and object it made is gone\n");
+    report_failure(o, "it was interrupted (by a signal) before it had finished");
     return exit_interrupted;
   }
   charge_leftovers(results, jobs);
   if (o.verbose) fmt::print("isolation: {}\n", describe(ro.isolation));
   TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0)};
-  fmt::print("{}", text_report(results, st));
+  std::string text = text_report(results, st);
+  fmt::print("{}", text);
+  if (o.autolab) fmt::print("{}", autolab_scores(results));
   std::fflush(stdout);
-  if (!o.json.empty()) {
-    std::ofstream f(o.json, std::ios::binary);
-    f << gradescope_json(results, seconds_since(started));
-    if (!f.flush()) throw UsageError(fmt::format("--json {}: cannot write the file", o.json));
-  }
-  return exit_code(results);
+  bool written = write_results(o, results, text_report(results, {false, o.verbose, st.rerun}),
+                               seconds_since(started));
+  return written ? exit_code(results) : exit_error;
 }
 
 }  // namespace
@@ -169,13 +306,16 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "ipcgrade: {} (try ipcgrade --help)\n", e.what());
     return exit_error;
   }
+  if (app.count("--json") && o.json.empty()) o.json = "-";  // --json without FILE: stdout
   try {
     return grade(o, argv[0]);
   } catch (const UsageError &e) {
     fmt::print(stderr, "ipcgrade: {}\n", e.what());
+    report_failure(o, e.what());
     return exit_error;
   } catch (const std::exception &e) {
     fmt::print(stderr, "ipcgrade: internal error: {}\n", e.what());
+    report_failure(o, fmt::format("internal error: {}", e.what()));
     return exit_error;
   }
 }

@@ -1,0 +1,48 @@
+// submission.hpp: a student's submission as sources (a labs/ folder, or a
+// copy of the whole repository holding one), built lab by lab in a private
+// folder with the kit's own build files, so that what a student changed in
+// a meson.build cannot change how the grader builds or runs.
+#pragma once
+#include "check.hpp"
+
+#include <sys/types.h>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace ipcg {
+
+// The folder of a submission's labs: DIR/labs, or DIR itself when it holds
+// NN-topic folders (an upload of just the lab folders). Throws UsageError
+// naming what is wrong when it has neither.
+std::filesystem::path find_labs_folder(const std::filesystem::path &dir);
+
+// Builds one submission's labs. The programs of lab L land in
+// root()/L.dir/. With a cache folder, a lab whose files are byte for byte
+// those of a lab built before is not built again (a class of untouched
+// skeletons costs one build); the cache is shared by concurrent graders.
+class SubmissionBuild {
+ public:
+  // `labs` from find_labs_folder(); `kit` the kit's source folder (its
+  // labs/ gives each lab's meson.build and file list). As root the compiler
+  // runs as `builder_uid`, never as root.
+  SubmissionBuild(std::filesystem::path labs, std::filesystem::path kit,
+                  std::optional<std::filesystem::path> cache, std::optional<uid_t> builder_uid);
+  SubmissionBuild(const SubmissionBuild &) = delete;
+  SubmissionBuild &operator=(const SubmissionBuild &) = delete;
+  ~SubmissionBuild();
+
+  // Build one lab; nullopt when it built, else what went wrong (the
+  // compiler's first error, or the file that is missing).
+  std::optional<std::string> build(const Lab &lab);
+  // Where the built labs' programs are, as NN-topic/<program>.
+  const std::filesystem::path &root() const { return bin_; }
+
+ private:
+  std::optional<std::string> compile(const Lab &lab, const std::filesystem::path &into);
+  std::filesystem::path labs_, kit_, work_, bin_;
+  std::optional<std::filesystem::path> cache_;
+  std::optional<uid_t> uid_;
+};
+
+}  // namespace ipcg
