@@ -2,11 +2,14 @@
 #include "tree.hpp"
 
 #include "process.hpp"
+#include "registry.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cctype>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace ipcg {
@@ -63,6 +66,25 @@ std::string first_compiler_error(const std::string &coloured) {
   for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
     tail += (tail.empty() ? "" : " / ") + lines[i];
   return tail.empty() ? "the build failed without a message" : tail;
+}
+
+// The kit's source folder, as meson recorded it in the build folder; empty
+// when the build folder does not say (not a meson build folder).
+static fs::path source_of(const fs::path &builddir) {
+  std::ifstream f(builddir / "meson-info" / "meson-info.json");
+  if (!f) return {};
+  auto info = nlohmann::json::parse(f, nullptr, false);
+  if (info.is_discarded()) return {};
+  return info.value(nlohmann::json::json_pointer("/directories/source"), std::string());
+}
+
+void require_tree(const fs::path &builddir, const std::string &tree) {
+  if (tree != "solutions") return;
+  fs::path source = source_of(builddir);
+  if (source.empty() || fs::is_directory(source / "solutions")) return;
+  throw UsageError(
+      "--tree solutions: this is a student release, which has no solutions (grade your own "
+      "code with --tree labs, the default)");
 }
 
 std::optional<std::string> build_lab(const fs::path &builddir, const std::string &tree,

@@ -37,4 +37,14 @@ std::string gradescope_json(const std::vector<Result> &results, double execution
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+std::string gradescope_failure_json(const std::string &why) {
+  // Gradescope needs a score; the output and extra_data say it is none.
+  std::string message = grader_failure_message(why);
+  nlohmann::json doc{{"score", 0},
+                     {"output", message},
+                     {"extra_data", {{"grader_failed", true}}},
+                     {"tests", nlohmann::json::array()}};
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace ipcg

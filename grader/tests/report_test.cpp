@@ -1,13 +1,19 @@
-// report_test.cpp: the text report and Gradescope's results.json
-// (grader/report/report.hpp), made from hand-built results.
+// report_test.cpp: the text report, Gradescope's and PrairieLearn's
+// results.json, Autolab's scores line, the documents of a grader that failed
+// and atomic writing (grader/report/report.hpp), from hand-built results.
 #include "../report/report.hpp"
 
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <system_error>
 
 using namespace ipcg;
+using namespace std::string_literals;
 
 namespace {
 
@@ -179,4 +185,216 @@ TEST_CASE("gradescope_json numbers tests per lab and stays valid with invalid UT
   CHECK(doc["tests"][1].at("number") == "1.2");
   CHECK(doc["tests"][2].at("number") == "2.1");
   CHECK(doc.at("score") == 3);
+}
+
+namespace {
+
+// Whether `s` is valid UTF-8 with no raw control byte: what a strict JSON
+// reader accepts in a document's text.
+bool clean_utf8(const std::string &s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 && c != '\n') return false;
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+// A failed result whose texts hold every kind of byte a student program can print.
+Result hostile() {
+  Result r = failed();
+  r.observed = "it printed \"a\0b\x1b[31m\xff\xfe\xc3\x28\" and \\ \x7f"s;
+  r.cause = "\0\x01\x1b"s;
+  r.title = "title with \xe2\x82\xac and \xf0\x9f\x98\x80";
+  return r;
+}
+
+// A temporary folder, removed with everything in it when the test ends.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "report_test.XXXXXX").string();
+    REQUIRE(mkdtemp(t.data()) != nullptr);
+    path = t;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// The whole content of the file at `p`.
+std::string slurp(const std::filesystem::path &p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace
+
+TEST_CASE("prairielearn_json has the score as a fraction, the text and every test") {
+  std::vector<Result> rs{result("a", Status::passed, 3, 3), failed(), not_built()};
+  auto doc = nlohmann::json::parse(prairielearn_json(rs, "the text report\nScore: 3/10\n"));
+  CHECK(doc.at("gradable") == true);
+  CHECK(doc.at("score").get<double>() == doctest::Approx(0.3));
+  CHECK(doc.at("message") == "Score: 3/10");
+  CHECK(doc.at("output") == "the text report\nScore: 3/10\n");
+  REQUIRE(doc.at("tests").size() == 3);
+  const auto &ok = doc["tests"][0];
+  CHECK(ok.at("name") == "mqueue/a");
+  CHECK(ok.at("description") == "title of a");
+  CHECK(ok.at("points") == 3);
+  CHECK(ok.at("max_points") == 3);
+  CHECK(ok.at("output") == "title of a");
+  CHECK_FALSE(ok.contains("message"));
+  const auto &bad = doc["tests"][1];
+  CHECK(bad.at("name") == "mqueue/priority-order");
+  CHECK(bad.at("points") == 0);
+  CHECK(bad.at("max_points") == 4);
+  CHECK(bad.at("message") ==
+        "failed: mq_receive returns the oldest message of the highest priority");
+  std::string out = bad.at("output");
+  CHECK(out.find("expected: `mq_recv /q` prints") != std::string::npos);
+  CHECK(out.find("observed: it printed") != std::string::npos);
+  CHECK(out.find("read: handouts/01-mqueue.md, \"Step 3: receiving\"") != std::string::npos);
+  const auto &unbuilt = doc["tests"][2];
+  CHECK(unbuilt.at("message") == "did not build: make the lab compile");
+  CHECK(unbuilt.at("output").get<std::string>().find("error: 'foo'") != std::string::npos);
+}
+
+TEST_CASE("prairielearn_json scores full marks as 1, none as 0, and no checks as 0") {
+  auto score = [](const std::vector<Result> &rs) {
+    return nlohmann::json::parse(prairielearn_json(rs, "")).at("score").get<double>();
+  };
+  CHECK(score({result("a", Status::passed, 3, 3), result("b", Status::passed, 2, 2)}) == 1.0);
+  CHECK(score({failed(), not_built()}) == 0.0);
+  CHECK(score({result("a", Status::passed, 1, 1), failed(), not_built()}) ==
+        doctest::Approx(1.0 / 8));
+  CHECK(score({}) == 0.0);
+}
+
+TEST_CASE("a check the grader itself failed makes the PrairieLearn result not gradable") {
+  Result broken = result("b", Status::error, 0, 2);
+  broken.observed = "the grader's own process for this check was killed by SIGSEGV";
+  auto doc =
+      nlohmann::json::parse(prairielearn_json({result("a", Status::passed, 3, 3), broken}, ""));
+  CHECK(doc.at("gradable") == false);
+  CHECK(doc.at("message").get<std::string>().find("not a grade") != std::string::npos);
+  REQUIRE(doc.at("format_errors").size() == 1);
+  CHECK(doc["tests"].size() == 2);
+}
+
+TEST_CASE("autolab_scores is one line: each lab's points, in the order the labs come") {
+  Result shm = result("x", Status::passed, 5, 5);
+  shm.lab = "shm";
+  Result sem = result("y", Status::failed, 0, 4);
+  sem.lab = "sem";
+  std::string line =
+      autolab_scores({result("a", Status::passed, 3, 3), failed(), shm, sem,
+                      result("c", Status::passed, 2, 2)});
+  CHECK(line == "{\"scores\":{\"mqueue\":5,\"shm\":5,\"sem\":0}}\n");
+  CHECK(autolab_scores({}) == "{\"scores\":{}}\n");
+}
+
+TEST_CASE("student bytes (NULs, ESC, invalid UTF-8) become valid JSON in every format") {
+  std::vector<Result> rs{hostile(), result("a", Status::passed, 1, 1)};
+  std::string text = "report \0 with \x1b[1m escapes \xff\n"s;
+  for (const std::string &doc :
+       {gradescope_json(rs, 1.0), prairielearn_json(rs, text), autolab_scores(rs)}) {
+    CHECK(clean_utf8(doc));
+    nlohmann::json parsed;
+    REQUIRE_NOTHROW(parsed = nlohmann::json::parse(doc));
+    CHECK(parsed.is_object());
+  }
+  auto pl = nlohmann::json::parse(prairielearn_json(rs, text));
+  std::string out = pl["tests"][0].at("output");
+  CHECK(out.find("a\0b\x1b[31m"s) != std::string::npos);  // kept, escaped
+  CHECK(out.find("\xef\xbf\xbd") != std::string::npos);                   // U+FFFD for 0xff
+  CHECK(pl["tests"][0].at("description") == "title with \xe2\x82\xac and \xf0\x9f\x98\x80");
+  CHECK(pl.at("output").get<std::string>().find('\0') != std::string::npos);
+}
+
+TEST_CASE("prairielearn_json stays under PrairieLearn's 1 MB limit however much was printed") {
+  std::vector<Result> rs;
+  for (int i = 0; i < 80; ++i) {
+    Result r = failed();
+    r.id = "check-" + std::to_string(i);
+    r.observed = std::string(200 * 1000, '\0');  // each \u0000 takes 6 bytes in JSON
+    rs.push_back(r);
+  }
+  std::string doc = prairielearn_json(rs, std::string(3 * 1000 * 1000, '\x1b'));
+  CHECK(doc.size() < 1000 * 1000);
+  auto parsed = nlohmann::json::parse(doc);
+  CHECK(parsed.at("tests").size() == 80);
+  CHECK(parsed["tests"][79].at("output").get<std::string>().find("more bytes cut") !=
+        std::string::npos);
+}
+
+TEST_CASE("the failure documents say the grader failed and why, and never give a grade") {
+  std::string why = "--tree /nowhere: no such folder";
+  SUBCASE("Gradescope: score 0 with grader_failed and an output saying it is not a grade") {
+    auto doc = nlohmann::json::parse(gradescope_failure_json(why));
+    CHECK(doc.at("score") == 0);
+    CHECK(doc.at("extra_data").at("grader_failed") == true);
+    std::string out = doc.at("output");
+    CHECK(out.find("ipcgrade failed") != std::string::npos);
+    CHECK(out.find(why) != std::string::npos);
+    CHECK(out.find("This is not a grade") != std::string::npos);
+  }
+  SUBCASE("PrairieLearn: not gradable, no score, the message") {
+    auto doc = nlohmann::json::parse(prairielearn_failure_json(why));
+    CHECK(doc.at("gradable") == false);
+    CHECK_FALSE(doc.contains("score"));
+    std::string message = doc.at("message");
+    CHECK(message.find(why) != std::string::npos);
+    CHECK(message.find("This is not a grade") != std::string::npos);
+    CHECK(doc.at("format_errors") == nlohmann::json::array({message}));
+  }
+  SUBCASE("Autolab: one line that is not an autoresult, so no score is recorded") {
+    std::string line = autolab_failure_line("two\nlines");
+    CHECK(line.find('\n') == line.size() - 1);
+    CHECK(line.find("two lines") != std::string::npos);
+    CHECK(nlohmann::json::parse(line, nullptr, false).is_discarded());
+  }
+  SUBCASE("a reason with student bytes is still valid JSON") {
+    std::string odd = "bad \0 \xff \x1b"s;
+    CHECK(clean_utf8(gradescope_failure_json(odd)));
+    CHECK(clean_utf8(prairielearn_failure_json(odd)));
+    CHECK_NOTHROW(nlohmann::json::parse(prairielearn_failure_json(odd)));
+  }
+}
+
+TEST_CASE("write_atomically replaces the file whole and leaves no temporary file") {
+  TempDir dir;
+  auto target = dir.path / "results.json";
+  write_atomically(target.string(), "old");
+  write_atomically(target.string(), "{\"score\": 1}\n");
+  CHECK(slurp(target) == "{\"score\": 1}\n");
+  CHECK((std::filesystem::status(target).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+         std::filesystem::perms::group_read | std::filesystem::perms::others_read));
+  int files = 0;
+  for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator(dir.path)) ++files;
+  CHECK(files == 1);
+}
+
+TEST_CASE("write_atomically names the call that failed and leaves the old file as it was") {
+  TempDir dir;
+  SUBCASE("a folder that does not exist") {
+    auto target = dir.path / "missing" / "results.json";
+    try {
+      write_atomically(target.string(), "x");
+      FAIL("no exception");
+    } catch (const std::system_error &e) {
+      CHECK(std::string(e.what()).find("mkstemp") != std::string::npos);
+    }
+  }
+  SUBCASE("a target that is a folder: rename fails, the temporary file is removed") {
+    std::filesystem::create_directory(dir.path / "results.json");
+    CHECK_THROWS_AS(write_atomically((dir.path / "results.json").string(), "x"),
+                    std::system_error);
+    int entries = 0;
+    for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator(dir.path)) ++entries;
+    CHECK(entries == 1);
+  }
 }
