@@ -129,6 +129,7 @@ void print_list() {
 
 // The folder holding the tree's NN-topic/<program> binaries.
 fs::path tree_root(const Options &o, const fs::path &build) {
+  require_tree(build, o.tree);
   if (o.tree == "labs" || o.tree == "solutions") return build / o.tree;
   fs::path dir = fs::absolute(o.tree);
   if (!fs::is_directory(dir))

@@ -15,6 +15,10 @@ namespace ipcg {
 std::optional<std::string> build_lab(const std::filesystem::path &builddir, const std::string &tree,
                                      const Lab &lab);
 
+// Throws UsageError (one line) when `tree` is "solutions" and the kit that
+// `builddir` was configured from has none: a student release.
+void require_tree(const std::filesystem::path &builddir, const std::string &tree);
+
 // The first error in a compiler's output: the "error:" line and the source
 // line under it, paths shortened; the last lines when there is no such line.
 std::string first_compiler_error(const std::string &output);
