@@ -29,7 +29,6 @@ namespace ipcg {
 namespace {
 using namespace std::chrono_literals;
 
-constexpr std::string_view step2 = "Step 2: FIFO channels";
 constexpr std::string_view step3 = "Step 3: The server loop";
 constexpr std::string_view step4 = "Step 4: The client";
 constexpr std::string_view step5 = "Step 5: Message-queue channels";
@@ -599,33 +598,106 @@ Lab channels_lab() {
       {"server", "client"},
       {
           {"fifo-data", "the grader's data requests over FIFOs get the table's values", 3, step3,
-           10s, fifo_data},
-          {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step2, 10s,
-           fifo_short_write},
+           10s, fifo_data,
+           "the grader, as client, starts your `server -i f` and talks to it over the control "
+           "channel as the contract says: 5 `DATA` requests (one outside the table), each reply "
+           "compared with its own table; `QUIT`; the server exits 0; nothing left.",
+           "FIFOs opened in the wrong order (a hang in `openat`); a framing that is not a 4-byte "
+           "length; `<=` at the table's edge; the reply of a missing cell not `INT64_MIN`."},
+          {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step3, 10s,
+           fifo_short_write,
+           "the grader, as client over FIFOs, asks your `server -m 65536` for a 65536-byte chunk "
+           "without reading; once the server is blocked in `write` (the pipe full), it stops and "
+           "continues it (`SIGSTOP`, `SIGCONT`): that `write` returns short, and the server must "
+           "write the rest; the grader then reads one whole, exact message.",
+           "`cwrite` that calls `write` once and ignores its count."},
           {"fifo-file", "client copy over FIFOs, 3 capacities: bit for bit", 4, step4, 20s,
-           fifo_file},
-          {"fifo-many", "300 requests over FIFOs: 300 exact values", 3, step4, 15s, fifo_many},
+           fifo_file,
+           "end to end: `client -i f -m CAP -d DIR copy FILE OUT` on a 300007-byte random file, "
+           "for CAP 4096, 1000 and 65536 (the largest): OUT bit-exact.",
+           "the last chunk dropped or cut to CAP - 1; a short read taken for a whole message (at "
+           "65536)."},
+          {"fifo-many", "300 requests over FIFOs: 300 exact values", 3, step4, 15s, fifo_many,
+           "end to end: `client -i f -d DIR get` with 300 pairs: 300 exact lines.",
+           "a value printed with `%d`; a reply read as a `DataMsg`."},
           {"mq-data", "the grader's data requests over queues get the table's values", 3, step5,
-           10s, mq_data},
-          {"mq-file", "client copy over queues, 3 capacities: bit for bit", 4, step5, 20s, mq_file},
-          {"mq-many", "300 requests over queues: 300 exact values", 3, step5, 15s, mq_many},
+           10s, mq_data,
+           "the grader, as client, starts your `server -i q` and talks to it over the control "
+           "channel as the contract says: 5 `DATA` requests (one outside the table), each reply "
+           "compared with its own table; `QUIT`; the server exits 0; nothing left.",
+           "queue attributes other than 1 and CAP; `<=` at the table's edge; the reply of a "
+           "missing cell not `INT64_MIN`."},
+          {"mq-file", "client copy over queues, 3 capacities: bit for bit", 4, step5, 20s, mq_file,
+           "end to end: `client -i q -m CAP -d DIR copy FILE OUT` on a 300007-byte random file, "
+           "for CAP 4096, 1000 and 8192 (the largest): OUT bit-exact.",
+           "the last chunk dropped or cut to CAP - 1; a `cread` that returns the capacity."},
+          {"mq-many", "300 requests over queues: 300 exact values", 3, step5, 15s, mq_many,
+           "end to end: `client -i q -d DIR get` with 300 pairs: 300 exact lines.",
+           "a value printed with `%d`; a reply read as a `DataMsg`; the client's `cread` buffer "
+           "not CAP bytes (`EMSGSIZE`)."},
           {"shm-data", "the grader's data requests over shared memory get the table's values", 3,
-           step6, 10s, shm_data},
+           step6, 10s, shm_data,
+           "the grader, as client, starts your `server -i s` and talks to it over the control "
+           "channel as the contract says: 5 `DATA` requests (one outside the table), each reply "
+           "compared with its own table; `QUIT`; the server exits 0; nothing left.",
+           "`full` starting at 1; `<=` at the table's edge; the reply of a missing cell not "
+           "`INT64_MIN`."},
           {"shm-file", "client copy over shared memory, 3 capacities: bit for bit", 4, step6, 20s,
-           shm_file},
-          {"shm-many", "300 requests over shared memory: 300 exact values", 3, step6, 15s,
-           shm_many},
+           shm_file,
+           "end to end: `client -i s -m CAP -d DIR copy FILE OUT` on a 300007-byte random file, "
+           "for CAP 4096, 1000 and 65536 (the largest): OUT bit-exact.",
+           "the last chunk dropped or cut to CAP - 1; `post(empty)` before the copy out; a slot of "
+           "CAP bytes instead of 8 + CAP."},
+          {"shm-many", "300 requests over shared memory: 300 exact values", 3, step6, 15s, shm_many,
+           "end to end: `client -i s -d DIR get` with 300 pairs: 300 exact lines.",
+           "a value printed with `%d`; a reply read as a `DataMsg`."},
           {"fifo-channels", "-c 4 over FIFOs: five channels, bit for bit", 3, step7, 15s,
-           fifo_channels},
+           fifo_channels,
+           "end to end: `client -i f -c 4 -m 4096 ... copy` of a 200000-byte file: bit-exact, and "
+           "the grader saw the FIFO files of 5 channels (NAME and NAME`.ch1` to NAME`.ch4`) "
+           "created (inotify on the work folder).",
+           "`write` after `lseek` instead of `pwrite`; threads sharing a channel; a reply to "
+           "`NEWCHANNEL` before the channel exists; FIFOs opened in the constructor."},
           {"mq-channels", "-c 4 over queues: five channels, bit for bit", 3, step7, 15s,
-           mq_channels},
+           mq_channels,
+           "end to end: `client -i q -c 4 -m 4096 ... copy` of a 200000-byte file: bit-exact, and "
+           "the grader saw the queues of 5 channels (NAME and NAME`.ch1` to NAME`.ch4`) created "
+           "(inotify on the `mqueue` mount).",
+           "`write` after `lseek` instead of `pwrite`; threads sharing a channel; default queue "
+           "attributes (`EMFILE` at `ch4`); a reply to `NEWCHANNEL` before the channel exists."},
           {"shm-channels", "-c 4 over shared memory: five channels, bit for bit", 3, step7, 15s,
-           shm_channels},
+           shm_channels,
+           "end to end: `client -i s -c 4 -m 4096 ... copy` of a 200000-byte file: bit-exact, and "
+           "the grader saw the objects and semaphores of 5 channels (NAME and NAME`.ch1` to "
+           "NAME`.ch4`) created (inotify on `/dev/shm`).",
+           "`write` after `lseek` instead of `pwrite`; threads sharing a channel; a reply to "
+           "`NEWCHANNEL` before the channel exists."},
           {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s,
-           mechanism},
-          {"shutdown", "client and server exit 0; nothing keeps running", 2, step8, 15s, shutdown},
-          {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup, true},
-          {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args},
+           mechanism,
+           "for each T, a `client ... get 1 1`: the objects created during the run are exactly "
+           "those of T (FIFO files; queues; shm objects and semaphores), none of another type.",
+           "the type ignored in `make_channel` (always FIFOs); `remove_stale` that *creates* "
+           "instead of removing."},
+          {"shutdown", "client and server exit 0; nothing keeps running", 2, step8, 15s, shutdown,
+           "for each T, a `client ... get 2 2`: it prints the value, exits 0 before the deadline, "
+           "and no process of the run is left; a hang is reported with what the client was blocked "
+           "in.",
+           "no `QUIT` on the new channels, or after the control channel's; a missing `waitpid`; a "
+           "server thread that is never joined, or a `join` that waits for a channel nobody will "
+           "`QUIT`."},
+          {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup,
+           "for each T, a `copy -c 2` of a 50000-byte file; and nothing left by any run of any "
+           "check: no FIFO files in the work folder, nothing in the `mqueue` mount or `/dev/shm`.",
+           "`sem_close` without `sem_unlink` (`shm`); no `remove(name_)` in a destructor; `ENOENT` "
+           "from the second side's unlink treated as fatal (the process dies before it removes the "
+           "rest); `die()` on a path that should clean up.",
+           true},
+          {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args,
+           "`client -i x ...`: exit 2 with its line; `client -c 0 ...`; `client -i q -m 65536 "
+           "...`; `client -d DIR get 0` (a ROW without its COL): exit 2 with the usage line; no "
+           "server started, nothing left.",
+           "an argument checked after the server was started or something created; a message "
+           "worded differently; `argv[0]` instead of `client`."},
       }};
 }
 

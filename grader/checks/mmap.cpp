@@ -302,15 +302,55 @@ Lab mmap_lab() {
       "memory-mapped files",
       {"mm_edit", "mm_private", "mm_append", "mm_fork"},
       {
-          {"record-edit", "mm_edit edits records in place, nothing else", 4, step1, 5s,
-           record_edit},
-          {"map-shared", "the edit is visible while the mapping is live", 3, step2, 5s, map_shared},
-          {"mechanism", "the file is mapped rw-s, not read and written", 3, step2, 5s, mechanism},
-          {"cleanup", "munmap and close by done; no file left", 2, step2, 5s, cleanup, true},
-          {"map-private", "MAP_PRIVATE: own copy, the file unchanged", 3, step3, 5s, map_private},
-          {"grow", "ftruncate, then write the new record: no SIGBUS", 3, step4, 5s, grow},
-          {"fork-anon", "a child writes shared anonymous memory", 3, step5, 5s, fork_anon},
-          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input},
+          {"record-edit", "mm_edit edits records in place, nothing else", 4, step1, 5s, record_edit,
+           "a 200-record file (6400 bytes, two pages) of random records; runs `mm_edit F set 150 "
+           "-77`, `mm_edit F swap 3 198`, `mm_edit F rename 0 NAME`; every byte of the file is "
+           "compared with what it must be (other records untouched).",
+           "a fixed mapping length (4096) instead of the file's size; `index * sizeof(Record)` "
+           "added to a `Record *`; `strcpy` in `rename` (old name bytes left behind); "
+           "`MAP_PRIVATE`."},
+          {"map-shared", "the edit is visible while the mapping is live", 3, step2, 5s, map_shared,
+           "maps F itself (`MAP_SHARED`) first; runs `mm_edit -w F set 7 N`; at `ready`, the "
+           "grader's mapping and the file already show N while your process is alive.",
+           "the edit made after `ready`; `MAP_PRIVATE`; a copy of the record edited and never "
+           "stored back."},
+          {"mechanism", "the file is mapped rw-s, not read and written", 3, step2, 5s, mechanism,
+           "at `ready` of `mm_edit -w`, `/proc/PID/maps` shows F mapped shared and writable "
+           "(`rw-s`), so the edit went through a mapping, not `read`/`write`.",
+           "`pwrite` or `write` instead of the mapping; `munmap` before `ready`; `PROT_READ` "
+           "only."},
+          {"cleanup", "munmap and close by done; no file left", 2, step2, 5s, cleanup,
+           "at `done` of `mm_edit -w`: no mapping of F left in `/proc/PID/maps` and no descriptor "
+           "of F in `/proc/PID/fd`; after every program of the lab, the work folder holds no file "
+           "the grader did not make.",
+           "`munmap` with the wrong length (one page of two left mapped); `close` forgotten; "
+           "`munmap`/`close` after `done`; `O_CREAT` or a backup file.",
+           true},
+          {"map-private", "MAP_PRIVATE: own copy, the file unchanged", 3, step3, 5s, map_private,
+           "`mm_private F 5 N`: prints `balance N`; at `ready`, `/proc/PID/maps` shows F as a "
+           "private mapping (`rw-p`) while the file and the grader's own mapping still hold the "
+           "old balance; afterwards the file is byte-identical.",
+           "`MAP_SHARED` (the file changes, or `mmap` fails with `EACCES` on the `O_RDONLY` "
+           "descriptor); the `balance` line not flushed before the handshake; `PROT_READ` only "
+           "(`SIGSEGV` at the store)."},
+          {"grow", "ftruncate, then write the new record: no SIGBUS", 3, step4, 5s, grow,
+           "`mm_append F ID BAL NAME` on a 3-record file and on an empty file: the size grows by "
+           "exactly 32, the new record's 32 bytes are right, the old bytes untouched; no `SIGBUS`.",
+           "no `ftruncate`, or `ftruncate` after the stores; mapping the old size (`EINVAL` on the "
+           "empty file); the name not NUL-padded."},
+          {"fork-anon", "a child writes shared anonymous memory", 3, step5, 5s, fork_anon,
+           "`mm_fork TEXT` (random TEXT): prints `child PID: TEXT` with PID > 0 and different from "
+           "the parent's own pid (as your process sees pids); at `ready`, `/proc/PID/maps` shows a "
+           "shared anonymous mapping (`rw-s` on `/dev/zero (deleted)`).",
+           "`MAP_PRIVATE` or a heap buffer (the parent prints an empty line); `getpid()` called in "
+           "the parent; reading before `waitpid`; `exit` in the child."},
+          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input,
+           "missing file, empty file, read-only file (mode 0444, not yours) with `set`, record "
+           "index out of range: exact messages and exit codes; the file is never changed; no "
+           "crash.",
+           "no empty-file check before `mmap` (`mmap: Invalid argument`); `O_RDONLY` plus a shared "
+           "writable mapping (`mmap: Permission denied` instead of `open: ...`); `MAP_FAILED` not "
+           "checked (a crash); `perror` wording or `argv[0]`."},
       }};
 }
 

@@ -451,31 +451,94 @@ Lab mqueue_lab() {
        "svmsg_send", "svmsg_recv", "svmsg_rm"},
       {
           {"create-attributes", "mq_create sets maxmsg, msgsize and mode", 3, step1, 5s,
-           create_attributes},
+           create_attributes,
+           "runs `mq_create -m 4 -s 128 NAME 0640`; opens NAME itself; `mq_getattr`: maxmsg 4, "
+           "msgsize 128, curmsgs 0; `fstat` mode 0640.",
+           "`attr` not passed (or `NULL` passed) to `mq_open`; MODE parsed as decimal or not "
+           "passed."},
           {"send-exact-bytes", "mq_send sends strlen(MSG) bytes at PRIO", 3, step2, 5s,
-           send_exact_bytes},
+           send_exact_bytes,
+           "grader creates NAME (msgsize 256); runs `mq_send NAME <text>` and `mq_send NAME "
+           "<text2> 7`; receives them itself: exact bytes and lengths, priorities 0 and 7.",
+           "`strlen(msg) + 1` (a trailing NUL); PRIO not passed to `mq_send`."},
           {"recv-exact-bytes", "mq_recv prints exactly the bytes received", 3, step3, 5s,
-           recv_exact_bytes},
+           recv_exact_bytes,
+           "grader preloads NAME (msgsize 256) with a message containing a NUL byte and a short "
+           "one; runs `mq_recv -c 2 NAME`; stdout must be exactly the two records; queue must be "
+           "empty afterwards (`mq_getattr`).",
+           "`printf(\"%s\")` instead of `fwrite` of `len` bytes; wrong record format; COUNT "
+           "ignored."},
           {"recv-buffer-size", "mq_recv sizes its buffer from mq_msgsize", 2, step3, 5s,
-           recv_buffer_size},
+           recv_buffer_size,
+           "queue with msgsize 8192 and an 8000-byte message; `mq_recv NAME` must print it (a "
+           "fixed smaller buffer fails with `EMSGSIZE`).",
+           "a fixed `char buf[...]` instead of a buffer of `mq_msgsize` bytes from `mq_getattr`."},
           {"priority-order", "receiver drains by priority, FIFO within one", 4, step3, 5s,
-           priority_order},
-          {"nonblocking", "-n gives exit 3 instead of blocking", 3, step4, 8s, nonblocking},
+           priority_order,
+           "grader preloads mixed priorities (FIFO within equal priorities); `mq_recv -c 5 NAME` "
+           "must print them highest priority first, FIFO within a priority, with the right PRIO "
+           "field.",
+           "`NULL` as `mq_receive`'s last argument, so PRIO is printed as 0 or garbage."},
+          {"nonblocking", "-n gives exit 3 instead of blocking", 3, step4, 8s, nonblocking,
+           "`mq_recv -n NAME` on an empty queue exits 3 at once (never blocks in `mq_receive`); "
+           "`mq_send -n NAME x` on a full queue exits 3 and overwrites nothing.",
+           "`-n` not turned into `O_NONBLOCK`; `EAGAIN` reported with exit 1 (`die` instead of "
+           "`die_or_would_block`)."},
           {"blocking-receive", "mq_recv sleeps in mq_receive until a message", 3, step4, 5s,
-           blocking_receive},
-          {"notify", "mq_notify_recv waits asleep for the notification", 4, step5, 5s, notify},
+           blocking_receive,
+           "`mq_recv NAME` on an empty queue must block inside `mq_receive` (seen in "
+           "`/proc/PID/syscall`); the grader then sends; it prints the record and exits 0.",
+           "`O_NONBLOCK` used without `-n`; a polling loop instead of a blocking call."},
+          {"notify", "mq_notify_recv waits asleep for the notification", 4, step5, 5s, notify,
+           "`mq_notify_recv NAME`: registration seen in the queue's mqueue-fs file (`NOTIFY_PID`), "
+           "process asleep (not on the CPU), then the grader sends; it prints the record, exits 0, "
+           "low CPU time.",
+           "waiting in a loop; `SIGUSR1` not blocked before `mq_notify` (killed by the signal); "
+           "the queue opened or closed a second time (drops the registration)."},
           {"many-senders-receivers", "12 senders, 3 receivers: each message once", 4, step6, 10s,
-           many_senders_receivers},
+           many_senders_receivers,
+           "3 concurrent `mq_recv -c 4 NAME` and 12 concurrent `mq_send`s; every message delivered "
+           "exactly once; the queue still exists and is empty at the end.",
+           "a receiver that unlinks the queue; `O_CREAT` in the sender or receiver; malformed "
+           "records."},
           {"outlives-sender", "a message waits after its sender exits", 2, step6, 5s,
-           outlives_sender},
+           outlives_sender,
+           "`mq_send` exits; the grader sees the message still queued; then `mq_recv NAME` prints "
+           "it.",
+           "the sender unlinks or drains the queue on exit."},
           {"unlink-lifecycle", "mq_unlink removes the name; nothing is left", 3, step7, 5s,
-           unlink_lifecycle, true},
+           unlink_lifecycle,
+           "`mq_unlink NAME` removes the name (grader's `mq_open` gets `ENOENT`) while the "
+           "grader's open descriptor still works; plus: no object left behind by any program of "
+           "the lab during the run.",
+           "`mq_close` instead of `mq_unlink`; `O_CREAT`/`IPC_CREAT` outside the create programs "
+           "leaves stray queues.",
+           true},
           {"sysv-type-select", "msgrcv selects by type: > 0, 0 and < 0", 4, step8, 5s,
-           sysv_type_select},
+           sysv_type_select,
+           "grader's System V queue holds types 3,1,2,1,5; `svmsg_recv KEY 2`, `svmsg_recv KEY 0`, "
+           "`svmsg_recv KEY -2` each print the right message.",
+           "TYPE changed (made positive, or fixed) before `msgrcv`; the requested type printed "
+           "instead of the received `mtype`."},
           {"sysv-ipc-stat", "IPC_STAT shows the student's sends and receive", 3, step8, 5s,
-           sysv_ipc_stat},
-          {"sysv-rmid", "svmsg_rm removes the queue with IPC_RMID", 2, step8, 5s, sysv_rmid},
-          {"bad-input", "errors: exact messages and exit codes", 3, step9, 8s, bad_input},
+           sysv_ipc_stat,
+           "two `svmsg_send KEY 4 TEXT` runs; grader's `IPC_STAT`: `msg_qnum` 2, `msg_cbytes` = "
+           "total text length, `msg_lspid` = the last sender's pid; after `svmsg_recv KEY 0`, "
+           "`msg_lrpid` = the receiver's pid and `msg_qnum` 1.",
+           "`msgsnd` size counts the `mtype` or a NUL (`sizeof m`, `len + 1`); the receiver takes "
+           "more than one message."},
+          {"sysv-rmid", "svmsg_rm removes the queue with IPC_RMID", 2, step8, 5s, sysv_rmid,
+           "`svmsg_rm KEY` removes the grader's queue (`IPC_STAT` then fails with `EINVAL`).",
+           "`msgctl(IPC_RMID)` not called, or called on the wrong id (`msgget` with `IPC_CREAT`, "
+           "making a new queue)."},
+          {"bad-input", "errors: exact messages and exit codes", 3, step9, 8s, bad_input,
+           "`mq_send /missing x` exits 1 with `mq_send: mq_open: No such file or directory`; "
+           "`mq_create -x NAME` on an existing queue exits 1 with `mq_create: mq_open: File "
+           "exists`; `mq_send NAME <too long>` exits 1 with `mq_send: mq_send: Message too long`; "
+           "`mq_recv` with no name exits 2 with a `usage: mq_recv` line; no queue is created by "
+           "any of them.",
+           "unchecked calls; `exit(0)` after a failure; `argv[0]` or `perror` wording instead of "
+           "`PROG: CALL: STRERROR`; `O_CREAT` in the sender."},
       }};
 }
 

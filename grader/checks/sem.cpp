@@ -951,30 +951,100 @@ Lab sem_lab() {
       {"sem_counter", "ring_init", "ring_put", "ring_get", "ring_rm", "svsem_hold"},
       {
           {"counter", "N processes × M increments under the semaphore: exactly N×M", 5, step1, 10s,
-           counter},
+           counter,
+           "makes SEM (value 1) and an 8-byte SHM with a random start value S; four `sem_counter "
+           "SEM SHM 400`, spread over the CPUs, all `ready`, then released together; all exit 0, "
+           "and the counter is S + 1600.",
+           "no `sem_wait`/`sem_post` around the counter, or a `sem_post` before the store."},
           {"holds-semaphore", "while the grader holds the semaphore, nobody moves", 4, step1, 10s,
-           holds_semaphore},
+           holds_semaphore,
+           "the same setup with 3 processes; after `ready` the grader takes SEM itself and "
+           "releases them: each must sleep in `sem_wait` on SEM (a futex wait inside "
+           "`/dev/shm/sem.NAME`) and the counter must stay at S; the grader posts; all finish, "
+           "counter S + 3 × ITERATIONS.",
+           "a semaphore of its own (another name, `O_CREAT`); waiting before the handshake."},
           {"ring-init", "ring_init: the object, its header, three semaphores", 3, step2, 5s,
-           ring_init},
-          {"stale", "objects left by an earlier run do not spoil a new ring", 3, step2, 5s, stale},
-          {"producer", "every item ring_put puts arrives once, in order", 4, step3, 10s, producer},
+           ring_init,
+           "`ring_init /ring 5`: the object is 448 bytes, magic `RING`, slots 5, in 0, out 0; "
+           "`/ring-empty` 5, `/ring-full` 0, `/ring-mutex` 1 (`sem_getvalue`).",
+           "`ENOENT` from the unlinks treated as fatal (on a first run there is nothing to "
+           "remove); the values in the wrong order; `ftruncate` to the wrong size."},
+          {"stale", "objects left by an earlier run do not spoil a new ring", 3, step2, 5s, stale,
+           "a stale `/ring` (100 bytes of garbage) and stale semaphores (empty 0, full 3, mutex 0) "
+           "exist first; `ring_init /ring 4` must leave a fresh ring and the values 4, 0, 1.",
+           "`O_CREAT` without unlinking first (the old values stay); `O_EXCL` without unlinking "
+           "(`File exists`)."},
+          {"producer", "every item ring_put puts arrives once, in order", 4, step3, 10s, producer,
+           "grader-made ring (4 slots); `ring_put /ring` with 20 random lines; the grader "
+           "consumes: every item once, in order; exit 0; values back at 4, 0, 1.",
+           "a post forgotten on one path (the last item); `in` not advanced or not wrapped; `len` "
+           "not set."},
           {"producer-full", "a full ring makes ring_put wait, overwriting nothing", 4, step3, 10s,
-           producer_full},
-          {"consumer", "ring_get prints every item once, in order", 4, step4, 10s, consumer},
+           producer_full,
+           "grader-made ring (3 slots), 8 lines; the grader does not consume until the producer is "
+           "asleep: slots hold lines 1 to 3 (no overwrite), `full` = 3, producer still running; "
+           "then the grader consumes one at a time and gets all 8 in order. A deadlock is "
+           "diagnosed: who is blocked on which semaphore.",
+           "`wait(mutex)` before `wait(empty)` (deadlock); no `wait(empty)` at all (overwrites)."},
+          {"consumer", "ring_get prints every item once, in order", 4, step4, 10s, consumer,
+           "grader-made ring (4 slots); `ring_get /ring 20`; the grader produces 20 random items; "
+           "the consumer prints them once each, in order; exit 0.",
+           "`out` not advanced; `%s` instead of `len` bytes; the wrong semaphore posted."},
           {"consumer-empty", "an empty ring makes ring_get wait, taking nothing", 3, step4, 10s,
-           consumer_empty},
+           consumer_empty,
+           "`ring_get /ring 3` on an empty ring: once asleep, it has printed nothing and taken "
+           "nothing (`full` 0, `out` 0); the grader produces one item at a time, and each is "
+           "printed before the next is produced.",
+           "`empty` and `full` swapped; stdout not flushed after each item."},
           {"no-spinning", "both sides sleep in sem_wait, not on the CPU", 3, step4, 10s,
-           no_spinning},
-          {"many", "3 producers, 2 consumers: nothing lost, nothing twice", 4, step5, 15s, many},
-          {"eintr", "a signal during sem_wait does not end the wait", 3, step6, 15s, eintr},
+           no_spinning,
+           "a producer on a full ring and a consumer on an empty ring must each sleep in "
+           "`sem_wait` (a futex wait on the right semaphore) within 1 s; one that does not is "
+           "reported with its CPU time.",
+           "`sem_trywait` in a loop; a `usleep` polling loop."},
+          {"many", "3 producers, 2 consumers: nothing lost, nothing twice", 4, step5, 15s, many,
+           "grader-made ring (4 slots); 3 × `ring_put` (30 lines each) and 2 × `ring_get /ring 45` "
+           "at once; the consumers' lines are exactly the 90 lines (nothing lost, nothing twice), "
+           "and each consumer sees each producer's lines in order.",
+           "`in`, `out` or a slot touched outside the mutex; the item copied after `post(empty)`."},
+          {"eintr", "a signal during sem_wait does not end the wait", 3, step6, 15s, eintr,
+           "`ring_get /ring 2` asleep on an empty ring gets `SIGUSR1` 3 times (each time the "
+           "grader waits until it sleeps again), then 2 items: it prints both, exit 0. The same "
+           "for `ring_put` on a full ring.",
+           "no handler (killed by `SIGUSR1`); `EINTR` treated as fatal."},
           {"timed-wait", "ring_get -t gives up after SECONDS, not before", 2, step6, 10s,
-           timed_wait},
+           timed_wait,
+           "`ring_get -t 1 /ring 1` on an empty ring exits 3 with `ring_get: no item within 1 s`, "
+           "no sooner than 1 s after it started; `ring_get -t 5 /ring 1` gets an item the grader "
+           "produces while it waits.",
+           "a relative `{SECONDS, 0}` as the deadline; `CLOCK_MONOTONIC` for the deadline; a new "
+           "deadline after each `EINTR`."},
           {"unnamed", "-u: sem_init(pshared 1) semaphores in the header work across processes", 4,
-           step7, 10s, unnamed},
+           step7, 10s, unnamed,
+           "`ring_init -u /ring 2`: no named semaphores; the header's semaphores read 2, 0, 1 "
+           "through the grader's mapping; `ring_put -u` (6 lines) with the grader consuming once "
+           "the producer sleeps; `ring_get -u` with the grader producing once the consumer sleeps.",
+           "`pshared` 0 (a lost wake-up); `sem_init` in `ring_put` or `ring_get`; named semaphores "
+           "made anyway."},
           {"cleanup", "ring_rm removes everything; nothing is left behind", 3, step8, 5s, cleanup,
+           "grader-made ring and semaphores; `ring_rm /ring` removes all four; `ring_rm -u` only "
+           "the object. Also the lab's cleanup check: anything left in `/dev/shm` or any System V "
+           "set left by the lab's programs costs these points.",
+           "`sem_close` instead of `sem_unlink`; stopping at the first failure; a program that "
+           "creates what it should only open.",
            true},
-          {"sysv-undo", "SEM_UNDO gives the semaphore back at exit", 3, step9, 5s, sysv_undo},
-          {"bad-input", "errors: exact messages and exit codes", 2, step10, 5s, bad_input},
+          {"sysv-undo", "SEM_UNDO gives the semaphore back at exit", 3, step9, 5s, sysv_undo,
+           "`svsem_hold KEY`: at `held`, `GETVAL` 0 and `GETPID` its pid; after it exits, `GETVAL` "
+           "1.",
+           "no `SEM_UNDO`; `SETVAL` forgotten (the set starts at 0, and `semop` sleeps); "
+           "`IPC_RMID` before exiting."},
+          {"bad-input", "errors: exact messages and exit codes", 2, step10, 5s, bad_input,
+           "`ring_init r 4`: exit 2, `ring_init: NAME must start with '/': r`; `ring_init /r 0`: "
+           "exit 2, `ring_init: SLOTS must be between 1 and 64`; `sem_counter /nosem /c 10`: exit "
+           "1, `sem_counter: sem_open: No such file or directory`; `ring_put /missing`: exit 1, "
+           "`ring_put: shm_open: No such file or directory`; nothing created.",
+           "`O_CREAT` where a program should only open; SHM opened before SEM; `perror` wording or "
+           "`argv[0]`."},
       }};
 }
 

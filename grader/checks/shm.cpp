@@ -267,16 +267,60 @@ Lab shm_lab() {
       "POSIX and System V shared memory",
       {"shm_write", "shm_read", "shm_life", "shm_mailbox", "svshm_attach"},
       {
-          {"writer", "shm_write: size, mode and bytes of the object", 4, step1, 5s, writer},
-          {"reader", "shm_read prints exactly the bytes asked for", 3, step2, 5s, reader},
+          {"writer", "shm_write: size, mode and bytes of the object", 4, step1, 5s, writer,
+           "`shm_write /w 1000 0640` with 300 random bytes (NULs included) on stdin; the grader "
+           "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros.",
+           "no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
+           "(`ftruncate: Invalid argument`); MODE not passed (0600); the input copied with "
+           "`strcpy` or `strncpy` (stops at the first NUL); `shm_unlink` at the end."},
+          {"reader", "shm_read prints exactly the bytes asked for", 3, step2, 5s, reader,
+           "the grader creates `/r`, 5000 random bytes (NULs included); `shm_read /r 1000 2500` "
+           "must print exactly bytes 1000 to 3499.",
+           "`printf(\"%s\")` or `fputs` instead of `fwrite` of LENGTH bytes; the OFFSET not added; "
+           "the precedence bug (`fd` 0)."},
           {"lifetime", "close, unlink, munmap: each stage; nothing left", 3, step3, 5s, lifetime,
+           "`shm_life /life`: at `mapped` the object exists (size 4096), is mapped (`rw-s` on "
+           "`/dev/shm/life` in `/proc/PID/maps`) and open (`/proc/PID/fd`); at `closed` no "
+           "descriptor, but still mapped and existing; at `unlinked` the name is gone (`ENOENT`) "
+           "but the mapping survives (`/dev/shm/life (deleted)`) and still holds `alive\\0` (read "
+           "through `/proc/PID/mem`); at `unmapped` no mapping. Also the lab's cleanup check: any "
+           "`/dev/shm` entry or System V segment left by any program of the lab costs these "
+           "points.",
+           "the calls in the wrong place (a `close` right after `mmap`, inside `create_object()`); "
+           "`MAP_PRIVATE`; `alive` without its NUL; a stray `O_CREAT` or a forgotten `shm_unlink` "
+           "or `IPC_RMID` in any program.",
            true},
-          {"mailbox", "each mailbox update is seen while it runs", 4, step4, 5s, mailbox},
-          {"sysv-attach", "IPC_STAT: attached once, by the student", 3, step5, 5s, sysv_attach},
-          {"sysv-rmid", "the segment is gone after shmdt and IPC_RMID", 2, step5, 5s, sysv_rmid},
-          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input},
+          {"mailbox", "each mailbox update is seen while it runs", 4, step4, 5s, mailbox,
+           "`shm_mailbox /m`, three random lines sent one at a time; after each `posted N`, while "
+           "your program still runs, the grader's own mapping shows magic `MBOX`, `seq` N, `len` "
+           "and `text` of line N; at end of input, exit 0 and the name is gone.",
+           "a pointer stored instead of the bytes; a struct with a different layout (`size_t "
+           "len`); `magic` or `len` never set; `posted N` printed before the stores; no "
+           "`shm_unlink` at the end."},
+          {"sysv-attach", "IPC_STAT: attached once, by the student", 3, step5, 5s, sysv_attach,
+           "`svshm_attach KEY 8192`: at `attached`, `shmctl(IPC_STAT)`: `shm_nattch` 1, `shm_cpid` "
+           "= your pid, `shm_segsz` 8192; the segment begins with `attached\\0`.",
+           "`shmdt` (or `IPC_RMID`) before the handshake; `IPC_PRIVATE` instead of KEY (the key "
+           "finds nothing); SIZE not passed to `shmget`; `attached` stored without its NUL."},
+          {"sysv-rmid", "the segment is gone after shmdt and IPC_RMID", 2, step5, 5s, sysv_rmid,
+           "at `removed`, `shmget(KEY, 0, 0)` fails with `ENOENT`: detached and `IPC_RMID`'d.",
+           "`shmdt` alone, without `shmctl(IPC_RMID)`; `IPC_RMID` on the wrong id."},
+          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input,
+           "`shm_write zw 10` (no `/`): exit 2 with `shm_write: NAME must start with '/': zw`; "
+           "`shm_write /z 0`: exit 2 with `shm_write: SIZE must be at least 1`; `shm_read /missing "
+           "0 1`: exit 1 with `shm_read: shm_open: No such file or directory`; `shm_read /small 64 "
+           "50` on a 100-byte object: exit 1 with the exact \"holds\" line; no object is created "
+           "by any of them; no crash.",
+           "`O_CREAT` in `shm_read`; the range not checked before mapping (a crash, or 36 bytes "
+           "and zeros); the precedence bug (`fd` 0: \"holds 0 bytes\"); `perror` wording or "
+           "`argv[0]`."},
           {"peer-truncate", "a shrunk object is reported, not a SIGBUS", 3, step4, 5s,
-           peer_truncate},
+           peer_truncate,
+           "after `posted 1` the grader truncates `/m` to 0 bytes, then sends line 2: "
+           "`shm_mailbox` exits 1 with `shm_mailbox: /m shrank to 0 bytes` (not `SIGBUS`, no "
+           "hang).",
+           "no `fstat` before each post; the size read once at the start; the descriptor closed "
+           "after `mmap` (then `fstat` fails with `EBADF`)."},
       }};
 }
 

@@ -22,9 +22,12 @@ struct Check {
   std::string_view id;     // "priority-order": the selector is lab/id
   std::string_view title;  // one line for the report
   int points;
-  std::string_view section;  // the handout heading to read when it fails
+  std::string_view section;  // the handout heading to read when it fails; "Step N: ..."
+                             // makes it a check of walkthrough step N (--step N)
   Millis deadline;           // for the whole check, before --slow
   CheckFn fn;
+  std::string_view does;         // what the grader does and observes (Markdown)
+  std::string_view usual_cause;  // the mistake that most often loses it (Markdown)
   bool cleanup = false;  // the lab's cleanup check: also loses its points for
                          // objects left behind by any check of the lab
 };

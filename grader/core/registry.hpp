@@ -3,8 +3,10 @@
 #pragma once
 #include "check.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +24,32 @@ struct UsageError : std::runtime_error {
 // there are no selectors. Throws UsageError for a selector that names nothing.
 std::vector<std::pair<const Lab *, const Check *>> select_checks(
     const std::vector<std::string> &selectors);
+
+// The walkthrough step a check belongs to: N when its section is a heading
+// "Step N: ...", nullopt for any other heading (such a check runs with its
+// lab and by its own selector, never with --step).
+std::optional<int> step_of(const Check &c);
+
+// Self-study: the checks of walkthrough step `step` of the one lab that
+// `selectors` names ("mqueue --step 3"), in table order. Throws UsageError
+// for no lab, several selectors, a lab/check selector, or a step without checks.
+std::vector<std::pair<const Lab *, const Check *>> select_step(
+    const std::vector<std::string> &selectors, int step);
+
+// The one check that "lab/check" names. Throws UsageError naming what is
+// unknown; `prog` is how the user runs the grader ("./kit grade"), for the hint.
+std::pair<const Lab *, const Check *> find_check(const std::string &selector,
+                                                 std::string_view prog);
+
+// What --explain prints about one check: its title and points, what the
+// grader does, the usual cause of a failure, the handout section to read,
+// and the commands (starting with `prog`) that run it and its step.
+std::string explain(const Lab &lab, const Check &c, std::string_view prog);
+
+// Every lab and check as JSON (--list --json): labs[] with id, dir, title,
+// handout, programs, points and checks[] (id, title, points, section, step,
+// deadline_ms, does, usual_cause, cleanup).
+std::string registry_json();
 
 // The labs' own tables, one function per lab (grader/checks/<lab>.cpp).
 Lab mqueue_lab();
