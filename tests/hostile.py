@@ -215,12 +215,15 @@ def check_leftovers(before, grader_pid, results):
     """(d): nothing new of the run's on the host; remove what there is."""
     uids = set(range(STUDENT_UID_MIN + (grader_pid % 100000) * UIDS_PER_GRADER,
                      STUDENT_UID_MIN + (grader_pid % 100000 + 1) * UIDS_PER_GRADER))
-    time.sleep(0.2)  # processes killed at the end may still be on their way out
-    after = snapshot()
-    alone = not other_graders(grader_pid)
     skip = {("/tmp", os.path.basename(results))} if os.path.dirname(results) == "/tmp" else set()
-    left = [i for i, owners in after.items()
-            if i not in before and i not in skip and ours(i, owners, grader_pid, uids, alone)]
+    for _ in range(20):  # processes killed at the end may take a moment to go
+        after = snapshot()
+        alone = not other_graders(grader_pid)
+        left = [i for i, owners in after.items()
+                if i not in before and i not in skip and ours(i, owners, grader_pid, uids, alone)]
+        if not any(kind == "process" for kind, _ in left):
+            break
+        time.sleep(0.1)
     if left:
         shown = ", ".join(f"{k} {n}" for k, n in sorted(left)[:12])
         more = f" and {len(left) - 12} more" if len(left) > 12 else ""

@@ -5,8 +5,9 @@
 // says: crashed with SIGFPE
 #include "hostile.hpp"
 
-// Divide by a zero the compiler cannot see.
+// Divide by a zero the compiler cannot see (1 / x would be folded into a
+// comparison, without any division instruction).
 int main(int argc, char **) {
-  volatile int zero = argc - argc;
-  return 1 / zero;
+  volatile int zero = 0;
+  return argc / zero;
 }

@@ -53,7 +53,8 @@ std::string grader_prefix(const std::string &name) {
   return name.substr(0, name.find('.', 6) + 1);
 }
 
-// Squat on the names a later check (sem/producer) will give its ring.
+// Squat on the names a later check (sem/producer) will give its ring, as a
+// grader with predictable unique names would name it ("/ipcg.PID." + lab.check).
 void squat_next_check(const std::string &name) {
   std::string ring = grader_prefix(name) + (name.starts_with("/ipcg.") ? "sem.producer." : "") + "ring";
   leave_shm(ring);
