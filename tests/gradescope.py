@@ -8,8 +8,9 @@ It checks the zip's layout, that the bundle's source configures without
 solutions/, and the results.json that run_autograder writes for: a correct
 submission, the skeleton, one lab that does not compile (in a nested folder),
 loose lab files, a submission without labs, and a grader that dies, is
-missing, or writes garbage. The already-built ipcgrade grades (IPCGRADE), so
-nothing of the kit is built again. Exit 0 when every check holds, 1 otherwise.
+missing, writes garbage, or overruns its time. The already-built ipcgrade
+grades (IPCGRADE), so nothing of the kit is built again. Exit 0 when every
+check holds, 1 otherwise.
 """
 
 import argparse
@@ -146,7 +147,7 @@ def grade_correct(kit, root, env):
     tests = doc.get("tests", [])
     expect(len({lab_of(t) for t in tests}) == 5, f"correct: tests of 5 labs ({len(tests)} tests)")
     lost = [t["name"] for t in tests if t["score"] != t["max_score"]]
-    expect(tests and not lost, f"correct: every test earns full points (lost: {lost})")
+    expect(tests and not lost, f"correct: every test earns full points ({len(lost)} lost: {lost[:3]})")
     return {t["name"] for t in tests}
 
 
@@ -218,7 +219,7 @@ def grade_no_labs(root, env):
            "no labs: not reported as a grader failure")
 
 
-def grade_dead(kit, root, scratch, name, script, reason):
+def grade_dead(kit, root, scratch, name, script, reason, env=None):
     """A grader that fails without usable results: results.json says the
     grader failed, that this is not a grade, why, and quotes its output."""
     shutil.copytree(kit / "labs", new_submission(root) / "labs")
@@ -226,7 +227,7 @@ def grade_dead(kit, root, scratch, name, script, reason):
     if script is not None:
         stand_in.write_text(script)
         stand_in.chmod(0o755)
-    doc = run_autograder(root, {"IPCGRADE": str(stand_in)})
+    doc = run_autograder(root, {"IPCGRADE": str(stand_in), **(env or {})})
     check_fields(doc, name)
     output = doc.get("output", "")
     expect(doc.get("score") == 0 and doc.get("tests") == [], f"{name}: score 0 and no tests")
@@ -244,7 +245,9 @@ def main():
     ap.add_argument("--ipcgrade", required=True)
     a = ap.parse_args()
     kit = Path(a.source)
-    scratch = Path(tempfile.mkdtemp(prefix="gradescope-test."))
+    # Under /var/tmp, like Gradescope's /autograder not under /tmp (the
+    # grader gives each check a private /tmp).
+    scratch = Path(tempfile.mkdtemp(prefix="gradescope-test.", dir="/var/tmp"))
     try:
         root = scratch / "autograder"
         root.mkdir()
@@ -252,7 +255,7 @@ def main():
         unpack(a.bundle, root)
         check_packages(root / "source", kit)
         check_configures(root / "source", scratch)
-        env = {"IPCGRADE": a.ipcgrade,
+        env = {"IPCGRADE": str(Path(a.ipcgrade).resolve()),  # meson gives it relative
                "IPCGRADE_ARGS": f"--build-cache {scratch / 'cache'}"}
         names = grade_correct(kit, root, env)
         grade_skeleton(kit, root, env, names)
@@ -266,6 +269,8 @@ def main():
                    "#!/bin/sh\nwhile [ \"$1\" != --json ]; do shift; done\n"
                    "printf '{\"score\": ' > \"$2\"\necho 'stand-in: wrote half a file'\n",
                    "stand-in: wrote half a file")
+        grade_dead(kit, root, scratch, "overrun", "#!/bin/sh\necho 'stand-in: hanging'\n"
+                   "exec sleep 300\n", "stopped after 2 seconds", {"IPCGRADE_TIMEOUT": "2"})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if failures:
