@@ -155,20 +155,45 @@ std::string rerun_prefix(const Options &o, const char *argv0) {
 
 // The private build of --sources: the kit's build files, and as root an
 // unprivileged compiler uid (one per grader, like the students' uids).
-std::unique_ptr<SubmissionBuild> submission(const Options &o) {
+// The folders no student process (nor a submission's compiler) may read: the
+// kit's sources with its solutions, the build, and where results and built
+// labs go. A folder that holds the grader's temporary ones is left out.
+std::vector<std::string> private_folders(const Options &o, const fs::path &build,
+                                         const fs::path &staging) {
+  std::vector<fs::path> wanted{KIT_SOURCE, build};
+  if (!o.json.empty()) wanted.push_back(fs::absolute(o.json).parent_path());
+  if (!o.build_cache.empty()) wanted.push_back(fs::absolute(o.build_cache));
+  std::vector<std::string> folders;
+  std::error_code ec;
+  for (const auto &w : wanted) {
+    fs::path p = fs::weakly_canonical(w, ec);
+    auto holds = [&](const fs::path &inner) {
+      auto rel = fs::weakly_canonical(inner, ec).lexically_relative(p);
+      return !rel.empty() && *rel.begin() != "..";
+    };
+    if (!holds(staging) && !holds(fs::temp_directory_path()) && !holds("/var/tmp") &&
+        !holds("/dev/shm"))
+      folders.push_back(p);
+  }
+  return folders;
+}
+
+std::unique_ptr<SubmissionBuild> submission(const Options &o,
+                                            const std::vector<std::string> &hidden) {
   std::optional<fs::path> cache;
   if (!o.build_cache.empty()) cache = fs::absolute(o.build_cache);
   std::optional<uid_t> uid;
   if (geteuid() == 0) uid = 2900000 + static_cast<uid_t>(getpid() % 100000);
   return std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)), KIT_SOURCE,
-                                           cache, uid);
+                                           cache, uid, hidden);
 }
 
 // Build (for labs and solutions), stage, and make one Job per selected check.
-std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &staging) {
+std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &staging,
+                         const std::vector<std::string> &hidden) {
   auto picked = o.step ? select_step(o.selectors, o.step) : select_checks(o.selectors);
   std::unique_ptr<SubmissionBuild> sub;
-  if (!o.sources.empty()) sub = submission(o);
+  if (!o.sources.empty()) sub = submission(o, hidden);
   fs::path root = sub ? sub->root() : tree_root(o, build);
   bool buildable = (o.tree == "labs" || o.tree == "solutions") && !o.no_build;
   std::vector<Job> jobs;
@@ -263,8 +288,9 @@ int grade(const Options &o, const char *argv0) {
   auto started = Clock::now();
   fs::path build = build_dir();
   Staging staging;
-  std::vector<Job> jobs = prepare(o, build, staging);
   RunOptions ro;
+  ro.hidden = private_folders(o, build, staging.root());
+  std::vector<Job> jobs = prepare(o, build, staging, ro.hidden);
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
   // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.

@@ -27,6 +27,11 @@
 
 namespace ipcg {
 namespace {
+// The longest message a FIFO channel carries: a header and the largest CAP (64 KiB) of data, with room to spare.
+constexpr uint32_t max_fifo_message = 1u << 20;
+}  // namespace
+
+namespace {
 using namespace std::chrono_literals;
 
 constexpr std::string_view step3 = "Step 3: The server loop";
@@ -161,6 +166,11 @@ class FifoPeer : public PeerChannel {
     if (head.size() < 4) return std::nullopt;
     uint32_t len;
     memcpy(&len, head.data(), 4);
+    if (len > max_fifo_message) {  // never allocate what a broken header announces
+      why = fmt::format("a message announced {} bytes, more than any message can hold ({})", len,
+                        max_fifo_message);
+      return std::nullopt;
+    }
     std::string body = read_exact(len, until, why);
     if (body.size() < len) {
       why = fmt::format("a message announced {} bytes, but only {} came{}", len, body.size(),

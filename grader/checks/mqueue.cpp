@@ -57,6 +57,16 @@ bool wait_blocked_in(Context &cx, Process &p, long nr, Deadline until) {
 }
 
 // Fail unless the queue exists and holds exactly `n` messages.
+// IPC_STAT of the grader's System V queue; fail if a program removed it.
+msqid_ds stat_or_fail(const SysvQueue &q) {
+  auto ds = q.stat();
+  if (!ds)
+    fail("the grader's System V queue stays until the grader removes it",
+         "IPC_STAT fails: the queue was removed (IPC_RMID) while the grader used it",
+         "only svmsg_rm removes a queue: the other programs must not call msgctl(IPC_RMID)");
+  return *ds;
+}
+
 void expect_queue_holds(PosixQueue &q, long n, const std::string &what, std::string cause) {
   if (!PosixQueue::exists(q.name()))
     fail(fmt::format("the queue {} still exists {}", q.name(), what),
@@ -392,7 +402,7 @@ void sysv_ipc_stat(Context &cx) {
     sender = p.pid();
     expect_exit(cx.finish(p), 0, command_line("svmsg_send", args), "msgget or msgsnd failed");
   }
-  msqid_ds ds = q.stat().value();
+  msqid_ds ds = stat_or_fail(q);
   if (ds.msg_qnum != 2 || ds.__msg_cbytes != t1.size() + t2.size())
     fail(fmt::format("msg_qnum 2 and {} bytes of text queued", t1.size() + t2.size()),
          fmt::format("msg_qnum {} and {} bytes", ds.msg_qnum, ds.__msg_cbytes),
@@ -404,7 +414,7 @@ void sysv_ipc_stat(Context &cx) {
   Process r = cx.start("svmsg_recv", rargs);
   const Outcome &o = cx.finish(r);
   expect_exit(o, 0, command_line("svmsg_recv", rargs), "msgrcv failed");
-  ds = q.stat().value();
+  ds = stat_or_fail(q);
   if (ds.msg_qnum != 1 || ds.msg_lrpid != r.pid())
     fail(fmt::format("msg_qnum 1 and msg_lrpid = {} (svmsg_recv)", r.pid()),
          fmt::format("msg_qnum {} and msg_lrpid = {}", ds.msg_qnum, ds.msg_lrpid),

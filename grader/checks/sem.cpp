@@ -280,7 +280,7 @@ void GraderRing::put(Context &cx, std::string_view text, std::span<const Student
 // Where a student is: "ring_put /ring (pid 7) sleeps in sem_wait on /ring-empty (value 0)".
 std::string GraderRing::where(const Student &s) const {
   std::string who = fmt::format("`{}` (pid {})", s.cmd, s.p->pid());
-  if (s.p->done()) return who + " has " + s.p->outcome().describe();
+  if (s.p->done()) return who + ": it " + s.p->outcome().describe();
   auto w = futex_wait_of(s.p->pid());
   if (auto r = w ? role_of(*w) : std::nullopt)
     return fmt::format("{} sleeps in sem_wait on {} (value {})", who, label(*r), value(*r));

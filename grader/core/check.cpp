@@ -85,6 +85,13 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   s.cwd = sb_.workdir();
   s.uid = sb_.student_uid();
   s.search_anywhere = sb_.student_needs_search();
+  s.limits = StudentLimits{};
+  if (!s.uid) s.limits->processes = RLIM_INFINITY;  // the user's own uid: keep its limit
+  // Confined only where queues stay reachable: Landlock also judges mq_open.
+  if (std::string mq = sb_.mqueue_root(); !mq.empty()) {
+    s.hidden = sb_.hidden();
+    s.granted = {mq};
+  }
   Process p = Process::start(s);
   std::string cmd = command_line(prog, args);
   note(fmt::format("started: {} (pid {})", cmd, p.pid()));
@@ -119,7 +126,7 @@ bool Context::wait_for_output(Process &p, std::string_view text) {
   auto seen = [&] { return p.stdout_so_far().find(text) != std::string::npos; };
   while (!seen() && !p.done() && Clock::now() < end_) p.pump_once(end_);
   bool ok = seen();
-  if (!ok && !p.done()) p.kill_tree();
+  if (!ok && !p.done()) p.kill_at_deadline();
   note(fmt::format("pid {} {} {}", p.pid(), ok ? "printed" : "never printed", visible(text)));
   return ok;
 }

@@ -82,6 +82,9 @@ static std::string futex_target(pid_t pid) {
 }
 
 std::string what_it_does(pid_t pid) {
+  char state = process_state(pid);
+  if (state == 'T') return "stopped (SIGSTOP or another stop signal)";
+  if (state == 't') return "stopped by a debugger";
   auto nr = blocked_syscall(pid);
   if (!nr) return "";
   if (*nr < 0) return "running on a CPU";

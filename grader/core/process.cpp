@@ -1,6 +1,7 @@
 // process.cpp: starting, feeding, draining, timing out and reaping a student process.
 #include "process.hpp"
 
+#include "confine.hpp"
 #include "observe.hpp"
 
 #include <fcntl.h>
@@ -35,10 +36,17 @@ std::string signal_name(int sig) {
 std::string Outcome::describe() const {
   if (exec_failed) return "could not be started (" + err + ")";
   if (timed_out)
-    return fmt::format("did not finish: killed after {:.1f} s{}", wall_ms / 1000,
-                       doing.empty() ? "" : ", " + doing);
+    return fmt::format("did not finish: killed after {:.1f} s: {}", wall_ms / 1000,
+                       doing.empty() ? "no progress" : doing);
+  if (crash_signal(signal)) return "crashed with " + signal_name(signal);
   if (signal) return "was killed by " + signal_name(signal);
   return fmt::format("exited with {}", code);
+}
+
+bool crash_signal(int sig) {
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP})
+    if (sig == s) return true;
+  return false;
 }
 
 namespace {
@@ -50,7 +58,7 @@ void child_stdio(int in, int out, int err) {
 }
 
 // In the child: signals as a fresh process expects them, and no core files.
-void child_signals_and_limits() {
+void child_signals() {
   for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
@@ -65,6 +73,29 @@ void child_signals_and_limits() {
   ssize_t n = write(errpipe, msg.data(), msg.size());
   (void)n;
   _exit(127);
+}
+
+// In the child: the student's limits (see StudentLimits), each with its hard
+// limit lowered to its soft one, so that no program can raise them again.
+// Limits not named keep their soft value, which becomes the hard one too.
+void child_limits(const StudentLimits &l, int errpipe) {
+  auto set = [&](int resource, rlim_t value) {
+    rlimit r{};
+    if (getrlimit(resource, &r) < 0) child_fail(errpipe, "getrlimit");
+    if (value != RLIM_INFINITY && (r.rlim_cur == RLIM_INFINITY || value < r.rlim_cur))
+      r.rlim_cur = value;
+    r.rlim_max = r.rlim_cur;
+    if (setrlimit(resource, &r) < 0) child_fail(errpipe, "setrlimit");
+  };
+  set(RLIMIT_NPROC, l.processes);
+  set(RLIMIT_AS, l.address_space);
+  set(RLIMIT_DATA, l.data);
+  set(RLIMIT_FSIZE, l.file_size);
+  set(RLIMIT_NOFILE, l.open_files);
+  set(RLIMIT_CPU, l.cpu_seconds);
+  for (int r : {RLIMIT_STACK, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_SIGPENDING, RLIMIT_LOCKS,
+                RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_CORE})
+    set(r, RLIM_INFINITY);
 }
 
 // In the child, after setuid: keep only CAP_DAC_READ_SEARCH, as an ambient
@@ -96,15 +127,21 @@ void pin_to_cpu(int n, int errpipe) {
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, int in, int out, int err, int errpipe,
                              pid_t parent) {
-  setpgid(0, 0);
+  setsid();  // its own session and process group: no terminal of the grader's
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // getppid() is 0 when the parent sits outside our PID namespace.
   if (getppid() != parent && getppid() != 0) _exit(127);
   child_stdio(in, out, err);
-  child_signals_and_limits();
+  child_signals();
   umask(022);
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
   if (spec.cpu) pin_to_cpu(*spec.cpu, errpipe);
+  // Before setuid: the rules need every folder on the way to a hidden one.
+  if (std::string why; !hide_paths(spec.hidden, spec.granted, why)) {
+    ssize_t n = write(errpipe, why.data(), why.size());
+    (void)n;
+    _exit(127);
+  }
   if (spec.uid) {
     if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
@@ -112,6 +149,9 @@ void pin_to_cpu(int n, int errpipe) {
     if (setuid(*spec.uid) < 0) child_fail(errpipe, "setuid");
     if (spec.search_anywhere) keep_search_capability(errpipe);
   }
+  // After setuid: RLIMIT_NPROC counts the processes of the uid it limits.
+  if (spec.limits) child_limits(*spec.limits, errpipe);
+
   std::vector<char *> argv;
   for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
@@ -138,7 +178,6 @@ Process Process::start(const Spawn &spec) {
   p.pid_ = check(fork(), "fork");
   if (p.pid_ == 0)
     child_exec(spec, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent);
-  setpgid(p.pid_, p.pid_);  // also from here, so a kill(-pid) can never miss
   ex.write.reset();
   in.read.reset(), out.write.reset(), err.write.reset();
   p.cap_ = spec.output_cap;
@@ -299,12 +338,15 @@ void Process::close_stdin() {
 }
 
 const Outcome &Process::wait(Deadline until) {
-  if (!pump(until)) {
-    out_.doing = what_it_does(pid_);
-    kill_tree();
-    out_.timed_out = true;
-  }
+  if (!pump(until)) kill_at_deadline();
   return out_;
+}
+
+void Process::kill_at_deadline() {
+  if (done_) return;
+  out_.doing = what_it_does(pid_);
+  kill_tree();
+  out_.timed_out = true;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include "clock.hpp"
 #include "fd.hpp"
 
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <optional>
 #include <span>
@@ -12,6 +13,18 @@
 #include <vector>
 
 namespace ipcg {
+
+// The resource limits of a student's process; every one is also its hard
+// limit. Generous for the labs, small enough that a fork bomb, a memory hog
+// or a disk filler stops at the limit instead of hurting the machine.
+struct StudentLimits {
+  rlim_t processes = 256;               // RLIMIT_NPROC: processes of the student's uid
+  rlim_t address_space = 4ull << 30;    // RLIMIT_AS
+  rlim_t data = 1ull << 30;             // RLIMIT_DATA: heap and private mappings
+  rlim_t file_size = 256ull << 20;      // RLIMIT_FSIZE: any one file (also ftruncate)
+  rlim_t open_files = 1024;             // RLIMIT_NOFILE
+  rlim_t cpu_seconds = 120;             // RLIMIT_CPU: a backstop; deadlines come first
+};
 
 // What to start and how. The child gets a clean environment (LC_ALL=C, so
 // strerror texts are the English ones the handouts quote).
@@ -28,7 +41,13 @@ struct Spawn {
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
   std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
                                   // racing processes over every core
+  std::optional<StudentLimits> limits;  // resource limits (hard = soft)
+  std::vector<std::string> hidden;      // folders it must not read (Landlock, see hide_paths)
+  std::vector<std::string> granted;     // ... and mqueue mounts it may (see hide_paths)
 };
+
+// Whether `sig` means the program crashed (SIGSEGV, SIGBUS, SIGFPE, SIGABRT, ...).
+bool crash_signal(int sig);
 
 // What became of a process, once it has been reaped.
 struct Outcome {
@@ -76,6 +95,8 @@ class Process {
   bool pump(Deadline until);
   // Wait for the process to end; at `until` kill its tree and mark it timed out.
   const Outcome &wait(Deadline until);
+  // Note what it is doing, kill it and mark it timed out (it ran out of time).
+  void kill_at_deadline();
   // Kill the process group and the process (SIGKILL), then reap it.
   void kill_tree();
   // Queue bytes for the child's stdin (when started with keep_stdin_open).

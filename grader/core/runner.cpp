@@ -3,11 +3,14 @@
 #include "runner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csetjmp>
 #include <csignal>
 #include <nlohmann/json.hpp>
 
@@ -49,22 +52,86 @@ Result blank(const Job &j) {
   return r;
 }
 
+// SIGBUS in a check process: the grader touched a mapping of an object that
+// a student's program truncated under it. The check's function is left with
+// a jump back to run_guarded(); its programs are killed by the sandbox.
+sigjmp_buf bus_jump;
+volatile sig_atomic_t bus_armed = 0;
+
+void on_bus(int sig, siginfo_t *, void *) {
+  if (!bus_armed) {  // not inside a check's function: a crash, as without the handler
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  bus_armed = 0;
+  siglongjmp(bus_jump, 1);
+}
+
+// Run the check's function; a SIGBUS in the grader becomes its Failure.
+void run_guarded(const Check &c, Context &cx) {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_bus;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  check(sigaction(SIGBUS, &sa, nullptr), "sigaction(SIGBUS)");
+  if (sigsetjmp(bus_jump, 1))
+    fail("the shared memory the grader has mapped keeps its size while the grader uses it",
+         "the grader's own access to it failed with SIGBUS: the object was truncated under it",
+         "one of your programs truncated (ftruncate) or shrank a shared memory object or file "
+         "that the grader had mapped");
+  struct Disarm {
+    ~Disarm() { bus_armed = 0; }
+  } disarm;  // also when the check fails (throws)
+  bus_armed = 1;
+  c.fn(cx);
+}
+
+// What a failed system call of the grader's says about the student's
+// programs: an object removed, unlinked or taken under the grader is
+// their doing, not the grader's. Nothing when it says nothing.
+std::optional<std::string> interference(const std::system_error &e) {
+  int err = e.code().value();
+  std::string what = e.what();
+  bool sysv = what.starts_with("msg") || what.starts_with("sem") || what.starts_with("shm");
+  if (err == EIDRM || (err == EINVAL && sysv))
+    return "it was removed (IPC_RMID) while the grader used it: " + what;
+  if (err == ENOENT && (what.starts_with("mq_") || what.starts_with("shm_open") ||
+                        what.starts_with("sem_open")))
+    return "it was removed (unlinked) while the grader used it: " + what;
+  if (err == EEXIST) return "its name was taken before the grader made it: " + what;
+  return std::nullopt;
+}
+
 // Run the check's function in its sandbox and say how it went.
 Result run_here(const Job &j, int slot, const RunOptions &opt) {
   Result r = blank(j);
   auto started = Clock::now();
-  std::string tag = fmt::format("{}.{}.{}", getppid(), j.lab->id, j.check->id);
-  Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag);
+  // Random too, so that no student can guess (and take) another check's names.
+  std::string tag = fmt::format("{}.{:08x}.{}.{}", getppid(), random_u32(), j.lab->id, j.check->id);
+  Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag, opt.hidden);
   {
     auto budget = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow);
     Context cx(sb, j.bindir, opt.slow, started + budget);
     try {
-      j.check->fn(cx);
+      run_guarded(*j.check, cx);
       r.status = Status::passed;
       r.score = r.max;
     } catch (const Failure &f) {
       r.status = Status::failed;
       r.expected = f.expected, r.observed = f.observed, r.cause = f.cause;
+    } catch (const std::system_error &e) {
+      if (auto why = interference(e)) {
+        r.status = Status::failed;
+        r.expected = "the grader's own IPC objects stay as the grader made them";
+        r.observed = "an object of the grader's: " + *why;
+        r.cause =
+            "one of your programs removed, unlinked or took an object it was only meant to use";
+      } else {
+        r.status = Status::error;
+        r.observed = fmt::format("the grader itself failed: {}", e.what());
+        r.cause = "a bug in the grader or a broken machine, not in your code: please report it";
+      }
     } catch (const std::exception &e) {
       r.status = Status::error;
       r.observed = fmt::format("the grader itself failed: {}", e.what());
@@ -245,27 +312,51 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
   return out;
 }
 
+// "left 1000 objects behind: 400 POSIX message queues, 600 files (/a, /b, /c and 997 more)":
+// a count by kind, and at most three of them by name.
+static std::string summarize_leftovers(const std::vector<std::string> &found,
+                                       const std::vector<std::string> &kinds) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (const auto &k : kinds) {
+    auto it = std::find_if(counts.begin(), counts.end(), [&](auto &c) { return c.first == k; });
+    if (it == counts.end())
+      counts.push_back({k, 1});
+    else
+      ++it->second;
+  }
+  std::vector<std::string> parts;
+  for (auto &[k, n] : counts) parts.push_back(fmt::format("{} {}{}", n, k, n == 1 ? "" : "s"));
+  std::vector<std::string> names(found.begin(), found.begin() + std::min<size_t>(3, found.size()));
+  std::string more = found.size() > 3 ? fmt::format(" and {} more", found.size() - 3) : "";
+  return fmt::format("left {} object{} behind: {} ({}{})", found.size(),
+                     found.size() == 1 ? "" : "s", fmt::join(parts, ", "),
+                     fmt::join(names, "; "), more);
+}
+
 void charge_leftovers(std::vector<Result> &results, const std::vector<Job> &jobs) {
   for (size_t c = 0; c < results.size(); ++c) {
     if (!jobs[c].check->cleanup || results[c].status == Status::not_built) continue;
-    std::vector<std::string> found;
+    std::vector<std::string> found, kinds;
     for (size_t k = 0; k < results.size(); ++k)
       if (jobs[k].lab == jobs[c].lab)
-        for (const auto &l : results[k].leftovers)
+        for (const auto &l : results[k].leftovers) {
           found.push_back(fmt::format("{} (left by {}/{})", l, results[k].lab, results[k].id));
+          auto key = l.find(" key 0x");  // "System V message queue key 0x49500001"
+          kinds.push_back(l.substr(0, key != std::string::npos ? key : l.rfind(' ')));
+        }
     if (found.empty()) continue;
     Result &r = results[c];
-    std::string list = fmt::format("{}", fmt::join(found, "; "));
+    std::string list = summarize_leftovers(found, kinds);
     if (r.status == Status::passed) {
       r.status = Status::failed;
       r.score = 0;
       r.expected = "no IPC object is left behind when the lab's programs have finished";
-      r.observed = "left behind: " + list;
+      r.observed = "the lab's programs " + list;
       r.cause =
           "a program created an object and never removed it, or removed it only on "
           "its success path";
     } else if (r.status == Status::failed) {
-      r.observed += "; also left behind: " + list;
+      r.observed += "; also, the lab's programs " + list;
     }
   }
 }

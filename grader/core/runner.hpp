@@ -38,6 +38,7 @@ struct RunOptions {
   Isolation isolation = Isolation::unique_names;
   uid_t uid_base = 3000000;  // students run as uid_base + job slot (as root)
   bool progress = false;     // a progress line on stderr
+  std::vector<std::string> hidden;  // folders students may not read (see Sandbox)
 };
 
 // Run every job; results come back in the jobs' order. Returns early (with

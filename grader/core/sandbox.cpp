@@ -134,17 +134,26 @@ Isolation probe_isolation() {
   return Isolation::unique_names;
 }
 
-Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag)
+Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
+                 std::vector<std::string> hidden)
     : iso_(iso),
       uid_(geteuid() == 0 && iso != Isolation::user_namespaces ? student_uid : std::nullopt),
-      tag_(std::move(tag)) {
+      tag_(std::move(tag)),
+      hidden_(std::move(hidden)) {
   umask(0);
   if (iso_ == Isolation::unique_names) {
     check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
     workdir_ = (fs::temp_directory_path() / ("ipcgrade-" + tag_)).string();
     fs::create_directories(workdir_);
     if (uid_) check(chown(workdir_.c_str(), *uid_, *uid_), "chown work folder");
-    own_proc_view();  // where it is allowed; otherwise the inherited /proc is ours anyway
+    // Where it is allowed; otherwise the inherited /proc is ours anyway. In a
+    // mount namespace of its own, an mqueue mount on /dev/mqueue shows the
+    // host's queues to this process alone, so the student's can be found.
+    if (own_proc_view() && uid_ && fs::is_directory("/dev/mqueue") &&
+        mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
+      host_mqueue_ = "/dev/mqueue";
+    else if (uid_ && fs::exists("/dev/mqueue/."))  // a container that mounts it already
+      host_mqueue_ = "/dev/mqueue";
     return;
   }
   enter_namespaces();
@@ -189,14 +198,15 @@ static void make_mounts_private() {
     throw std::runtime_error("cannot make the mount at " + left.front() + " private");
 }
 
-void own_proc_view() {
-  if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) return;
+bool own_proc_view() {
+  if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) return false;
   try {
     make_mounts_private();
   } catch (const std::exception &) {
-    return;
+    return false;
   }
   mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  return true;
 }
 
 // A private /tmp and /dev/shm, the student's work folder, and an mqueue mount.
@@ -210,6 +220,9 @@ void Sandbox::mount_private_dirs() {
     check(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), "mount proc");
   mount_tmpfs("/tmp", "1777");
   mount_tmpfs("/dev/shm", "1777");
+  // As root the grader's staging is in /run, so /var/tmp can be private too.
+  if (iso_ == Isolation::root_namespaces && fs::is_directory("/var/tmp"))
+    mount_tmpfs("/var/tmp", "1777");
   check(mkdir("/tmp/.grader", 0700), "mkdir /tmp/.grader");
   mqueue_dir_ = "/tmp/.grader/mqueue";
   check(mkdir(mqueue_dir_.c_str(), 0700), "mkdir mqueue");
@@ -217,6 +230,14 @@ void Sandbox::mount_private_dirs() {
   workdir_ = "/tmp/work";
   check(mkdir(workdir_.c_str(), 0755), "mkdir /tmp/work");
   if (uid_) check(chown(workdir_.c_str(), *uid_, *uid_), "chown /tmp/work");
+  // The grader's own folders become empty, read-only ones (those under /tmp
+  // are gone already with the host's /tmp).
+  for (const auto &h : hidden_) {
+    struct stat st {};
+    if (stat(h.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    check(mount("tmpfs", h.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0755"),
+          ("mount tmpfs over " + h).c_str());
+  }
 }
 
 // Fork the PID namespace's init; every student process starts after it.
@@ -301,8 +322,23 @@ static void kill_reparented_children() {
   }
 }
 
+// Without namespaces, as root: kill every process of the student's uid, as
+// that uid (kill(-1) reaches exactly its own processes), wherever they are.
+void Sandbox::kill_student_uid() {
+  pid_t pid = fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
+    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0; ++round) sched_yield();
+    _exit(0);
+  }
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 void Sandbox::end_processes() {
   if (init_ > 0) kill(init_, SIGKILL);
+  if (iso_ == Isolation::unique_names && uid_) kill_student_uid();
   if (iso_ == Isolation::unique_names) kill_reparented_children();
   // Reap everything: the init, and students it killed whose parent we are.
   while (true) {
@@ -316,6 +352,10 @@ void Sandbox::end_processes() {
 
 std::vector<Leftover> Sandbox::sweep() {
   auto found = iso_ == Isolation::unique_names ? sweep_names() : sweep_namespace();
+  if (iso_ == Isolation::unique_names && uid_) {
+    auto owned = sweep_student_owned();
+    found.insert(found.end(), owned.begin(), owned.end());
+  }
   auto files = sweep_files();
   found.insert(found.end(), files.begin(), files.end());
   return found;
@@ -359,6 +399,66 @@ std::vector<Leftover> Sandbox::sweep_namespace() {
     found.push_back({"System V semaphore set", key_text(k)});
     semctl(id, 0, IPC_RMID);
   }
+  return found;
+}
+
+// The rows of /proc/sysvipc/<kind> whose owner or creator is `uid`, as (key, id).
+static std::vector<std::pair<key_t, int>> sysv_rows_of(const char *kind, uid_t uid) {
+  std::ifstream f(std::string("/proc/sysvipc/") + kind);
+  std::string line;
+  std::getline(f, line);
+  std::istringstream head(line);
+  std::vector<std::string> cols;
+  for (std::string c; head >> c;) cols.push_back(c);
+  auto at = [&](std::string_view name) {
+    return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
+  };
+  size_t uid_col = at("uid"), cuid_col = at("cuid");
+  std::vector<std::pair<key_t, int>> rows;
+  while (std::getline(f, line)) {
+    std::istringstream in(line);
+    std::vector<long long> v;
+    for (long long x; in >> x;) v.push_back(x);
+    if (v.size() <= std::max(uid_col, cuid_col)) continue;
+    if (v[uid_col] == uid || v[cuid_col] == uid)
+      rows.push_back({static_cast<key_t>(v[0]), static_cast<int>(v[1])});
+  }
+  return rows;
+}
+
+// Without namespaces, as root: whatever the student's uid owns is the
+// check's (the uid is this check's alone), whatever its name: POSIX queues
+// (when a mount shows them), /dev/shm objects and System V objects.
+std::vector<Leftover> Sandbox::sweep_student_owned() {
+  std::vector<Leftover> found;
+  auto owned = [&](const std::string &path) {
+    struct stat st {};
+    return lstat(path.c_str(), &st) == 0 && st.st_uid == *uid_;
+  };
+  if (!host_mqueue_.empty())
+    for (const auto &e : entries(host_mqueue_))
+      if (owned(host_mqueue_ + "/" + e) && mq_unlink(("/" + e).c_str()) == 0)
+        found.push_back({"POSIX message queue", "/" + e});
+  for (const auto &e : entries("/dev/shm")) {
+    if (!owned("/dev/shm/" + e) || unlink(("/dev/shm/" + e).c_str()) != 0) continue;
+    bool sem = e.starts_with("sem.");
+    found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
+                     "/" + (sem ? e.substr(4) : e)});
+  }
+  for (const char *dir : {"/tmp", "/var/tmp"})
+    for (const auto &e : entries(dir)) {
+      std::string path = std::string(dir) + "/" + e;
+      std::error_code ec;
+      if (path != workdir_ && owned(path) && fs::remove_all(path, ec) > 0)
+        found.push_back({"file", path});
+    }
+  for (auto [k, id] : sysv_rows_of("msg", *uid_))
+    if (msgctl(id, IPC_RMID, nullptr) == 0) found.push_back({"System V message queue", key_text(k)});
+  for (auto [k, id] : sysv_rows_of("shm", *uid_))
+    if (shmctl(id, IPC_RMID, nullptr) == 0)
+      found.push_back({"System V shared memory segment", key_text(k)});
+  for (auto [k, id] : sysv_rows_of("sem", *uid_))
+    if (semctl(id, 0, IPC_RMID) == 0) found.push_back({"System V semaphore set", key_text(k)});
   return found;
 }
 

@@ -31,7 +31,8 @@ Isolation probe_isolation();
 // As root, move this process into a mount namespace of its own whose /proc
 // shows its own PID namespace (see Sandbox); elsewhere do nothing. For tools
 // that read /proc/PID of their children outside any sandbox (the unit tests).
-void own_proc_view();
+// Returns whether it did (then this process has a mount namespace of its own).
+bool own_proc_view();
 
 // An IPC object found in a sandbox when its check ended.
 struct Leftover {
@@ -45,7 +46,10 @@ class Sandbox {
   // Enter a new sandbox; called in the process that will run one check.
   // `student_uid` is used only as root, never in a user namespace; `tag`
   // makes unique names.
-  Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag);
+  // `hidden`: folders no student process may read (the kit's sources and
+  // build, the reports); with namespaces they are also mounted over.
+  Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
+          std::vector<std::string> hidden = {});
   Sandbox(const Sandbox &) = delete;
   Sandbox &operator=(const Sandbox &) = delete;
   ~Sandbox();
@@ -58,6 +62,10 @@ class Sandbox {
   // The student's working directory (writable by the student).
   const std::string &workdir() const { return workdir_; }
   std::optional<uid_t> student_uid() const { return uid_; }
+  const std::vector<std::string> &hidden() const { return hidden_; }
+  // The mqueue mount a student's process must be granted when it is
+  // confined (see hide_paths); empty when there is none.
+  std::string mqueue_root() const { return mqueue_dir_.empty() ? host_mqueue_ : mqueue_dir_; }
   // True when the student's uid cannot search "/" (some chroots): its
   // processes then keep CAP_DAC_READ_SEARCH (see Spawn::search_anywhere).
   bool student_needs_search() const;
@@ -86,17 +94,22 @@ class Sandbox {
   std::vector<Leftover> sweep_namespace();
   std::vector<Leftover> sweep_names();
   std::vector<Leftover> sweep_files();
+  std::vector<Leftover> sweep_student_owned();
+  void kill_student_uid();
 
   Isolation iso_;
   std::optional<uid_t> uid_;
   std::string tag_;
   std::string workdir_;
   std::string mqueue_dir_;
+  std::string host_mqueue_;  // without namespaces: the host's queues, seen through a
+                             // mount of this process's own (to find the student's)
   pid_t init_ = -1;
   Fd alive_;  // held open while the check process lives (see init_loop)
   std::vector<std::string> names_;
   std::vector<key_t> keys_;
   std::vector<std::string> files_;
+  std::vector<std::string> hidden_;
 };
 
 }  // namespace ipcg

@@ -105,8 +105,13 @@ fs::path find_labs_folder(const fs::path &dir) {
 }
 
 SubmissionBuild::SubmissionBuild(fs::path labs, fs::path kit, std::optional<fs::path> cache,
-                                 std::optional<uid_t> builder_uid)
-    : labs_(std::move(labs)), kit_(std::move(kit)), cache_(std::move(cache)), uid_(builder_uid) {
+                                 std::optional<uid_t> builder_uid,
+                                 std::vector<std::string> hidden)
+    : labs_(std::move(labs)),
+      kit_(std::move(kit)),
+      cache_(std::move(cache)),
+      uid_(builder_uid),
+      hidden_(std::move(hidden)) {
   work_ = make_temp_dir("build");
   bin_ = work_ / "bin";
   fs::create_directories(bin_);
@@ -155,7 +160,8 @@ std::optional<std::string> SubmissionBuild::build(const Lab &lab) {
 
 // Run a build step in `cwd` as the builder; its output when it fails.
 static std::optional<std::string> run_step(std::vector<std::string> argv, const fs::path &cwd,
-                                           std::optional<uid_t> uid) {
+                                           std::optional<uid_t> uid,
+                                           const std::vector<std::string> &hidden) {
   Spawn s;
   s.path = program_path(argv[0]);
   s.argv = std::move(argv);
@@ -164,6 +170,7 @@ static std::optional<std::string> run_step(std::vector<std::string> argv, const 
   struct stat root {};
   s.search_anywhere = uid && stat("/", &root) == 0 && !(root.st_mode & S_IXOTH);
   s.output_cap = 1 << 20;
+  s.hidden = hidden;  // no #include of the kit's solutions
   Process p = Process::start(s);
   const Outcome &o = p.wait(Clock::now() + std::chrono::minutes(5));
   if (o.exec_failed)
@@ -184,9 +191,9 @@ std::optional<std::string> SubmissionBuild::compile(const Lab &lab, const fs::pa
   for (const auto &name : lab_files(kit_, lab))
     fs::copy_file(labs_ / lab.dir / name, src / lab.dir / name);
   if (uid_) chown_tree(unit, *uid_);
-  if (auto out = run_step({"meson", "setup", "build", "labs"}, unit, uid_))
+  if (auto out = run_step({"meson", "setup", "build", "labs"}, unit, uid_, hidden_))
     return "meson setup failed: " + first_compiler_error(*out);
-  if (auto out = run_step({"ninja", "-C", "build"}, unit, uid_)) return first_compiler_error(*out);
+  if (auto out = run_step({"ninja", "-C", "build"}, unit, uid_, hidden_)) return first_compiler_error(*out);
   for (auto prog : lab.programs) {
     fs::copy_file(build / lab.dir / prog, bin / prog);
     check(chmod((bin / prog).c_str(), 0755), "chmod");

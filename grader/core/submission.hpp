@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ipcg {
 
@@ -26,8 +27,10 @@ class SubmissionBuild {
   // `labs` from find_labs_folder(); `kit` the kit's source folder (its
   // labs/ gives each lab's meson.build and file list). As root the compiler
   // runs as `builder_uid`, never as root.
+  // `hidden`: folders the compiler may not read (see Spawn::hidden).
   SubmissionBuild(std::filesystem::path labs, std::filesystem::path kit,
-                  std::optional<std::filesystem::path> cache, std::optional<uid_t> builder_uid);
+                  std::optional<std::filesystem::path> cache, std::optional<uid_t> builder_uid,
+                  std::vector<std::string> hidden);
   SubmissionBuild(const SubmissionBuild &) = delete;
   SubmissionBuild &operator=(const SubmissionBuild &) = delete;
   ~SubmissionBuild();
@@ -43,6 +46,7 @@ class SubmissionBuild {
   std::filesystem::path labs_, kit_, work_, bin_;
   std::optional<std::filesystem::path> cache_;
   std::optional<uid_t> uid_;
+  std::vector<std::string> hidden_;
 };
 
 }  // namespace ipcg

@@ -35,6 +35,7 @@ class Staging {
   // copies, or an error naming the first program that is missing.
   std::string add(const Lab &lab, const std::filesystem::path &from,
                   std::optional<std::string> &missing);
+  const std::filesystem::path &root() const { return root_; }
 
  private:
   std::filesystem::path root_;

@@ -47,6 +47,22 @@ std::string escape_byte(unsigned char c) {
   return std::string(1, static_cast<char>(c));
 }
 
+// The code point of a valid UTF-8 sequence of n bytes.
+char32_t code_point(std::string_view s) {
+  auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[k])); };
+  if (s.size() == 2) return (b(0) & 0x1F) << 6 | (b(1) & 0x3F);
+  if (s.size() == 3) return (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F);
+  return (b(0) & 0x07) << 18 | (b(1) & 0x3F) << 12 | (b(2) & 0x3F) << 6 | (b(3) & 0x3F);
+}
+
+// Whether a code point could steer a terminal or reorder text: the C1
+// controls (U+0080..U+009F, 8-bit escapes such as CSI) and the bidirectional
+// embeddings, overrides and isolates; these are escaped like bad bytes.
+bool steers(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+}
+
 }  // namespace
 
 std::string visible(std::string_view bytes, size_t max) {
@@ -55,7 +71,10 @@ std::string visible(std::string_view bytes, size_t max) {
   while (i < bytes.size() && i < max) {
     auto c = static_cast<unsigned char>(bytes[i]);
     size_t n = c >= 0x80 ? utf8_length(bytes, i) : 0;
-    if (n) {
+    if (n && steers(code_point(bytes.substr(i, n)))) {
+      for (size_t k = 0; k < n; ++k) r += escape_byte(static_cast<unsigned char>(bytes[i + k]));
+      i += n;
+    } else if (n) {
       r.append(bytes.substr(i, n));
       i += n;
     } else {
