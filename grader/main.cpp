@@ -3,9 +3,11 @@
 // usage: ipcgrade [--tree labs|solutions|DIR] [--list] [--json FILE] [-v]
 //                 [--jobs N] [--slow F] [--no-build] [SELECTOR... | LAB --step N]
 //        ipcgrade --list [--json]        ipcgrade --explain LAB/CHECK
+//        ipcgrade batch SUBMISSIONS_DIR [--out DIR] [--jobs N] [--force] [SELECTOR...]
 //
 // One flow, one direction: command line -> registry -> (build, stage) ->
 // runner -> sandbox -> check -> report. See grader/README.md.
+#include "batch.hpp"
 #include "core/registry.hpp"
 #include "core/runner.hpp"
 #include "core/submission.hpp"
@@ -326,6 +328,8 @@ int main(int argc, char **argv) {
   CLI::App app{"Grades the IPC labs by acting as the other process, through real kernel objects.",
                "ipcgrade"};
   declare(app, o);
+  BatchOptions batch;
+  CLI::App *batch_command = declare_batch(app, batch);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -335,7 +339,7 @@ int main(int argc, char **argv) {
   }
   if (app.count("--json") && o.json.empty()) o.json = "-";  // --json without FILE: stdout
   try {
-    return grade(o, argv[0]);
+    return batch_command->parsed() ? run_batch(batch) : grade(o, argv[0]);
   } catch (const UsageError &e) {
     fmt::print(stderr, "ipcgrade: {}\n", e.what());
     report_failure(o, e.what());
