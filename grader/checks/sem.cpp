@@ -9,6 +9,7 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -297,6 +298,14 @@ std::string GraderRing::where(const Student &s) const {
   for (const auto &s : st) seen += where(s) + ". ";
   seen += fmt::format("Semaphores: empty {}, full {}, mutex {}; in {}, out {}", value(empty_sem),
                       value(full_sem), value(mutex_sem), header().in, header().out);
+  // Names a program removed under the grader (which still holds the objects).
+  std::vector<std::string> gone;
+  if (!ShmObject::exists(name_)) gone.push_back(name_);
+  if (!unnamed_)
+    for (Role r : roles)
+      if (!NamedSemaphore::exists(sem_name(name_, r))) gone.push_back(sem_name(name_, r));
+  if (!gone.empty())
+    seen += fmt::format(". Removed (unlinked) under the grader: {}", fmt::join(gone, ", "));
   std::string expected =
       waiting ? "the grader, " + doing + ", gets its turn" : "every process finishes its items";
   fail(expected, seen, likely_cause(st, waiting));

@@ -149,10 +149,15 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
     // Where it is allowed; otherwise the inherited /proc is ours anyway. In a
     // mount namespace of its own, an mqueue mount on /dev/mqueue shows the
     // host's queues to this process alone, so the student's can be found.
-    if (own_proc_view() && uid_ && fs::is_directory("/dev/mqueue") &&
-        mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
-      host_mqueue_ = "/dev/mqueue";
-    else if (uid_ && fs::exists("/dev/mqueue/."))  // a container that mounts it already
+    // (in the work folder, which goes with the check; the student cannot enter it).
+    if (own_proc_view() && uid_) {
+      std::string dir = workdir_ + "/.grader-mqueue";
+      check(mkdir(dir.c_str(), 0700), "mkdir .grader-mqueue");
+      grader_file(dir);
+      if (mount("mqueue", dir.c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
+        host_mqueue_ = dir;
+    }
+    if (host_mqueue_.empty() && uid_ && fs::exists("/dev/mqueue/."))  // a container mounts it
       host_mqueue_ = "/dev/mqueue";
     return;
   }
@@ -254,6 +259,7 @@ Sandbox::~Sandbox() {
   } catch (...) {
   }
   if (iso_ == Isolation::unique_names) {
+    if (host_mqueue_.starts_with(workdir_)) umount2(host_mqueue_.c_str(), MNT_DETACH);
     std::error_code ec;
     fs::remove_all(workdir_, ec);
   }

@@ -287,7 +287,7 @@ TEST_CASE("exit codes and terminating signals are reported" * doctest::timeout(1
     CHECK_FALSE(o.exited);
     CHECK(o.signal == SIGSEGV);
     CHECK_FALSE(o.timed_out);
-    CHECK(o.describe() == "was killed by SIGSEGV");
+    CHECK(o.describe() == "crashed with SIGSEGV");
   }
 }
 

@@ -2,7 +2,7 @@
 // replaces: mqueue/mq_send
 // grade: mqueue/send-exact-bytes shm/reader
 // loses: mqueue/send-exact-bytes
-// says: sleeping in mq_receive
+// says: killed after 5.0 s: blocked in mq_timedreceive
 #include <mqueue.h>
 
 #include <vector>

@@ -2,7 +2,7 @@
 // replaces: mqueue/svmsg_recv
 // grade: mqueue/sysv-type-select sem/ring-init
 // loses: mqueue/sysv-type-select
-// says: sleeping in msgrcv
+// says: blocked in msgrcv
 #include <sys/msg.h>
 
 #include <cstdlib>

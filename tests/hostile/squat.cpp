@@ -2,7 +2,7 @@
 // replaces: sem/ring_get
 // grade: sem/eintr channels/fifo-data
 // loses: sem/eintr
-// says: already exists
+// says: its name was taken before the grader made it
 #include <fcntl.h>
 #include <semaphore.h>
 #include <sys/mman.h>

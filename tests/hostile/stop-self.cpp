@@ -2,7 +2,7 @@
 // replaces: mqueue/mq_send
 // grade: mqueue/outlives-sender shm/reader
 // loses: mqueue/outlives-sender
-// says: stopped (SIGSTOP)
+// says: killed after 5.0 s: stopped (SIGSTOP
 #include "hostile.hpp"
 
 // Stop; whoever continues it finds it exiting 0 without having sent anything.
