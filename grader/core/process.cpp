@@ -155,9 +155,11 @@ void pin_to_cpu(int n, int errpipe) {
   std::vector<char *> argv;
   for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
-  std::string home = "HOME=" + spec.cwd;
-  std::array<char *, 4> envp{const_cast<char *>("PATH=/usr/bin:/bin"),
-                             const_cast<char *>("LC_ALL=C"), home.data(), nullptr};
+  // Temporary files go to the working folder too: it is the program's own,
+  // and the one place that stays readable when grader folders are hidden.
+  std::string home = "HOME=" + spec.cwd, tmp = "TMPDIR=" + spec.cwd;
+  std::array<char *, 5> envp{const_cast<char *>("PATH=/usr/bin:/bin"),
+                             const_cast<char *>("LC_ALL=C"), home.data(), tmp.data(), nullptr};
   execve(spec.path.c_str(), argv.data(), envp.data());
   child_fail(errpipe, "execve");
 }
