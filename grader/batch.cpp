@@ -14,14 +14,15 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -110,7 +111,8 @@ std::string observed_of(const std::string &output) {
 std::string failure_reason(const std::string &message) {
   std::string why = message;
   std::string head = grader_failure_message("\x01");
-  std::string before = head.substr(0, head.find('\x01')), after = head.substr(head.find('\x01') + 1);
+  std::string before = head.substr(0, head.find('\x01')),
+              after = head.substr(head.find('\x01') + 1);
   if (why.starts_with(before) && why.ends_with(after))
     why = why.substr(before.size(), why.size() - before.size() - after.size());
   return first_line(why);
@@ -175,18 +177,21 @@ fs::path report_file(const fs::path &reports, const std::string &name, const cha
 std::vector<std::string> student_names(const fs::path &dir, const fs::path &out) {
   std::error_code ec;
   if (!fs::exists(dir, ec))
-    throw UsageError(fmt::format("{}: no such folder (give the folder that holds one folder "
-                                 "per student)",
-                                 dir.string()));
+    throw UsageError(
+        fmt::format("{}: no such folder (give the folder that holds one folder "
+                    "per student)",
+                    dir.string()));
   if (!fs::is_directory(dir, ec))
-    throw UsageError(fmt::format("{}: not a folder (give the folder that holds one folder per "
-                                 "student)",
-                                 dir.string()));
+    throw UsageError(
+        fmt::format("{}: not a folder (give the folder that holds one folder per "
+                    "student)",
+                    dir.string()));
   if (fs::is_directory(dir / "labs", ec))
-    throw UsageError(fmt::format("{}: this is one submission (it has labs/): give the folder "
-                                 "that holds one folder per student, or grade it with "
-                                 "ipcgrade --sources {}",
-                                 dir.string(), dir.string()));
+    throw UsageError(
+        fmt::format("{}: this is one submission (it has labs/): give the folder "
+                    "that holds one folder per student, or grade it with "
+                    "ipcgrade --sources {}",
+                    dir.string(), dir.string()));
   std::vector<std::string> names;
   for (const auto &e : fs::directory_iterator(dir)) {
     std::string name = e.path().filename();
@@ -195,9 +200,10 @@ std::vector<std::string> student_names(const fs::path &dir, const fs::path &out)
     names.push_back(name);
   }
   if (names.empty())
-    throw UsageError(fmt::format("{}: no student folders in it (it should hold one folder "
-                                 "per student, each with that student's labs/)",
-                                 dir.string()));
+    throw UsageError(
+        fmt::format("{}: no student folders in it (it should hold one folder "
+                    "per student, each with that student's labs/)",
+                    dir.string()));
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -231,8 +237,8 @@ std::string gradebook(const std::vector<Student> &students, const Selection &sel
   std::string csv = csv_row(header) + csv_row(maxima);
   for (const auto &s : students) {
     std::vector<std::string> row{s.name};
-    bool scored = s.state == State::graded || s.state == State::resumed ||
-                  s.state == State::not_submission;
+    bool scored =
+        s.state == State::graded || s.state == State::resumed || s.state == State::not_submission;
     int sum = 0;
     for (const auto &c : sel.columns) {
       int points = s.scores.count(c.lab) ? s.scores.at(c.lab) : 0;
@@ -266,10 +272,15 @@ void save_gradebook(const Batch &b) {
 
 // The argv of the grader for one student.
 std::vector<std::string> grader_argv(const Batch &b, const Student &s) {
-  std::vector<std::string> argv{b.grader.string(), "--sources", fs::absolute(s.dir).string(),
-                                "--build-cache", b.cache.string(), "--json",
+  std::vector<std::string> argv{b.grader.string(),
+                                "--sources",
+                                fs::absolute(s.dir).string(),
+                                "--build-cache",
+                                b.cache.string(),
+                                "--json",
                                 report_file(b.reports, s.name, "json", true).string(),
-                                "--jobs", "1"};
+                                "--jobs",
+                                "1"};
   if (b.opt.slow != 1.0) argv.insert(argv.end(), {"--slow", fmt::format("{}", b.opt.slow)});
   argv.insert(argv.end(), b.opt.selectors.begin(), b.opt.selectors.end());
   return argv;
@@ -336,11 +347,11 @@ void finish(Batch &b, Student &s, int status) {
   std::string why = r.kind == Reading::grader_failed ? r.why
                     : WIFSIGNALED(status)
                         ? "it was killed by " + signal_name(WTERMSIG(status))
-                        : fmt::format("it exited with {} and wrote no report",
-                                      WEXITSTATUS(status));
-  s.notes = {fmt::format("not graded: the grader failed ({}); see reports/{}.txt, and run the "
-                         "batch again to retry",
-                         why, s.name)};
+                        : fmt::format("it exited with {} and wrote no report", WEXITSTATUS(status));
+  s.notes = {
+      fmt::format("not graded: the grader failed ({}); see reports/{}.txt, and run the "
+                  "batch again to retry",
+                  why, s.name)};
 }
 
 // Show "[=====>    ] 12/30 students, 3 running, ETA 1m20s" on stderr; clear it when `done`.
@@ -352,8 +363,7 @@ void show_progress(const Batch &b, size_t running, bool done = false) {
     return;
   }
   size_t total = b.students.size(), ready = 0;
-  for (const auto &s : b.students)
-    ready += s.state != State::pending && s.state != State::running;
+  for (const auto &s : b.students) ready += s.state != State::pending && s.state != State::running;
   constexpr size_t width = 30;
   size_t filled = total ? ready * width / total : width;
   std::string bar(filled, '=');
@@ -440,8 +450,8 @@ void interrupt(Batch &b, std::vector<Running> &running) {
 
 // One round: start graders while there is room, wait for a grader's end or a
 // signal, and collect what ended. False when nothing is left to wait for.
-bool step(Batch &b, const Fd &sigs, std::vector<Running> &running,
-          const std::vector<size_t> &queue, size_t &next, size_t jobs, bool &interrupted) {
+bool step(Batch &b, const Fd &sigs, std::vector<Running> &running, const std::vector<size_t> &queue,
+          size_t &next, size_t jobs, bool &interrupted) {
   while (!interrupted && next < queue.size() && running.size() < jobs) {
     running.push_back(start_grader(b, queue[next]));
     b.students[queue[next++]].state = State::running;
@@ -489,21 +499,37 @@ bool grade_all(Batch &b) {
 std::string summary(const Batch &b) {
   size_t graded = 0, resumed = 0, failed = 0, not_sub = 0, pending = 0;
   for (const auto &s : b.students) {
-    graded += s.state == State::graded || s.state == State::resumed ||
-              s.state == State::not_submission;
+    graded +=
+        s.state == State::graded || s.state == State::resumed || s.state == State::not_submission;
     resumed += s.state == State::resumed;
     failed += s.state == State::failed;
     not_sub += s.state == State::not_submission;
     pending += s.state == State::pending;
   }
-  std::string line = fmt::format("{} student{} graded ({} resumed", graded, graded == 1 ? "" : "s",
-                                 resumed);
+  std::string line =
+      fmt::format("{} student{} graded ({} resumed", graded, graded == 1 ? "" : "s", resumed);
   if (not_sub) line += fmt::format(", {} not a submission", not_sub);
   line += ")";
   if (failed) line += fmt::format(", {} not graded (the grader failed: see the notes)", failed);
-  if (pending) line += fmt::format(", {} not graded yet (interrupted: run again to resume)", pending);
+  if (pending)
+    line += fmt::format(", {} not graded yet (interrupted: run again to resume)", pending);
   return line + fmt::format(" in {}: gradebook {}", human(seconds_since(b.started)),
                             (b.out / "gradebook.csv").string());
+}
+
+// Hold OUT/.lock for the whole batch, so that two batches never write the same gradebook.
+Fd lock_out(const fs::path &out) {
+  fs::path file = out / ".lock";
+  Fd fd(check(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644), "open"));
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK)
+      throw UsageError(
+          fmt::format("--out {}: another ipcgrade batch is writing there; wait "
+                      "for it or give another --out",
+                      out.string()));
+    throw_errno("flock " + file.string());
+  }
+  return fd;
 }
 
 }  // namespace
@@ -532,12 +558,14 @@ int run_batch(const BatchOptions &o) {
   b.cache = b.out / "cache";
   b.grader = fs::read_symlink("/proc/self/exe");
   fs::path dir = fs::absolute(o.submissions);
-  for (const auto &name : student_names(dir, b.out)) b.students.push_back({name, dir / name, State::pending, {}, {}});
+  for (const auto &name : student_names(dir, b.out))
+    b.students.push_back({name, dir / name, State::pending, {}, {}});
   std::error_code ec;
   fs::create_directories(b.reports, ec);
   if (ec || !fs::is_directory(b.reports))
     throw UsageError(fmt::format("--out {}: cannot make the folder {} ({})", o.out,
                                  b.reports.string(), ec ? ec.message() : "not a folder"));
+  Fd lock = lock_out(b.out);
   b.progress = isatty(STDERR_FILENO);
   settle_without_grader(b);
   save_gradebook(b);

@@ -10,7 +10,7 @@
 namespace ipcg {
 
 struct BatchOptions {
-  std::string submissions;            // one folder per student
+  std::string submissions;             // one folder per student
   std::string out = "ipcgrade-batch";  // gradebook.csv, reports/, cache/
   int jobs = 0;                        // students graded at once (0: the number of CPUs)
   bool force = false;                  // grade again the students that have a report

@@ -11,7 +11,7 @@ The class (in a temporary folder), graded on two labs to keep it fast:
   eve    a folder without labs/ (not a submission)
 Exit 0 when every expectation holds, 1 with the reason otherwise.
 """
-import argparse, csv, json, os, shutil, signal, subprocess, sys, tempfile, time
+import argparse, csv, fcntl, json, os, shutil, signal, subprocess, sys, tempfile, time
 
 LABS = ["mmap", "shm"]
 
@@ -183,6 +183,12 @@ def main():
         after = mtimes(out)
         if any(after[n] == before[n] for n in before): fail("--force left a report as it was")
         check_gradebook(out)
+        # A second batch on the same --out while one runs is refused.
+        with open(os.path.join(out, ".lock"), "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            rc, stdout, stderr = batch(a, cls, "--out", out, *LABS, timeout=60)
+        if rc != 2 or "another ipcgrade batch" not in stderr or len(stderr.splitlines()) != 1:
+            fail("a second batch on the same --out was not refused with one line")
         if graders_of(cls): fail("processes left running: " + "; ".join(graders_of(cls)))
     print("ok")
 
