@@ -157,9 +157,7 @@ def main():
     ap.add_argument("--source", required=True)
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
-    # In /var/tmp: with its cache under /tmp, a grader's compiler (kept out of the cache
-    # by Landlock) cannot make its own temporary files in /tmp, and no lab builds.
-    with tempfile.TemporaryDirectory(prefix="ipcgrade-batch-test.", dir="/var/tmp") as root:
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-batch-test.") as root:
         cls = make_class(a.source, root)
         out = os.path.join(root, "out")
         bad_input(a, root)
