@@ -190,6 +190,25 @@ std::unique_ptr<SubmissionBuild> submission(const Options &o,
                                            cache, uid, hidden);
 }
 
+// The signals that stop a grading run, blocked from the start: the runner
+// reads them from a signalfd, and between builds they are polled, so that a
+// Ctrl-C during a build still ends with every temporary folder removed.
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  return set;
+}
+
+// Whether one of the stop signals is waiting.
+bool stop_pending() {
+  sigset_t pending, stop = stop_signal_set();
+  if (sigpending(&pending) < 0) return false;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    if (sigismember(&pending, sig) && sigismember(&stop, sig)) return true;
+  return false;
+}
+
 // Build (for labs and solutions), stage, and make one Job per selected check.
 std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &staging,
                          const std::vector<std::string> &hidden) {
@@ -204,6 +223,7 @@ std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &stagi
   std::string bindir;
   for (auto [lab, c] : picked) {
     if (lab != last) {
+      if (stop_pending()) break;  // grade() sees it too, and stops
       last = lab;
       error = sub         ? sub->build(*lab)
               : buildable ? build_lab(build, o.tree, *lab)
@@ -288,6 +308,8 @@ int grade(const Options &o, const char *argv0) {
   if (o.json == "-")
     throw UsageError("--json needs a FILE when grading (--list --json prints the registry)");
   auto started = Clock::now();
+  sigset_t stop = stop_signal_set();
+  check(sigprocmask(SIG_BLOCK, &stop, nullptr), "sigprocmask");
   fs::path build = build_dir();
   Staging staging;
   RunOptions ro;
@@ -302,8 +324,9 @@ int grade(const Options &o, const char *argv0) {
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
   ro.progress = isatty(STDERR_FILENO);
-  bool interrupted = false;
-  std::vector<Result> results = run_jobs(jobs, ro, interrupted);
+  bool interrupted = stop_pending();
+  std::vector<Result> results;
+  if (!interrupted) results = run_jobs(jobs, ro, interrupted);
   if (interrupted) {
     fmt::print(stderr, "ipcgrade: interrupted; every process and object it made is gone\n");
     report_failure(o, "it was interrupted (by a signal) before it had finished");

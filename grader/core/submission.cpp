@@ -173,8 +173,10 @@ static std::optional<std::string> run_step(std::vector<std::string> argv, const 
   s.hidden = hidden;  // no #include of the kit's solutions
   Process p = Process::start(s);
   const Outcome &o = p.wait(Clock::now() + std::chrono::minutes(5));
+  // Not the student's fault: the grader cannot grade here (an error, not a 0).
   if (o.exec_failed)
-    return fmt::format("could not run {} ({}): install meson and ninja-build", s.argv[0], o.err);
+    throw std::runtime_error(
+        fmt::format("could not run {} ({}): install meson and ninja-build", s.argv[0], o.err));
   if (o.exited && o.code == 0) return std::nullopt;
   if (o.timed_out) return fmt::format("the build did not finish in 5 minutes ({})", s.argv[0]);
   return o.out + o.err;
