@@ -116,8 +116,10 @@ def mutant(a):
         fail(f"{stem} kept the points of {kills[0]}, the check named for its bug")
     kept = [k for k in sure if by_id[k]["score"] == by_id[k]["max_score"]]
     if kept: fail(f"{stem} kept the points of {', '.join(kept)}, on its kills: line")
+    # Without namespaces names carry the check's unique prefix: "/ipcg.PID.TAG.LAB.CHECK.ring".
+    said = re.sub(r"/ipcg\.\d+\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.", "/", by_id[kills[0]]["output"])
     for phrase in says_lines(recipe):
-        if phrase not in by_id[kills[0]]["output"]:
+        if phrase not in said:
             fail(f"the report of {kills[0]} does not say {phrase!r}")
     spared = [i for i, t in by_id.items() if i not in kills and t["score"] < t["max_score"]]
     if spared: fail(f"{stem} also lost points on {', '.join(spared)}, not on its kills: line")

@@ -288,7 +288,7 @@ key_t Sandbox::key(unsigned n) {
 
 std::vector<std::string> Sandbox::object_dirs() const {
   std::vector<std::string> dirs{workdir_, "/dev/shm"};
-  if (!mqueue_dir_.empty()) dirs.push_back(mqueue_dir_);
+  if (std::string mq = mqueue_root(); !mq.empty()) dirs.push_back(mq);
   return dirs;
 }
 
@@ -305,8 +305,9 @@ std::vector<pid_t> Sandbox::student_processes() const {
 }
 
 std::optional<std::string> Sandbox::mqueue_file(std::string_view name) const {
-  if (mqueue_dir_.empty() || name.empty()) return std::nullopt;
-  return mqueue_dir_ + "/" + std::string(name.substr(1));
+  std::string mq = mqueue_root();  // without namespaces, the host's queues (as root)
+  if (mq.empty() || name.empty()) return std::nullopt;
+  return mq + "/" + std::string(name.substr(1));
 }
 
 // Kill the processes of the unique-names sandbox: orphans were reparented to us.
