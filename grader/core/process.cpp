@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <array>
 #include <cstring>
@@ -68,9 +69,13 @@ void child_signals() {
 }
 
 // In the child: report why exec (or a step before it) failed, then exit.
+// Allocates nothing: after the limits, a sanitized grader cannot map memory.
 [[noreturn]] void child_fail(int errpipe, const char *what) {
-  std::string msg = std::string(what) + ": " + strerror(errno);
-  ssize_t n = write(errpipe, msg.data(), msg.size());
+  const char *why = strerror(errno);
+  iovec parts[3]{{const_cast<char *>(what), strlen(what)},
+                 {const_cast<char *>(": "), 2},
+                 {const_cast<char *>(why), strlen(why)}};
+  ssize_t n = writev(errpipe, parts, 3);
   (void)n;
   _exit(127);
 }
@@ -124,9 +129,29 @@ void pin_to_cpu(int n, int errpipe) {
   }
 }
 
+// What execve needs, built before fork: the child allocates nothing after its
+// limits (an AddressSanitizer grader's child could not: RLIMIT_AS is below its
+// shadow memory).
+struct ExecArgs {
+  std::vector<std::string> env;
+  std::vector<char *> argv, envp;
+
+  // The argument and environment arrays for spec.
+  explicit ExecArgs(const Spawn &spec)
+      : env{"PATH=/usr/bin:/bin", "LC_ALL=C",
+            // Temporary files go to the working folder too: it is the program's own,
+            // and the one place that stays readable when grader folders are hidden.
+            "HOME=" + spec.cwd, "TMPDIR=" + spec.cwd} {
+    for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    for (auto &e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+};
+
 // In the child: everything between fork and exec.
-[[noreturn]] void child_exec(const Spawn &spec, int in, int out, int err, int errpipe,
-                             pid_t parent) {
+[[noreturn]] void child_exec(const Spawn &spec, ExecArgs &args, int in, int out, int err,
+                             int errpipe, pid_t parent) {
   setsid();  // its own session and process group: no terminal of the grader's
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // getppid() is 0 when the parent sits outside our PID namespace.
@@ -151,16 +176,7 @@ void pin_to_cpu(int n, int errpipe) {
   }
   // After setuid: RLIMIT_NPROC counts the processes of the uid it limits.
   if (spec.limits) child_limits(*spec.limits, errpipe);
-
-  std::vector<char *> argv;
-  for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
-  argv.push_back(nullptr);
-  // Temporary files go to the working folder too: it is the program's own,
-  // and the one place that stays readable when grader folders are hidden.
-  std::string home = "HOME=" + spec.cwd, tmp = "TMPDIR=" + spec.cwd;
-  std::array<char *, 5> envp{const_cast<char *>("PATH=/usr/bin:/bin"),
-                             const_cast<char *>("LC_ALL=C"), home.data(), tmp.data(), nullptr};
-  execve(spec.path.c_str(), argv.data(), envp.data());
+  execve(spec.path.c_str(), args.argv.data(), args.envp.data());
   child_fail(errpipe, "execve");
 }
 
@@ -175,11 +191,12 @@ void set_nonblocking(int fd) {
 Process Process::start(const Spawn &spec) {
   Pipe in = Pipe::make(), out = Pipe::make(), err = Pipe::make(), ex = Pipe::make();
   pid_t parent = getpid();
+  ExecArgs args(spec);
   Process p;
   p.started_ = Clock::now();
   p.pid_ = check(fork(), "fork");
   if (p.pid_ == 0)
-    child_exec(spec, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent);
+    child_exec(spec, args, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent);
   ex.write.reset();
   in.read.reset(), out.write.reset(), err.write.reset();
   p.cap_ = spec.output_cap;
