@@ -6,13 +6,11 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <dirent.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -151,49 +149,6 @@ struct ExecArgs {
   }
 };
 
-// In the child: "/" becomes a tmpfs of mode 755 at `at`, in a mount namespace
-// of its own, holding the same entries as the real "/" (binds of its folders
-// and files, copies of its links), so that nothing else changes but the mode
-// of "/". For a "/" that other users may not search (a chroot made by mktemp),
-// where CAP_DAC_READ_SEARCH is not enough: access(2) ignores it, and gcc finds
-// cc1 with access(2). False with `why` on failure.
-bool enter_private_root(const std::string &at, std::string &why) {
-  auto failed = [&](const std::string &call) {
-    why = call + ": " + strerror(errno);
-    return false;
-  };
-  if (unshare(CLONE_NEWNS) < 0) return failed("unshare(CLONE_NEWNS)");
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    return failed("mount(MS_PRIVATE)");
-  if (mount("tmpfs", at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-    return failed("mount(tmpfs)");
-  DIR *root = opendir("/");
-  if (!root) return failed("opendir(/)");
-  bool ok = true;
-  while (dirent *e = readdir(root)) {
-    std::string name = e->d_name, from = "/" + name, to = at + "/" + name;
-    struct stat st {};
-    if (name == "." || name == ".." || lstat(from.c_str(), &st) < 0) continue;
-    if (S_ISLNK(st.st_mode)) {
-      std::string target(4096, '\0');
-      ssize_t n = readlink(from.c_str(), target.data(), target.size());
-      ok = n > 0 && symlink(target.substr(0, static_cast<size_t>(n)).c_str(), to.c_str()) == 0;
-      if (!ok) failed("symlink " + to);
-    } else {
-      int fd = S_ISDIR(st.st_mode) ? mkdir(to.c_str(), 0755)
-                                   : open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-      int made = fd < 0 || S_ISDIR(st.st_mode) ? fd : close(fd);
-      ok = made == 0 && mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0;
-      if (!ok) failed("bind " + from);
-    }
-    if (!ok) break;
-  }
-  closedir(root);
-  if (!ok) return false;
-  if (chroot(at.c_str()) < 0) return failed("chroot");
-  return true;
-}
-
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, ExecArgs &args, int in, int out, int err,
                              int errpipe, pid_t parent) {
@@ -204,11 +159,6 @@ bool enter_private_root(const std::string &at, std::string &why) {
   child_stdio(in, out, err);
   child_signals();
   umask(022);
-  if (std::string why; !spec.private_root.empty() && !enter_private_root(spec.private_root, why)) {
-    ssize_t n = write(errpipe, why.data(), why.size());
-    (void)n;
-    _exit(127);
-  }
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
   if (spec.cpu) pin_to_cpu(*spec.cpu, errpipe);
   // Before setuid: the rules need every folder on the way to a hidden one.

@@ -38,10 +38,6 @@ struct Spawn {
   std::optional<gid_t> gid;
   bool search_anywhere = false;   // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
                                   // that other users may not search, as in some chroots)
-  std::string private_root;       // an empty folder: when set, the child runs in a private
-                                  // mount namespace whose "/" is a tmpfs (mode 755) there,
-                                  // holding binds of every entry of the real "/" (see
-                                  // enter_private_root in process.cpp)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
   std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
                                   // racing processes over every core

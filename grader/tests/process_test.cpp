@@ -356,31 +356,3 @@ TEST_CASE("signal_name names signals, and numbers those without a name") {
   CHECK(signal_name(SIGTERM) == "SIGTERM");
   CHECK(signal_name(77) == "signal 77");
 }
-
-TEST_CASE("a private root shows the same files under a / that anyone may search" *
-          doctest::timeout(20)) {
-  if (geteuid() != 0) {
-    MESSAGE("skipped: a private root needs root (mount namespaces)");
-    return;
-  }
-  char tmpl[] = "/tmp/ipcg-private-root.XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  std::string top = tmpl, at = top + "/root";
-  std::filesystem::create_directory(at);
-  std::filesystem::permissions(top, std::filesystem::perms::owner_all);  // 700: shut to others
-  // As nobody, through access(2), which CAP_DAC_READ_SEARCH does not help: the
-  // folder and a file inside /tmp, the mode of /, and a link of / (/bin on most systems).
-  Spawn s = sh("stat -f -c %T /; stat -c %a /; test -x /bin/sh && test -r /etc/passwd && echo reach; "
-               "test -d " + top + " && echo same-tmp");
-  s.uid = 65534;
-  s.private_root = at;
-  Process p = Process::start(s);
-  const Outcome &o = p.wait(Clock::now() + 10s);
-  bool left_alone = std::filesystem::is_empty(at);  // the mounts stayed in the child's namespace
-  std::filesystem::remove_all(top);
-  INFO("stderr: " << o.err);
-  CHECK(o.exited);
-  CHECK(o.code == 0);
-  CHECK(o.out == "tmpfs\n755\nreach\nsame-tmp\n");
-  CHECK(left_alone);
-}
