@@ -142,6 +142,7 @@ struct ExecArgs {
             // Temporary files go to the working folder too: it is the program's own,
             // and the one place that stays readable when grader folders are hidden.
             "HOME=" + spec.cwd, "TMPDIR=" + spec.cwd} {
+    if (!spec.preload.empty()) env.push_back("LD_PRELOAD=" + spec.preload);
     for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
     for (auto &e : env) envp.push_back(e.data());

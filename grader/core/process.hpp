@@ -38,6 +38,8 @@ struct Spawn {
   std::optional<gid_t> gid;
   bool search_anywhere = false;   // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
                                   // that other users may not search, as in some chroots)
+  std::string preload;            // a shared library to preload (LD_PRELOAD), as
+                                  // make_access_shim's (submission.hpp)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
   std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
                                   // racing processes over every core

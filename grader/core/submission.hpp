@@ -18,6 +18,17 @@ namespace ipcg {
 // naming what is wrong when it has neither.
 std::filesystem::path find_labs_folder(const std::filesystem::path &dir);
 
+// Whether other users may not search "/" (a chroot made by mktemp): then a
+// builder needs CAP_DAC_READ_SEARCH, and make_access_shim's library.
+bool closed_root();
+
+// Compile into `dir` a small shared library whose access(2) asks with the
+// effective ids and capabilities (faccessat with AT_EACCESS); returns its
+// path. gcc finds cc1 with access(2), which ignores the CAP_DAC_READ_SEARCH
+// a builder keeps under a closed "/", so the builder preloads it there.
+// Throws std::runtime_error with the compiler's words when it cannot.
+std::filesystem::path make_access_shim(const std::filesystem::path &dir);
+
 // Builds one submission's labs. The programs of lab L land in
 // root()/L.dir/. With a cache folder, a lab whose files are byte for byte
 // those of a lab built before is not built again (a class of untouched
@@ -43,7 +54,9 @@ class SubmissionBuild {
 
  private:
   std::optional<std::string> compile(const Lab &lab, const std::filesystem::path &into);
-  std::filesystem::path labs_, kit_, work_, bin_;
+  std::optional<std::string> run_step(std::vector<std::string> argv,
+                                      const std::filesystem::path &cwd);
+  std::filesystem::path labs_, kit_, work_, bin_, shim_;
   std::optional<std::filesystem::path> cache_;
   std::optional<uid_t> uid_;
   std::vector<std::string> hidden_;
