@@ -17,7 +17,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <array>
 #include <cstring>
 
 namespace ipcg {
@@ -42,6 +41,11 @@ std::string Outcome::describe() const {
   if (crash_signal(signal)) return "crashed with " + signal_name(signal);
   if (signal) return "was killed by " + signal_name(signal);
   return fmt::format("exited with {}", code);
+}
+
+bool closed_root() {
+  struct stat root {};
+  return stat("/", &root) == 0 && !(root.st_mode & S_IXOTH);
 }
 
 bool crash_signal(int sig) {

@@ -48,6 +48,10 @@ struct Spawn {
   std::vector<std::string> granted;     // ... and mqueue mounts it may (see hide_paths)
 };
 
+// Whether other users may not search "/" (a chroot made by mktemp): then a
+// process of another uid needs Spawn::search_anywhere to run anything.
+bool closed_root();
+
 // Whether `sig` means the program crashed (SIGSEGV, SIGBUS, SIGFPE, SIGABRT, ...).
 bool crash_signal(int sig);
 

@@ -3,6 +3,7 @@
 #include "sandbox.hpp"
 
 #include "fd.hpp"
+#include "process.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -265,10 +266,7 @@ Sandbox::~Sandbox() {
   }
 }
 
-bool Sandbox::student_needs_search() const {
-  struct stat st {};
-  return uid_ && stat("/", &st) == 0 && !(st.st_mode & S_IXOTH);
-}
+bool Sandbox::student_needs_search() const { return uid_ && closed_root(); }
 
 std::string Sandbox::name(std::string_view base) {
   std::string n = iso_ == Isolation::unique_names ? fmt::format("/ipcg.{}.{}", tag_, base)

@@ -18,10 +18,6 @@ namespace ipcg {
 // naming what is wrong when it has neither.
 std::filesystem::path find_labs_folder(const std::filesystem::path &dir);
 
-// Whether other users may not search "/" (a chroot made by mktemp): then a
-// builder needs CAP_DAC_READ_SEARCH, and make_access_shim's library.
-bool closed_root();
-
 // Compile into `dir` a small shared library whose access(2) asks with the
 // effective ids and capabilities (faccessat with AT_EACCESS); returns its
 // path. gcc finds cc1 with access(2), which ignores the CAP_DAC_READ_SEARCH
