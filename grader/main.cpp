@@ -3,6 +3,7 @@
 // usage: ipcgrade [--tree labs|solutions|DIR] [--list] [--json FILE] [-v]
 //                 [--jobs N] [--slow F] [--no-build] [SELECTOR... | LAB --step N]
 //        ipcgrade --list [--json]        ipcgrade --explain LAB/CHECK
+//        ipcgrade --coverage
 //        ipcgrade batch SUBMISSIONS_DIR [--out DIR] [--jobs N] [--force] [SELECTOR...]
 //
 // One flow, one direction: command line -> registry -> (build, stage) ->
@@ -34,6 +35,7 @@ struct Options {
   std::string sources;  // a submission's sources, built privately (see submission.hpp)
   std::string build_cache;
   bool list = false;
+  bool coverage = false;  // --coverage: each contract clause and the checks that enforce it
   std::string json;
   std::string prairielearn;  // --prairielearn FILE: PrairieLearn's results.json
   bool autolab = false;      // --autolab: Autolab's scores line, last on stdout
@@ -65,6 +67,10 @@ void declare(CLI::App &app, Options &o) {
                  "with --sources: keep built labs in this folder and reuse a lab whose files "
                  "are byte for byte those of one built before");
   app.add_flag("--list", o.list, "list every lab's checks with their points, and exit");
+  app.add_flag("--coverage", o.coverage,
+               "list every clause of every lab's Contract section with the checks that "
+               "enforce it, and exit (--list --json has them too)")
+      ->excludes("--list");
   app.add_option("--json", o.json,
                  "also write a Gradescope results.json to FILE; with --list, print the "
                  "registry as JSON (on stdout without FILE)")
@@ -286,7 +292,7 @@ void end_children() {
 // gone, each results file asked for says so, and that it is not a grade
 // (never a score of 0 that looks earned).
 void report_failure(const Options &o, const std::string &why) {
-  bool grading = !o.list && o.explain.empty();
+  bool grading = !o.list && !o.coverage && o.explain.empty();
   if (!grading) return;
   end_children();
   if (o.autolab) {
@@ -300,6 +306,10 @@ void report_failure(const Options &o, const std::string &why) {
 
 int grade(const Options &o, const char *argv0) {
   if (!o.explain.empty()) return explain_check(o, argv0);
+  if (o.coverage) {
+    fmt::print("{}", coverage_text());
+    return exit_full;
+  }
   if (o.list) {
     if (o.json.empty()) print_list();
     else print_list_json(o.json);

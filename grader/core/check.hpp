@@ -32,13 +32,31 @@ struct Check {
                          // objects left behind by any check of the lab
 };
 
-// A lab: its id, folder name, programs and check table.
+// One promise of a lab's Contract section, and the checks that fail when a
+// program breaks it. tests/contract.py proves the map: every quote stands in
+// the handout, every word of the Contract section is quoted, and a buggy
+// variant ("# breaks: ID" in tests/mutants/) loses one of the checks.
+struct Clause {
+  std::string_view id;     // "mq_create/excl": the program (or "all"), then a name
+  std::string_view quote;  // words of the handout's Contract section, verbatim
+  std::vector<std::string_view> checks;  // ids of the lab's checks that enforce it
+};
+
+// A lab's Contract section as data: its clauses, and the passages that
+// promise nothing (explanations, examples of what a clause already says).
+struct Contract {
+  std::vector<Clause> clauses;
+  std::vector<std::string_view> prose;
+};
+
+// A lab: its id, folder name, programs, check table and contract.
 struct Lab {
   std::string_view id;   // "mqueue"
   std::string_view dir;  // "01-mqueue" (labs/, solutions/, handouts/)
   std::string_view title;
   std::vector<std::string_view> programs;  // every binary the lab builds
   std::vector<Check> checks;
+  Contract contract = {};  // grader/checks/<id>_contract.cpp
 };
 
 // A check found the student's code wrong: what was expected, what was seen,

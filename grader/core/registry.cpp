@@ -9,8 +9,18 @@
 
 namespace ipcg {
 
+// A lab's table with its contract attached.
+static Lab with_contract(Lab lab, Contract contract) {
+  lab.contract = std::move(contract);
+  return lab;
+}
+
 const std::vector<Lab> &all_labs() {
-  static const std::vector<Lab> labs{mqueue_lab(), mmap_lab(), shm_lab(), sem_lab(), channels_lab()};
+  static const std::vector<Lab> labs{with_contract(mqueue_lab(), mqueue_contract()),
+                                     with_contract(mmap_lab(), mmap_contract()),
+                                     with_contract(shm_lab(), shm_contract()),
+                                     with_contract(sem_lab(), sem_contract()),
+                                     with_contract(channels_lab(), channels_contract())};
   return labs;
 }
 
@@ -161,6 +171,22 @@ std::string explain(const Lab &lab, const Check &c, std::string_view prog) {
   return o;
 }
 
+// The program a clause binds: the part of its id before the '/'.
+static std::string_view clause_program(const Clause &c) {
+  return c.id.substr(0, c.id.find('/'));
+}
+
+// A lab's clauses as JSON: id, program, quote, checks.
+static nlohmann::ordered_json contract_json(const Contract &contract) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto &c : contract.clauses)
+    out.push_back({{"id", c.id},
+                   {"program", clause_program(c)},
+                   {"quote", c.quote},
+                   {"checks", c.checks}});
+  return out;
+}
+
 std::string registry_json() {
   nlohmann::ordered_json labs = nlohmann::ordered_json::array();
   for (const auto &lab : all_labs()) {
@@ -185,9 +211,26 @@ std::string registry_json() {
                     {"handout", fmt::format("handouts/{}.md", lab.dir)},
                     {"programs", lab.programs},
                     {"points", points},
-                    {"checks", checks}});
+                    {"checks", checks},
+                    {"contract", contract_json(lab.contract)},
+                    {"prose", lab.contract.prose}});
   }
   return nlohmann::ordered_json{{"labs", labs}}.dump(2) + "\n";
+}
+
+std::string coverage_text() {
+  std::string o;
+  for (const auto &lab : all_labs()) {
+    size_t bare = 0;
+    for (const auto &c : lab.contract.clauses) bare += c.checks.empty();
+    o += fmt::format("{} (handouts/{}.md, \"Contract\"): {} clauses, {} without a check\n",
+                     lab.id, lab.dir, lab.contract.clauses.size(), bare);
+    for (const auto &c : lab.contract.clauses)
+      o += fmt::format("  {:<28} {}\n{}", c.id,
+                       c.checks.empty() ? "NOT CHECKED" : fmt::format("{}", fmt::join(c.checks, ", ")),
+                       wrapped(fmt::format("\"{}\"", c.quote), "      "));
+  }
+  return o;
 }
 
 }  // namespace ipcg

@@ -47,15 +47,26 @@ std::pair<const Lab *, const Check *> find_check(const std::string &selector,
 std::string explain(const Lab &lab, const Check &c, std::string_view prog);
 
 // Every lab and check as JSON (--list --json): labs[] with id, dir, title,
-// handout, programs, points and checks[] (id, title, points, section, step,
-// deadline_ms, does, usual_cause, cleanup).
+// handout, programs, points, checks[] (id, title, points, section, step,
+// deadline_ms, does, usual_cause, cleanup), contract[] (id, program, quote,
+// checks) and prose[] (Contract passages that promise nothing).
 std::string registry_json();
 
-// The labs' own tables, one function per lab (grader/checks/<lab>.cpp).
+// What --coverage prints: each lab's contract clauses and the checks that
+// enforce them, and the clauses no check enforces.
+std::string coverage_text();
+
+// The labs' own tables, one function per lab (grader/checks/<lab>.cpp), and
+// their contracts (grader/checks/<lab>_contract.cpp).
 Lab mqueue_lab();
 Lab mmap_lab();
 Lab shm_lab();
 Lab sem_lab();
 Lab channels_lab();
+Contract mqueue_contract();
+Contract mmap_contract();
+Contract shm_contract();
+Contract sem_contract();
+Contract channels_contract();
 
 }  // namespace ipcg
