@@ -148,11 +148,12 @@ fs::path tree_root(const Options &o, const fs::path &build) {
   return dir;
 }
 
-// The command that reruns one check verbosely, as the user would type it.
-std::string rerun_prefix(const Options &o, const char *argv0) {
+// The command that grades again, as the user would type it, with " -v"
+// (to rerun one check verbosely) when `verbose`.
+std::string rerun_prefix(const Options &o, const char *argv0, bool verbose = true) {
   const char *via = getenv("IPCGRADE_RERUN");
   std::string s = via ? via : argv0;
-  s += " -v";
+  if (verbose) s += " -v";
   if (!o.sources.empty())
     s += " --sources " + o.sources;
   else if (o.tree != "labs")
@@ -225,18 +226,20 @@ std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &stagi
   bool buildable = (o.tree == "labs" || o.tree == "solutions") && !o.no_build;
   std::vector<Job> jobs;
   const Lab *last = nullptr;
-  std::optional<std::string> error;
+  LabBuild built;
   std::string bindir;
   for (auto [lab, c] : picked) {
     if (lab != last) {
       if (stop_pending()) break;  // grade() sees it too, and stops
       last = lab;
-      error = sub         ? sub->build(*lab)
+      built = sub         ? LabBuild{sub->build(*lab), {}}
               : buildable ? build_lab(build, o.tree, *lab)
-                          : std::nullopt;
-      if (!error) bindir = staging.add(*lab, root, error);
+                          : LabBuild{};
+      if (built.broken.size() == lab->programs.size())
+        built.error = built.broken.at(std::string(lab->programs.front()));
+      if (!built.error) bindir = staging.add(*lab, root, built.error, built.broken);
     }
-    jobs.push_back({lab, c, bindir, error});
+    jobs.push_back({lab, c, bindir, built.error, built.broken});
   }
   return jobs;
 }
@@ -344,12 +347,13 @@ int grade(const Options &o, const char *argv0) {
   }
   charge_leftovers(results, jobs);
   if (o.verbose) fmt::print("isolation: {}\n", describe(ro.isolation));
-  TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0)};
+  TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0),
+               rerun_prefix(o, argv0, false)};
   std::string text = text_report(results, st);
   fmt::print("{}", text);
   if (o.autolab) fmt::print("{}", autolab_scores(results));
   std::fflush(stdout);
-  bool written = write_results(o, results, text_report(results, {false, o.verbose, st.rerun}),
+  bool written = write_results(o, results, text_report(results, {false, o.verbose, st.rerun, st.command}),
                                seconds_since(started));
   return written ? exit_code(results) : exit_error;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <random>
 #include <thread>
 
@@ -79,7 +80,10 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
   s.path = bindir_ + "/" + std::string(prog);
-  s.argv.push_back(std::string(prog));
+  if (access(s.path.c_str(), F_OK) != 0) throw NotBuilt{std::string(prog)};
+  // argv[0] is the full path, as a shell gives it to a program run by its path:
+  // the contract's messages name the program's fixed name, never argv[0].
+  s.argv.push_back(s.path);
   s.argv.insert(s.argv.end(), args.begin(), args.end());
   s.stdin_data = std::move(stdin_data);
   s.cwd = sb_.workdir();
@@ -94,6 +98,7 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   }
   Process p = Process::start(s);
   std::string cmd = command_line(prog, args);
+  p.on_end([this, cmd](const Outcome &o) { remember(cmd, o); });
   note(fmt::format("started: {} (pid {})", cmd, p.pid()));
   cmds_.push_back({p.pid(), cmd});
   return p;
@@ -112,6 +117,16 @@ const Outcome &Context::finish(Process &p) {
     if (pid == p.pid()) cmd = c;
   log_outcome(cmd, o);
   return o;
+}
+
+// Remember, for the report, a program that was still the skeleton's todo()
+// and the stderr of one that failed on its own (not one the grader ended).
+void Context::remember(const std::string &cmd, const Outcome &o) {
+  if (o.exited && o.code == 70 && o.err.find("not implemented") != std::string::npos)
+    not_started_ = true;
+  else if (((o.exited && o.code != 0) || crash_signal(o.signal) || o.timed_out) &&
+           !o.exec_failed && !o.err.empty())
+    failed_stderr_ = {cmd, o.err};
 }
 
 // Record how a command ended, with its output made visible.

@@ -124,9 +124,15 @@ class Context {
   // A line for the verbose report.
   void note(std::string line) { log_.push_back(std::move(line)); }
   const std::vector<std::string> &log() const { return log_; }
+  // Whether a program it ran was still the skeleton (todo(): exit 70).
+  bool not_started() const { return not_started_; }
+  // The last program that exited non-zero or was killed, with what it wrote
+  // to stderr (empty when none did, or it wrote nothing).
+  const std::pair<std::string, std::string> &failed_stderr() const { return failed_stderr_; }
 
  private:
   void log_outcome(const std::string &cmd, const Outcome &o);
+  void remember(const std::string &cmd, const Outcome &o);
   Process spawn(std::string_view prog, const std::vector<std::string> &args, std::string stdin_data,
                 bool keep_stdin_open, std::optional<int> cpu);
 
@@ -136,6 +142,14 @@ class Context {
   Deadline end_;
   std::vector<std::string> log_;
   std::vector<std::pair<pid_t, std::string>> cmds_;
+  bool not_started_ = false;
+  std::pair<std::string, std::string> failed_stderr_;
+};
+
+// A check tried to start a program of its lab that did not build: the check
+// is skipped (Status::not_built), and only the checks that run it are.
+struct NotBuilt {
+  std::string program;
 };
 
 // The program's exit code must be `code`; otherwise fail naming the command.

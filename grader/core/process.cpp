@@ -242,11 +242,15 @@ Process &Process::operator=(Process &&o) noexcept {
   started_ = o.started_;
   cap_ = o.cap_;
   out_ = std::move(o.out_);
+  on_end_ = std::move(o.on_end_);
+  o.on_end_ = nullptr;
   return *this;
 }
 
 Process::~Process() {
+  bool ended = done_;
   if (!done_ && pid_ > 0) kill_tree();
+  if (on_end_ && pid_ > 0 && ended) on_end_(out_);
 }
 
 // Move what is readable on stdout (which 1) or stderr (which 2) into the outcome.

@@ -6,6 +6,7 @@
 
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -109,6 +110,8 @@ class Process {
   void write_stdin(std::string_view s);
   // Close the child's stdin once what is queued has been written.
   void close_stdin();
+  // Call `f` with the outcome when this Process goes away, however it ended.
+  void on_end(std::function<void(const Outcome &)> f) { on_end_ = std::move(f); }
 
   // Pump several processes at once until all have ended or `until` passes.
   // Returns true when all have ended.
@@ -132,6 +135,7 @@ class Process {
   Clock::time_point started_{};
   size_t cap_ = 0;
   Outcome out_;
+  std::function<void(const Outcome &)> on_end_;
 };
 
 }  // namespace ipcg

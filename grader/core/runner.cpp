@@ -2,6 +2,8 @@
 // pipes, their pidfds and the grader's own signals; deadlines; leftovers.
 #include "runner.hpp"
 
+#include "visible.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
@@ -36,7 +38,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Status, {{Status::passed, "passed"},
                                       {Status::error, "error"},
                                       {Status::not_built, "not_built"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Result, lab, id, title, section, handout, score, max, status,
-                                   expected, observed, cause, log, leftovers, seconds)
+                                   expected, observed, cause, log, leftovers, seconds,
+                                   not_started, program_stderr, not_built)
 
 namespace {
 
@@ -103,6 +106,18 @@ std::optional<std::string> interference(const std::system_error &e) {
   return std::nullopt;
 }
 
+// A failed program's stderr, for the report, unless the verdict already
+// quotes it: "`cmd` wrote: ..." (made visible, capped).
+std::string unseen_stderr(const Context &cx, const Result &r) {
+  const auto &[cmd, err] = cx.failed_stderr();
+  if (err.empty()) return "";
+  std::string shown = visible(err, 300);
+  std::string first = visible(err.substr(0, err.find('\n')), 300);
+  if (r.observed.find(first) != std::string::npos || r.expected.find(first) != std::string::npos)
+    return "";
+  return fmt::format("`{}` wrote {}", cmd, shown);
+}
+
 // Run the check's function in its sandbox and say how it went.
 Result run_here(const Job &j, int slot, const RunOptions &opt) {
   Result r = blank(j);
@@ -120,6 +135,13 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
     } catch (const Failure &f) {
       r.status = Status::failed;
       r.expected = f.expected, r.observed = f.observed, r.cause = f.cause;
+      r.not_started = cx.not_started();
+      r.program_stderr = unseen_stderr(cx, r);
+    } catch (const NotBuilt &n) {
+      r.status = Status::not_built;
+      r.not_built = n.program;
+      auto e = j.broken.find(n.program);
+      r.observed = e != j.broken.end() ? e->second : "there is no program " + n.program;
     } catch (const std::system_error &e) {
       if (auto why = interference(e)) {
         r.status = Status::failed;

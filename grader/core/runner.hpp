@@ -4,6 +4,7 @@
 #include "check.hpp"
 #include "sandbox.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Result {
   std::vector<std::string> log;           // the verbose trace
   std::vector<std::string> leftovers;     // objects found in its sandbox at the end
   double seconds = 0;
+  bool not_started = false;    // a program it ran was still the skeleton's todo() (exit 70)
+  std::string program_stderr;  // a failed program's own words: "`cmd` wrote: ..." (visible)
+  std::string not_built;       // the program whose build failed, when only it did not build
 };
 
 // One check to run, with where its lab's programs are.
@@ -30,6 +34,7 @@ struct Job {
   const Check *check;
   std::string bindir;                      // staged copies of the lab's programs
   std::optional<std::string> build_error;  // set: the lab did not build
+  std::map<std::string, std::string> broken;  // programs that did not build: their first error
 };
 
 struct RunOptions {

@@ -87,20 +87,39 @@ void require_tree(const fs::path &builddir, const std::string &tree) {
       "code with --tree labs, the default)");
 }
 
-std::optional<std::string> build_lab(const fs::path &builddir, const std::string &tree,
-                                     const Lab &lab) {
+// Run ninja in `builddir` with these arguments; its outcome (output kept whole).
+static Outcome ninja(const fs::path &builddir, std::vector<std::string> args) {
   Spawn s;
   s.path = "/usr/bin/ninja";
   if (access(s.path.c_str(), X_OK) != 0) s.path = "/usr/local/bin/ninja";
-  s.argv = {"ninja", "-C", builddir.string(), fmt::format("{}-{}", tree, lab.id)};
+  s.argv = {"ninja", "-C", builddir.string()};
+  s.argv.insert(s.argv.end(), args.begin(), args.end());
   s.cwd = builddir.string();
   s.output_cap = 1 << 20;
   Process p = Process::start(s);
-  const Outcome &o = p.wait(Clock::now() + std::chrono::minutes(10));
+  return p.wait(Clock::now() + std::chrono::minutes(10));
+}
+
+// Whether ninja would still build `target`: it failed to, and no stale copy counts.
+static bool out_of_date(const fs::path &builddir, const std::string &target) {
+  Outcome o = ninja(builddir, {"-n", target});
+  return !(o.exited && o.code == 0 && o.out.find("no work to do") != std::string::npos);
+}
+
+LabBuild build_lab(const fs::path &builddir, const std::string &tree, const Lab &lab) {
+  Outcome o = ninja(builddir, {"-k", "0", fmt::format("{}-{}", tree, lab.id)});
   if (o.exec_failed)
-    return "could not run ninja (" + o.err + "): install it with apt-get install ninja-build";
-  if (o.exited && o.code == 0) return std::nullopt;
-  return first_compiler_error(o.out + o.err);
+    return {"could not run ninja (" + o.err + "): install it with apt-get install ninja-build", {}};
+  if (o.exited && o.code == 0) return {};
+  LabBuild b;
+  for (auto prog : lab.programs) {
+    std::string target = fmt::format("{}/{}/{}", tree, lab.dir, prog);
+    if (!out_of_date(builddir, target)) continue;
+    Outcome own = ninja(builddir, {target});  // again alone, for its own first error
+    b.broken[std::string(prog)] = first_compiler_error(own.out + own.err);
+  }
+  if (b.broken.empty()) b.error = first_compiler_error(o.out + o.err);
+  return b;
 }
 
 // Staging lives outside /tmp, which each sandbox replaces with its own:
@@ -119,11 +138,13 @@ Staging::~Staging() {
 }
 
 std::string Staging::add(const Lab &lab, const fs::path &from,
-                         std::optional<std::string> &missing) {
+                         std::optional<std::string> &missing,
+                         const std::map<std::string, std::string> &skip) {
   fs::path dir = root_ / lab.dir;
   fs::create_directories(dir);
   check(chmod(dir.c_str(), 0755), "chmod");
   for (auto prog : lab.programs) {
+    if (skip.contains(std::string(prog))) continue;
     fs::path src = from / lab.dir / prog;
     std::error_code ec;
     if (!fs::is_regular_file(src, ec)) {

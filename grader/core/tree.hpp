@@ -5,15 +5,23 @@
 #include "check.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
 namespace ipcg {
 
-// Build one lab of a tree with ninja (target "<tree>-<lab id>"). Returns the
-// compiler's first error when it does not build, nullopt when it does.
-std::optional<std::string> build_lab(const std::filesystem::path &builddir, const std::string &tree,
-                                     const Lab &lab);
+// How one lab of a tree built: each program that did not build, with its
+// compiler's first error (only the checks that run it are skipped); or an
+// error for the whole lab (ninja missing, or a failure no program explains).
+struct LabBuild {
+  std::optional<std::string> error;
+  std::map<std::string, std::string> broken;
+};
+
+// Build one lab of a tree with ninja (target "<tree>-<lab id>"), going on
+// past failures (-k 0), then find which programs are still out of date.
+LabBuild build_lab(const std::filesystem::path &builddir, const std::string &tree, const Lab &lab);
 
 // Throws UsageError (one line) when `tree` is "solutions" and the kit that
 // `builddir` was configured from has none: a student release.
@@ -31,10 +39,12 @@ class Staging {
   Staging(const Staging &) = delete;
   Staging &operator=(const Staging &) = delete;
   ~Staging();
-  // Copy the lab's programs from `from`; returns the folder holding the
-  // copies, or an error naming the first program that is missing.
+  // Copy the lab's programs from `from`, but those in `skip` (they did not
+  // build); returns the folder holding the copies, or an error naming the
+  // first program that is missing.
   std::string add(const Lab &lab, const std::filesystem::path &from,
-                  std::optional<std::string> &missing);
+                  std::optional<std::string> &missing,
+                  const std::map<std::string, std::string> &skip = {});
   const std::filesystem::path &root() const { return root_; }
 
  private:

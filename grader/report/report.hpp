@@ -12,6 +12,7 @@ struct TextStyle {
   bool colour = false;   // ANSI colours (only on a terminal)
   bool verbose = false;  // the full trace of every check
   std::string rerun;     // the command prefix that reruns one check verbosely
+  std::string command;   // how the user grades ("./kit grade"), for a step's command
 };
 
 // The score table, failure explanations and the closing "Score: X/Y" line.

@@ -398,3 +398,50 @@ TEST_CASE("write_atomically names the call that failed and leaves the old file a
     CHECK(entries == 1);
   }
 }
+
+TEST_CASE("a lab not started is one line that says where to begin") {
+  Result a = failed(), b = failed();
+  a.not_started = b.not_started = true;
+  a.section = "Step 1: Create a queue with attributes";
+  b.id = "b";
+  TextStyle st;
+  st.command = "./kit grade";
+  std::string t = text_report({a, b}, st);
+  CHECK(t ==
+        "mqueue       0/8   not started: begin with handouts/01-mqueue.md, \"Step 1: Create a queue "
+        "with attributes\" (./kit grade mqueue --step 1)\nScore: 0/8\n");
+  st.verbose = true;
+  CHECK(lines_with(text_report({a, b}, st), "expected:").size() == 2);
+}
+
+TEST_CASE("in a started lab, a check that reached the skeleton says so in one line") {
+  Result todo = failed();
+  todo.not_started = true;
+  std::string t = text_report({result("a", Status::passed, 3, 3), todo}, {});
+  CHECK(lines_with(t, "todo:") ==
+        std::vector<std::string>{"todo:     not written yet: handouts/01-mqueue.md, \"Step 3: "
+                                 "receiving\""});
+  CHECK(lines_with(t, "expected:").empty());
+}
+
+TEST_CASE("a program that did not build is shown once, above the checks it skips") {
+  Result a = not_built(), b = not_built();
+  a.not_built = b.not_built = "mq_create";
+  b.id = "b";
+  std::string t = text_report({a, b, result("c", Status::passed, 2, 2)}, {});
+  CHECK(lines_with(t, "error:") ==
+        std::vector<std::string>{"error:    mq_create did not build: labs/01-mqueue/mq_create.cpp:"
+                                 "12:5: error: 'foo' was not declared in this scope"});
+  CHECK(lines_with(t, "skipped:").size() == 2);
+  CHECK(t.find("SKIPPED") != std::string::npos);
+  CHECK(t.find("2/2  ok") != std::string::npos);
+}
+
+TEST_CASE("a failed program's stderr is shown without -v") {
+  Result r = failed();
+  r.program_stderr = "`mm_private f 3` wrote \"mm_private: mmap: Permission denied\\n\"";
+  std::string t = text_report({r}, {});
+  CHECK(lines_with(t, "stderr:") ==
+        std::vector<std::string>{"stderr:   `mm_private f 3` wrote \"mm_private: mmap: Permission "
+                                 "denied\\n\""});
+}
