@@ -1,7 +1,11 @@
 // observe.cpp: parsing /proc/PID/{syscall,task/*/stat,task/*/schedstat}.
 #include "observe.hpp"
 
+#include "access.hpp"
+
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <filesystem>
@@ -12,8 +16,56 @@
 namespace ipcg {
 namespace fs = std::filesystem;
 
+// The kernel refused the grader /proc/PID/<file>. Where the grader's missing
+// CAP_SYS_PTRACE is why (acting as the owner did not help), say so: throw
+// Unobservable. A process that is gone, or made itself not dumpable (its
+// /proc files then belong to root), is the student's doing: return.
+static void refused(pid_t pid, const std::string &file, const std::string &what) {
+  if (has_capability(CAP_SYS_PTRACE)) return;
+  std::string dir = "/proc/" + std::to_string(pid);
+  struct stat st {};
+  auto owner = process_owner(pid);
+  if (stat(dir.c_str(), &st) != 0 || (owner && st.st_uid != owner->first)) return;
+  throw Unobservable{what + " (" + dir + "/" + file + ")", "CAP_SYS_PTRACE"};
+}
+
+// The whole text of /proc/PID/<file>, read as someone the kernel lets read
+// it (see reader_of); nullopt if the process is gone. `what` names it for
+// refused().
+static std::optional<std::string> proc_text(pid_t pid, const std::string &file,
+                                            const std::string &what) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  std::string text;
+  int err = 0;
+  {
+    auto as = reader_of(pid);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) err = errno;
+    char buf[8192];
+    for (ssize_t n; fd >= 0 && (n = read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        err = errno;
+        break;
+      }
+      text.append(buf, static_cast<size_t>(n));
+    }
+    if (fd >= 0) close(fd);
+  }
+  if (err == EACCES || err == EPERM) refused(pid, file, what);
+  if (err != 0) return std::nullopt;
+  return text;
+}
+
+// /proc/PID/syscall, the system call the process is blocked in and its arguments.
+static std::optional<std::string> syscall_text(pid_t pid) {
+  return proc_text(pid, "syscall", "the system call pid " + std::to_string(pid) + " is blocked in");
+}
+
 std::optional<long> blocked_syscall(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/syscall");
+  auto text = syscall_text(pid);
+  if (!text) return std::nullopt;
+  std::istringstream f(*text);
   std::string first;
   if (!(f >> first)) return std::nullopt;
   if (first == "running") return -1;
@@ -53,7 +105,9 @@ static std::string syscall_name(long nr) {
 
 // The first argument of the system call the process is blocked in.
 static std::optional<unsigned long> syscall_arg1(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/syscall");
+  auto text = syscall_text(pid);
+  if (!text) return std::nullopt;
+  std::istringstream f(*text);
   std::string nr, arg1;
   if (!(f >> nr >> arg1) || nr == "running") return std::nullopt;
   try {
@@ -88,7 +142,8 @@ std::string what_it_does(pid_t pid) {
   auto nr = blocked_syscall(pid);
   if (!nr) return "";
   if (*nr < 0) return "running on a CPU";
-  std::ifstream f("/proc/" + std::to_string(pid) + "/wchan");
+  std::istringstream f(proc_text(pid, "wchan", "where pid " + std::to_string(pid) + " sleeps")
+                           .value_or(""));
   std::string wchan;
   f >> wchan;
   std::string s = "blocked in " + syscall_name(*nr);
@@ -146,7 +201,8 @@ double cpu_ms_so_far(pid_t pid) {
 }
 
 std::vector<Mapping> mappings_of(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/maps");
+  std::istringstream f(
+      proc_text(pid, "maps", "the mappings of pid " + std::to_string(pid)).value_or(""));
   std::vector<Mapping> maps;
   for (std::string line; std::getline(f, line);) {
     std::istringstream in(line);
@@ -163,22 +219,35 @@ std::vector<Mapping> mappings_of(pid_t pid) {
 
 std::string read_memory(pid_t pid, unsigned long at, size_t n) {
   std::string path = "/proc/" + std::to_string(pid) + "/mem";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
   std::string buf(n, '\0');
-  ssize_t got = pread(fd, buf.data(), n, static_cast<off_t>(at));
-  close(fd);
+  ssize_t got = -1;
+  int err = 0;
+  {
+    auto as = reader_of(pid);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) err = errno;
+    if (fd >= 0) got = pread(fd, buf.data(), n, static_cast<off_t>(at));
+    if (fd >= 0) close(fd);
+  }
+  if (err == EACCES || err == EPERM)
+    refused(pid, "mem", "the memory of pid " + std::to_string(pid));
   buf.resize(got > 0 ? static_cast<size_t>(got) : 0);
   return buf;
 }
 
 std::vector<std::string> open_files_of(pid_t pid) {
   std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
-    auto target = fs::read_symlink(e.path(), ec);
-    if (!ec) files.push_back(target.string());
+  std::error_code ec, list;
+  {
+    auto as = reader_of(pid);
+    for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", list)) {
+      auto target = fs::read_symlink(e.path(), ec);
+      if (!ec) files.push_back(target.string());
+      if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) list = ec;
+    }
   }
+  if (list == std::errc::permission_denied || list == std::errc::operation_not_permitted)
+    refused(pid, "fd", "the descriptors of pid " + std::to_string(pid));
   return files;
 }
 

@@ -24,6 +24,8 @@ std::string verdict(const TextStyle &st, const Result &r) {
       return paint(st, "35", "ERROR");
     case Status::not_built:
       return paint(st, "33", "DID NOT BUILD");
+    case Status::unobserved:
+      return paint(st, "36", "NOT OBSERVED");
   }
   return "?";
 }
@@ -49,6 +51,7 @@ void explain(std::string &o, const Result &r, const TextStyle &st) {
 
 std::string text_report(const std::vector<Result> &results, const TextStyle &st) {
   std::string o;
+  if (!st.setup.empty()) o += "isolation: " + st.setup + "\n";
   int score = 0, max = 0;
   std::string lab;
   for (const auto &r : results) {
