@@ -2,6 +2,7 @@
 #include "observe.hpp"
 
 #include "access.hpp"
+#include "clock.hpp"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -10,8 +11,10 @@
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace ipcg {
 namespace fs = std::filesystem;
@@ -29,6 +32,23 @@ static void refused(pid_t pid, const std::string &file, const std::string &what)
   throw Unobservable{what + " (" + dir + "/" + file + ")", "CAP_SYS_PTRACE"};
 }
 
+// Run `attempt` (it returns the errno of its reading, 0 when it worked) as
+// the process's reader (see reader_of), and again for up to a second while
+// the kernel refuses: a process is refused for a moment while it execs (it
+// is not dumpable until exec has set up its new image). Returns the last errno.
+static int as_reader(pid_t pid, const std::function<int()> &attempt) {
+  Deadline until = Clock::now() + std::chrono::seconds(1);
+  for (Millis pause{1};; pause = std::min(pause * 2, Millis(20))) {
+    int err = 0;
+    {
+      auto as = reader_of(pid);
+      err = attempt();
+    }
+    if ((err != EACCES && err != EPERM) || Clock::now() >= until) return err;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
 // The whole text of /proc/PID/<file>, read as someone the kernel lets read
 // it (see reader_of); nullopt if the process is gone. `what` names it for
 // refused().
@@ -36,22 +56,23 @@ static std::optional<std::string> proc_text(pid_t pid, const std::string &file,
                                             const std::string &what) {
   std::string path = "/proc/" + std::to_string(pid) + "/" + file;
   std::string text;
-  int err = 0;
-  {
-    auto as = reader_of(pid);
+  int err = as_reader(pid, [&] {
+    text.clear();
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) err = errno;
+    if (fd < 0) return errno;
     char buf[8192];
-    for (ssize_t n; fd >= 0 && (n = read(fd, buf, sizeof buf)) != 0;) {
+    int e = 0;
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        err = errno;
+        e = errno;
         break;
       }
       text.append(buf, static_cast<size_t>(n));
     }
-    if (fd >= 0) close(fd);
-  }
+    close(fd);
+    return e;
+  });
   if (err == EACCES || err == EPERM) refused(pid, file, what);
   if (err != 0) return std::nullopt;
   return text;
@@ -221,14 +242,13 @@ std::string read_memory(pid_t pid, unsigned long at, size_t n) {
   std::string path = "/proc/" + std::to_string(pid) + "/mem";
   std::string buf(n, '\0');
   ssize_t got = -1;
-  int err = 0;
-  {
-    auto as = reader_of(pid);
+  int err = as_reader(pid, [&] {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) err = errno;
-    if (fd >= 0) got = pread(fd, buf.data(), n, static_cast<off_t>(at));
-    if (fd >= 0) close(fd);
-  }
+    if (fd < 0) return errno;
+    got = pread(fd, buf.data(), n, static_cast<off_t>(at));
+    close(fd);
+    return 0;
+  });
   if (err == EACCES || err == EPERM)
     refused(pid, "mem", "the memory of pid " + std::to_string(pid));
   buf.resize(got > 0 ? static_cast<size_t>(got) : 0);
@@ -237,16 +257,17 @@ std::string read_memory(pid_t pid, unsigned long at, size_t n) {
 
 std::vector<std::string> open_files_of(pid_t pid) {
   std::vector<std::string> files;
-  std::error_code ec, list;
-  {
-    auto as = reader_of(pid);
+  int err = as_reader(pid, [&] {
+    files.clear();
+    std::error_code ec, list;
     for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", list)) {
       auto target = fs::read_symlink(e.path(), ec);
       if (!ec) files.push_back(target.string());
       if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) list = ec;
     }
-  }
-  if (list == std::errc::permission_denied || list == std::errc::operation_not_permitted)
+    return list.value();
+  });
+  if (err == EACCES || err == EPERM)
     refused(pid, "fd", "the descriptors of pid " + std::to_string(pid));
   return files;
 }
