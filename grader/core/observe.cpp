@@ -156,7 +156,19 @@ static std::string futex_target(pid_t pid) {
   return " on " + w->path + ", offset " + std::to_string(w->offset);
 }
 
+// what_it_does() itself, which may find /proc refused (Unobservable).
+static std::string doing(pid_t pid);
+
 std::string what_it_does(pid_t pid) {
+  // Only ever part of a verdict: a refusal is said, never a reason not to charge.
+  try {
+    return doing(pid);
+  } catch (const Unobservable &u) {
+    return "not visible to the grader (missing " + u.missing + ")";
+  }
+}
+
+static std::string doing(pid_t pid) {
   char state = process_state(pid);
   if (state == 'T') return "stopped (SIGSTOP or another stop signal)";
   if (state == 't') return "stopped by a debugger";

@@ -374,17 +374,41 @@ static bool remove_sysv(const char *kind, int id) {
   return semctl(id, 0, IPC_RMID) == 0;
 }
 
+// Whether a process of real uid `uid` other than this one is alive (not a
+// zombie) anywhere: kill(-1) succeeds on zombies too, and a zombie whose
+// parent never reaps (a container's init that does not) lasts for ever.
+static bool alive_of(uid_t uid) {
+  std::string self = std::to_string(getpid());
+  for (const auto &e : entries("/proc")) {
+    if (e == self || e.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream f("/proc/" + e + "/status");
+    char state = 0;
+    for (std::string line; std::getline(f, line);) {
+      if (line.starts_with("State:") && line.size() > 7) state = line[line.find_first_not_of(" \t", 6)];
+      if (!line.starts_with("Uid:")) continue;
+      unsigned real = 0;
+      std::istringstream(line.substr(4)) >> real;
+      if (real == uid && state != 'Z' && state != 'X') return true;
+      break;
+    }
+  }
+  return false;
+}
+
 // Without namespaces, as root: kill every process of the student's uid, as
-// that uid (kill(-1) reaches exactly its own processes), wherever they are.
+// that uid (kill(-1) reaches exactly its own processes), wherever they are,
+// until none is alive. end_processes() reaps the killer and the orphans.
 void Sandbox::kill_student_uid() {
   pid_t pid = fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
+    pid_t parent = getppid();
     if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
-    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0; ++round) sched_yield();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setuid, which clears it
+    if (getppid() != parent) _exit(1);
+    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0 && alive_of(*uid_); ++round)
+      sched_yield();
     _exit(0);
-  }
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
 }
 
