@@ -21,15 +21,17 @@ namespace fs = std::filesystem;
 
 // The kernel refused the grader /proc/PID/<file>. Where the grader's missing
 // CAP_SYS_PTRACE is why (acting as the owner did not help), say so: throw
-// Unobservable. A process that is gone, or made itself not dumpable (its
-// /proc files then belong to root), is the student's doing: return.
+// Unobservable. A process that is gone or exiting, or made itself not
+// dumpable (its /proc files then belong to root), is not: return.
 static void refused(pid_t pid, const std::string &file, const std::string &what) {
   if (has_capability(CAP_SYS_PTRACE)) return;
-  std::string dir = "/proc/" + std::to_string(pid);
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
   struct stat st {};
   auto owner = process_owner(pid);
-  if (stat(dir.c_str(), &st) != 0 || (owner && st.st_uid != owner->first)) return;
-  throw Unobservable{what + " (" + dir + "/" + file + ")", "CAP_SYS_PTRACE"};
+  if (!owner || stat(path.c_str(), &st) != 0 || st.st_uid != owner->first) return;
+  char state = process_state(pid);
+  if (state == 'Z' || state == 'X' || state == '?') return;
+  throw Unobservable{what + " (" + path + ")", "CAP_SYS_PTRACE"};
 }
 
 // Run `attempt` (it returns the errno of its reading, 0 when it worked) as
@@ -45,6 +47,8 @@ static int as_reader(pid_t pid, const std::function<int()> &attempt) {
       err = attempt();
     }
     if ((err != EACCES && err != EPERM) || Clock::now() >= until) return err;
+    char state = process_state(pid);  // one that is exiting stays refused: gone
+    if (state == 'Z' || state == 'X' || state == '?') return err;
     std::this_thread::sleep_for(pause);
   }
 }
