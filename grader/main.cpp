@@ -16,6 +16,8 @@
 #include "report/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -269,11 +271,12 @@ bool write_file(const char *option, const std::string &file, const std::string &
 // Write each results file asked for (--json, --prairielearn); false when one
 // could not be written.
 bool write_results(const Options &o, const std::vector<Result> &results, const std::string &text,
-                   double seconds) {
+                   double seconds, const Setup &setup) {
   bool ok = true;
-  if (!o.json.empty()) ok &= write_file("--json", o.json, gradescope_json(results, seconds));
+  if (!o.json.empty())
+    ok &= write_file("--json", o.json, gradescope_json(results, seconds, setup));
   if (!o.prairielearn.empty())
-    ok &= write_file("--prairielearn", o.prairielearn, prairielearn_json(results, text));
+    ok &= write_file("--prairielearn", o.prairielearn, prairielearn_json(results, text, setup));
   return ok;
 }
 
@@ -307,6 +310,49 @@ void report_failure(const Options &o, const std::string &why) {
     write_file("--prairielearn", o.prairielearn, prairielearn_failure_json(why));
 }
 
+// As root, students run as another uid: without the capabilities that takes
+// (a container started with --cap-drop=ALL) nothing can be graded safely.
+void require_root_capabilities() {
+  auto missing = missing_for_root();
+  if (missing.empty()) return;
+  throw UsageError(fmt::format(
+      "running as root without {}: the grader cannot run students' programs as an "
+      "unprivileged uid; grant these capabilities (Docker grants them by default; do not "
+      "drop them) or run ipcgrade as a non-root user",
+      fmt::join(missing, ", ")));
+}
+
+// Which isolation the grader chose, for whom students run, and which
+// capabilities it would use but lacks: one line of every report.
+Setup grading_setup(const RunOptions &ro, bool forced) {
+  Setup s;
+  bool root = geteuid() == 0;
+  if (root) s.missing = missing_capabilities({CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_IPC_OWNER});
+  std::string line;
+  switch (ro.isolation) {
+    case Isolation::root_namespaces: line = "namespaces (IPC, mount, PID)"; break;
+    case Isolation::user_namespaces: line = "namespaces (IPC, mount, PID) in a user namespace"; break;
+    case Isolation::unique_names:
+      line = forced ? "unique names (IPCGRADE_ISOLATION=names)"
+             : root ? "unique names (no namespaces: missing CAP_SYS_ADMIN)"
+                    : "unique names (no namespaces)";
+  }
+  if (root && ro.jobs > 1)
+    line += fmt::format(", students as uids {} to {}", ro.uid_base, ro.uid_base + ro.jobs - 1);
+  else if (root)
+    line += fmt::format(", students as uid {}", ro.uid_base);
+  else
+    line += fmt::format(", students as the grader's uid {}, without capabilities", geteuid());
+  auto unseen = root && ro.isolation != Isolation::user_namespaces
+                    ? missing_capabilities({CAP_SYS_PTRACE, CAP_IPC_OWNER})
+                    : std::vector<std::string>{};
+  if (!unseen.empty())
+    line += fmt::format("; missing {}: the grader observes as the student's uid",
+                        fmt::join(unseen, ", "));
+  s.isolation = line;
+  return s;
+}
+
 int grade(const Options &o, const char *argv0) {
   if (!o.explain.empty()) return explain_check(o, argv0);
   if (o.coverage) {
@@ -320,6 +366,7 @@ int grade(const Options &o, const char *argv0) {
   }
   if (o.json == "-")
     throw UsageError("--json needs a FILE when grading (--list --json prints the registry)");
+  require_root_capabilities();
   auto started = Clock::now();
   sigset_t stop = stop_signal_set();
   check(sigprocmask(SIG_BLOCK, &stop, nullptr), "sigprocmask");
@@ -332,8 +379,8 @@ int grade(const Options &o, const char *argv0) {
   ro.slow = o.slow;
   // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
   const char *forced = getenv("IPCGRADE_ISOLATION");
-  ro.isolation =
-      forced && std::string(forced) == "names" ? Isolation::unique_names : probe_isolation();
+  bool names = forced && std::string(forced) == "names";
+  ro.isolation = names ? Isolation::unique_names : probe_isolation();
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
   ro.progress = isatty(STDERR_FILENO);
@@ -346,15 +393,16 @@ int grade(const Options &o, const char *argv0) {
     return exit_interrupted;
   }
   charge_leftovers(results, jobs);
-  if (o.verbose) fmt::print("isolation: {}\n", describe(ro.isolation));
+  Setup setup = grading_setup(ro, names);
   TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0),
-               rerun_prefix(o, argv0, false)};
+               rerun_prefix(o, argv0, false), setup.isolation};
   std::string text = text_report(results, st);
   fmt::print("{}", text);
   if (o.autolab) fmt::print("{}", autolab_scores(results));
   std::fflush(stdout);
-  bool written = write_results(o, results, text_report(results, {false, o.verbose, st.rerun, st.command}),
-                               seconds_since(started));
+  bool written = write_results(
+      o, results, text_report(results, {false, o.verbose, st.rerun, st.command, st.setup}),
+      seconds_since(started), setup);
   return written ? exit_code(results) : exit_error;
 }
 

@@ -1,19 +1,96 @@
 // observe.cpp: parsing /proc/PID/{syscall,task/*/stat,task/*/schedstat}.
 #include "observe.hpp"
 
+#include "access.hpp"
+#include "clock.hpp"
+
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace ipcg {
 namespace fs = std::filesystem;
 
+// The kernel refused the grader /proc/PID/<file>. Where the grader's missing
+// CAP_SYS_PTRACE is why (acting as the owner did not help), say so: throw
+// Unobservable. A process that is gone or exiting, or made itself not
+// dumpable (its /proc files then belong to root), is not: return.
+static void refused(pid_t pid, const std::string &file, const std::string &what) {
+  if (has_capability(CAP_SYS_PTRACE)) return;
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  struct stat st {};
+  auto owner = process_owner(pid);
+  if (!owner || stat(path.c_str(), &st) != 0 || st.st_uid != owner->first) return;
+  char state = process_state(pid);
+  if (state == 'Z' || state == 'X' || state == '?') return;
+  throw Unobservable{what + " (" + path + ")", "CAP_SYS_PTRACE"};
+}
+
+// Run `attempt` (it returns the errno of its reading, 0 when it worked) as
+// the process's reader (see reader_of), and again for up to a second while
+// the kernel refuses: a process is refused for a moment while it execs (it
+// is not dumpable until exec has set up its new image). Returns the last errno.
+static int as_reader(pid_t pid, const std::function<int()> &attempt) {
+  Deadline until = Clock::now() + std::chrono::seconds(1);
+  for (Millis pause{1};; pause = std::min(pause * 2, Millis(20))) {
+    int err = 0;
+    {
+      auto as = reader_of(pid);
+      err = attempt();
+    }
+    if ((err != EACCES && err != EPERM) || Clock::now() >= until) return err;
+    char state = process_state(pid);  // one that is exiting stays refused: gone
+    if (state == 'Z' || state == 'X' || state == '?') return err;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+// The whole text of /proc/PID/<file>, read as someone the kernel lets read
+// it (see reader_of); nullopt if the process is gone. `what` names it for
+// refused().
+static std::optional<std::string> proc_text(pid_t pid, const std::string &file,
+                                            const std::string &what) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  std::string text;
+  int err = as_reader(pid, [&] {
+    text.clear();
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    char buf[8192];
+    int e = 0;
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        e = errno;
+        break;
+      }
+      text.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return e;
+  });
+  if (err == EACCES || err == EPERM) refused(pid, file, what);
+  if (err != 0) return std::nullopt;
+  return text;
+}
+
+// /proc/PID/syscall, the system call the process is blocked in and its arguments.
+static std::optional<std::string> syscall_text(pid_t pid) {
+  return proc_text(pid, "syscall", "the system call pid " + std::to_string(pid) + " is blocked in");
+}
+
 std::optional<long> blocked_syscall(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/syscall");
+  auto text = syscall_text(pid);
+  if (!text) return std::nullopt;
+  std::istringstream f(*text);
   std::string first;
   if (!(f >> first)) return std::nullopt;
   if (first == "running") return -1;
@@ -53,7 +130,9 @@ static std::string syscall_name(long nr) {
 
 // The first argument of the system call the process is blocked in.
 static std::optional<unsigned long> syscall_arg1(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/syscall");
+  auto text = syscall_text(pid);
+  if (!text) return std::nullopt;
+  std::istringstream f(*text);
   std::string nr, arg1;
   if (!(f >> nr >> arg1) || nr == "running") return std::nullopt;
   try {
@@ -81,14 +160,27 @@ static std::string futex_target(pid_t pid) {
   return " on " + w->path + ", offset " + std::to_string(w->offset);
 }
 
+// what_it_does() itself, which may find /proc refused (Unobservable).
+static std::string doing(pid_t pid);
+
 std::string what_it_does(pid_t pid) {
+  // Only ever part of a verdict: a refusal is said, never a reason not to charge.
+  try {
+    return doing(pid);
+  } catch (const Unobservable &u) {
+    return "not visible to the grader (missing " + u.missing + ")";
+  }
+}
+
+static std::string doing(pid_t pid) {
   char state = process_state(pid);
   if (state == 'T') return "stopped (SIGSTOP or another stop signal)";
   if (state == 't') return "stopped by a debugger";
   auto nr = blocked_syscall(pid);
   if (!nr) return "";
   if (*nr < 0) return "running on a CPU";
-  std::ifstream f("/proc/" + std::to_string(pid) + "/wchan");
+  std::istringstream f(proc_text(pid, "wchan", "where pid " + std::to_string(pid) + " sleeps")
+                           .value_or(""));
   std::string wchan;
   f >> wchan;
   std::string s = "blocked in " + syscall_name(*nr);
@@ -146,7 +238,8 @@ double cpu_ms_so_far(pid_t pid) {
 }
 
 std::vector<Mapping> mappings_of(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/maps");
+  std::istringstream f(
+      proc_text(pid, "maps", "the mappings of pid " + std::to_string(pid)).value_or(""));
   std::vector<Mapping> maps;
   for (std::string line; std::getline(f, line);) {
     std::istringstream in(line);
@@ -163,22 +256,35 @@ std::vector<Mapping> mappings_of(pid_t pid) {
 
 std::string read_memory(pid_t pid, unsigned long at, size_t n) {
   std::string path = "/proc/" + std::to_string(pid) + "/mem";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
   std::string buf(n, '\0');
-  ssize_t got = pread(fd, buf.data(), n, static_cast<off_t>(at));
-  close(fd);
+  ssize_t got = -1;
+  int err = as_reader(pid, [&] {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    got = pread(fd, buf.data(), n, static_cast<off_t>(at));
+    close(fd);
+    return 0;
+  });
+  if (err == EACCES || err == EPERM)
+    refused(pid, "mem", "the memory of pid " + std::to_string(pid));
   buf.resize(got > 0 ? static_cast<size_t>(got) : 0);
   return buf;
 }
 
 std::vector<std::string> open_files_of(pid_t pid) {
   std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
-    auto target = fs::read_symlink(e.path(), ec);
-    if (!ec) files.push_back(target.string());
-  }
+  int err = as_reader(pid, [&] {
+    files.clear();
+    std::error_code ec, list;
+    for (const auto &e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", list)) {
+      auto target = fs::read_symlink(e.path(), ec);
+      if (!ec) files.push_back(target.string());
+      if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) list = ec;
+    }
+    return list.value();
+  });
+  if (err == EACCES || err == EPERM)
+    refused(pid, "fd", "the descriptors of pid " + std::to_string(pid));
   return files;
 }
 

@@ -1,5 +1,8 @@
 // observe.hpp: what the kernel says about a live process, read from /proc:
 // is it asleep, which system call is it blocked in, how much CPU has it used.
+// Where the grader lacks CAP_SYS_PTRACE it reads a student's files as the
+// student's uid (core/access.hpp); a read the kernel still refuses throws
+// Unobservable, which the runner turns into a check that is not charged.
 #pragma once
 #include <sys/types.h>
 #include <optional>
@@ -14,6 +17,7 @@ std::optional<long> blocked_syscall(pid_t pid);
 
 // What a live process is doing, for a report: "blocked in mq_timedreceive
 // (wchan do_mq_timedreceive)", "running on a CPU", or "" if it is gone.
+// Never throws Unobservable: it is only ever part of a verdict.
 std::string what_it_does(pid_t pid);
 
 // The process's state letter from /proc/PID/stat ('R', 'S', 'D', 'T' for

@@ -1,9 +1,12 @@
 // peer.cpp: the grader's POSIX and System V message queue handles.
 #include "peer.hpp"
 
+#include "access.hpp"
 #include "fd.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -264,12 +267,23 @@ std::string ShmObject::bytes() const {
 
 void ShmObject::truncate(size_t n) { check(ftruncate(fd_, static_cast<off_t>(n)), "ftruncate"); }
 
+// A student's segment, set or queue: the grader reaches it as its owner where
+// it lacks CAP_IPC_OWNER (see owner_of_sysv); if even that is refused, it
+// says what it could not observe.
+static void sysv_refused(const char *what, key_t key) {
+  if (errno != EACCES || has_capability(CAP_IPC_OWNER)) return;
+  throw Unobservable{fmt::format("the System V {} of key {:#x}", what, static_cast<unsigned>(key)),
+                     "CAP_IPC_OWNER"};
+}
+
 std::optional<shmid_ds> SysvShm::stat(key_t key) {
   int id = shmget(key, 0, 0);
   if (id < 0 && errno == ENOENT) return std::nullopt;
   if (id < 0) throw_errno("shmget");
   shmid_ds ds{};
+  auto as = owner_of_sysv("shm", id, CAP_IPC_OWNER);
   if (shmctl(id, IPC_STAT, &ds) < 0) {
+    sysv_refused("shared memory segment", key);
     if (errno == EINVAL || errno == EIDRM) return std::nullopt;
     throw_errno("shmctl(IPC_STAT)");
   }
@@ -279,9 +293,12 @@ std::optional<shmid_ds> SysvShm::stat(key_t key) {
 std::string SysvShm::read(key_t key, size_t n) {
   int id = check(shmget(key, 0, 0), "shmget");
   shmid_ds ds{};
+  auto as = owner_of_sysv("shm", id, CAP_IPC_OWNER);
+  if (shmctl(id, IPC_STAT, &ds) < 0) sysv_refused("shared memory segment", key);
   check(shmctl(id, IPC_STAT, &ds), "shmctl(IPC_STAT)");
   n = std::min(n, static_cast<size_t>(ds.shm_segsz));
   void *at = shmat(id, nullptr, SHM_RDONLY);
+  if (at == reinterpret_cast<void *>(-1)) sysv_refused("shared memory segment", key);
   if (at == reinterpret_cast<void *>(-1)) throw_errno("shmat");
   std::string bytes(static_cast<const char *>(at), n);
   shmdt(at);
@@ -290,7 +307,9 @@ std::string SysvShm::read(key_t key, size_t n) {
 
 void SysvShm::remove(key_t key) {
   int id = shmget(key, 0, 0);
-  if (id >= 0) shmctl(id, IPC_RMID, nullptr);
+  if (id < 0) return;
+  auto as = owner_of_sysv("shm", id, CAP_SYS_ADMIN);
+  shmctl(id, IPC_RMID, nullptr);
 }
 
 SharedMap::SharedMap(const ShmObject &o) : len_(o.size()) {
@@ -372,7 +391,9 @@ static int sem_set_of(key_t key) { return semget(key, 0, 0); }
 std::optional<int> SysvSem::value(key_t key, int n) {
   int id = sem_set_of(key);
   if (id < 0) return std::nullopt;
+  auto as = owner_of_sysv("sem", id, CAP_IPC_OWNER);
   int v = semctl(id, n, GETVAL);
+  if (v < 0) sysv_refused("semaphore set", key);
   if (v < 0) return std::nullopt;
   return v;
 }
@@ -380,13 +401,18 @@ std::optional<int> SysvSem::value(key_t key, int n) {
 std::optional<pid_t> SysvSem::last_pid(key_t key, int n) {
   int id = sem_set_of(key);
   if (id < 0) return std::nullopt;
+  auto as = owner_of_sysv("sem", id, CAP_IPC_OWNER);
   int p = semctl(id, n, GETPID);
+  if (p < 0) sysv_refused("semaphore set", key);
   if (p < 0) return std::nullopt;
   return p;
 }
 
 void SysvSem::remove(key_t key) {
-  if (int id = sem_set_of(key); id >= 0) semctl(id, 0, IPC_RMID);
+  int id = sem_set_of(key);
+  if (id < 0) return;
+  auto as = owner_of_sysv("sem", id, CAP_SYS_ADMIN);
+  semctl(id, 0, IPC_RMID);
 }
 
 }  // namespace ipcg

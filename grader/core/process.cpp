@@ -181,6 +181,9 @@ struct ExecArgs {
   }
   // After setuid: RLIMIT_NPROC counts the processes of the uid it limits.
   if (spec.limits) child_limits(*spec.limits, errpipe);
+  // No set-user-ID bit or file capability can raise it: in a user namespace
+  // (where the grader holds every capability) it keeps none after exec.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_fail(errpipe, "prctl(PR_SET_NO_NEW_PRIVS)");
   execve(spec.path.c_str(), args.argv.data(), args.envp.data());
   child_fail(errpipe, "execve");
 }

@@ -3,6 +3,7 @@
 #include "runner.hpp"
 
 #include "visible.hpp"
+#include "access.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -29,6 +30,8 @@ std::string_view status_word(Status s) {
       return "error";
     case Status::not_built:
       return "did not build";
+    case Status::unobserved:
+      return "not observed";
   }
   return "?";
 }
@@ -36,7 +39,8 @@ std::string_view status_word(Status s) {
 NLOHMANN_JSON_SERIALIZE_ENUM(Status, {{Status::passed, "passed"},
                                       {Status::failed, "failed"},
                                       {Status::error, "error"},
-                                      {Status::not_built, "not_built"}})
+                                      {Status::not_built, "not_built"},
+                                      {Status::unobserved, "unobserved"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Result, lab, id, title, section, handout, score, max, status,
                                    expected, observed, cause, log, leftovers, seconds,
                                    not_started, program_stderr, not_built)
@@ -142,6 +146,12 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
       r.not_built = n.program;
       auto e = j.broken.find(n.program);
       r.observed = e != j.broken.end() ? e->second : "there is no program " + n.program;
+    } catch (const Unobservable &u) {
+      r.status = Status::unobserved;
+      r.score = r.max;
+      r.observed = fmt::format("the grader could not observe {} here (missing {})", u.what, u.missing);
+      r.cause = "not your code: the grader was not granted " + u.missing +
+                ", so this check is not charged";
     } catch (const std::system_error &e) {
       if (auto why = interference(e)) {
         r.status = Status::failed;

@@ -11,7 +11,9 @@
 
 namespace ipcg {
 
-enum class Status { passed, failed, error, not_built };
+// unobserved: the grader could not make an observation the check needs (a
+// capability the container did not grant it); the student is not charged.
+enum class Status { passed, failed, error, not_built, unobserved };
 std::string_view status_word(Status s);
 
 // What one check came to. Nothing here refers back to the check that made it.

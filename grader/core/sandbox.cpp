@@ -2,12 +2,14 @@
 // sweep that finds and removes every IPC object a check left.
 #include "sandbox.hpp"
 
+#include "access.hpp"
 #include "fd.hpp"
 #include "process.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/capability.h>
 #include <mqueue.h>
 #include <poll.h>
 #include <sched.h>
@@ -138,7 +140,7 @@ Isolation probe_isolation() {
 Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
                  std::vector<std::string> hidden)
     : iso_(iso),
-      uid_(geteuid() == 0 && iso != Isolation::user_namespaces ? student_uid : std::nullopt),
+      uid_(geteuid() == 0 ? student_uid : std::nullopt),
       tag_(std::move(tag)),
       hidden_(std::move(hidden)) {
   umask(0);
@@ -167,12 +169,47 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
   start_init();
 }
 
+// As root in a user namespace: unshare `flags`, and have a child that stays
+// outside map root and the student's uid and gid each to itself (mapping
+// more than one's own id takes CAP_SETUID and CAP_SETGID outside), so that
+// students run as their own unprivileged uid there too, never as root.
+static void unshare_mapping_student(int flags, uid_t student) {
+  Pipe go = Pipe::make();
+  pid_t self = getpid();
+  pid_t helper = check(fork(), "fork");
+  if (helper == 0) {
+    char c;
+    go.write.reset();
+    if (read(go.read.get(), &c, 1) != 1) _exit(1);
+    try {
+      std::string map = fmt::format("0 0 1\n{0} {0} 1\n", student);
+      write_file(fmt::format("/proc/{}/uid_map", self), map);
+      write_file(fmt::format("/proc/{}/gid_map", self), map);
+    } catch (const std::exception &) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  go.read.reset();
+  int err = unshare(flags) == 0 ? 0 : errno;
+  ssize_t n = err == 0 ? write(go.write.get(), "m", 1) : 0;
+  go.write.reset();
+  int status = 0;
+  while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (err != 0) throw std::system_error(err, std::generic_category(), "unshare");
+  if (n != 1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error(fmt::format(
+        "cannot map the student's uid {} into the user namespace (write uid_map)", student));
+}
+
 // Unshare IPC, mount and PID namespaces (and a user namespace when not root).
 void Sandbox::enter_namespaces() {
   int flags = CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID;
   uid_t uid = geteuid();
   gid_t gid = getegid();
   if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
+  if (iso_ == Isolation::user_namespaces && uid_) return unshare_mapping_student(flags, *uid_);
   check(unshare(flags), "unshare");
   if (iso_ == Isolation::user_namespaces) {
     write_file("/proc/self/setgroups", "deny");
@@ -327,17 +364,51 @@ static void kill_reparented_children() {
   }
 }
 
+// IPC_RMID of System V object `id` of kind "msg", "sem" or "shm", as its
+// owner where the grader lacks CAP_SYS_ADMIN; true if it was removed.
+static bool remove_sysv(const char *kind, int id) {
+  auto as = owner_of_sysv(kind, id, CAP_SYS_ADMIN);
+  std::string_view k = kind;
+  if (k == "msg") return msgctl(id, IPC_RMID, nullptr) == 0;
+  if (k == "shm") return shmctl(id, IPC_RMID, nullptr) == 0;
+  return semctl(id, 0, IPC_RMID) == 0;
+}
+
+// Whether a process of real uid `uid` other than this one is alive (not a
+// zombie) anywhere: kill(-1) succeeds on zombies too, and a zombie whose
+// parent never reaps (a container's init that does not) lasts for ever.
+static bool alive_of(uid_t uid) {
+  std::string self = std::to_string(getpid());
+  for (const auto &e : entries("/proc")) {
+    if (e == self || e.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream f("/proc/" + e + "/status");
+    char state = 0;
+    for (std::string line; std::getline(f, line);) {
+      if (line.starts_with("State:") && line.size() > 7) state = line[line.find_first_not_of(" \t", 6)];
+      if (!line.starts_with("Uid:")) continue;
+      unsigned real = 0;
+      std::istringstream(line.substr(4)) >> real;
+      if (real == uid && state != 'Z' && state != 'X') return true;
+      break;
+    }
+  }
+  return false;
+}
+
 // Without namespaces, as root: kill every process of the student's uid, as
-// that uid (kill(-1) reaches exactly its own processes), wherever they are.
+// that uid (kill(-1) reaches exactly its own processes), wherever they are,
+// until none is alive. end_processes() reaps the killer and the orphans.
 void Sandbox::kill_student_uid() {
   pid_t pid = fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
+    pid_t parent = getppid();
     if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
-    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0; ++round) sched_yield();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setuid, which clears it
+    if (getppid() != parent) _exit(1);
+    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0 && alive_of(*uid_); ++round)
+      sched_yield();
     _exit(0);
-  }
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
 }
 
@@ -458,12 +529,11 @@ std::vector<Leftover> Sandbox::sweep_student_owned() {
         found.push_back({"file", path});
     }
   for (auto [k, id] : sysv_rows_of("msg", *uid_))
-    if (msgctl(id, IPC_RMID, nullptr) == 0) found.push_back({"System V message queue", key_text(k)});
+    if (remove_sysv("msg", id)) found.push_back({"System V message queue", key_text(k)});
   for (auto [k, id] : sysv_rows_of("shm", *uid_))
-    if (shmctl(id, IPC_RMID, nullptr) == 0)
-      found.push_back({"System V shared memory segment", key_text(k)});
+    if (remove_sysv("shm", id)) found.push_back({"System V shared memory segment", key_text(k)});
   for (auto [k, id] : sysv_rows_of("sem", *uid_))
-    if (semctl(id, 0, IPC_RMID) == 0) found.push_back({"System V semaphore set", key_text(k)});
+    if (remove_sysv("sem", id)) found.push_back({"System V semaphore set", key_text(k)});
   return found;
 }
 
@@ -489,11 +559,11 @@ std::vector<Leftover> Sandbox::sweep_names() {
     }
   }
   for (key_t k : keys_) {
-    if (int id = msgget(k, 0); id >= 0 && msgctl(id, IPC_RMID, nullptr) == 0)
+    if (int id = msgget(k, 0); id >= 0 && remove_sysv("msg", id))
       found.push_back({"System V message queue", key_text(k)});
-    if (int id = shmget(k, 0, 0); id >= 0 && shmctl(id, IPC_RMID, nullptr) == 0)
+    if (int id = shmget(k, 0, 0); id >= 0 && remove_sysv("shm", id))
       found.push_back({"System V shared memory segment", key_text(k)});
-    if (int id = semget(k, 0, 0); id >= 0 && semctl(id, 0, IPC_RMID) == 0)
+    if (int id = semget(k, 0, 0); id >= 0 && remove_sysv("sem", id))
       found.push_back({"System V semaphore set", key_text(k)});
   }
   return found;

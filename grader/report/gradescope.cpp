@@ -17,7 +17,8 @@ static std::string test_output(const Result &r) {
   return o;
 }
 
-std::string gradescope_json(const std::vector<Result> &results, double execution_time) {
+std::string gradescope_json(const std::vector<Result> &results, double execution_time,
+                            const Setup &setup) {
   nlohmann::json tests = nlohmann::json::array();
   int score = 0, n = 0;
   std::string lab;
@@ -28,12 +29,17 @@ std::string gradescope_json(const std::vector<Result> &results, double execution
                      {"number", fmt::format("{}.{}", lab_no, ++n)},
                      {"score", r.score},
                      {"max_score", r.max},
-                     {"status", r.status == Status::passed ? "passed" : "failed"},
+                     {"status", r.status == Status::passed || r.status == Status::unobserved
+                                    ? "passed"  // not charged
+                                    : "failed"},
                      {"output", test_output(r)},
                      {"visibility", "visible"}});
     score += r.score;
   }
   nlohmann::json doc{{"score", score}, {"execution_time", execution_time}, {"tests", tests}};
+  if (!setup.isolation.empty())
+    doc["extra_data"] = {{"isolation", setup.isolation},
+                         {"missing_capabilities", setup.missing}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -49,7 +49,8 @@ json test_entry(const Result &r, size_t cap) {
 }
 
 // The whole document with every text cut to `cap` bytes.
-json document(const std::vector<Result> &results, const std::string &text, size_t cap) {
+json document(const std::vector<Result> &results, const std::string &text, size_t cap,
+              const Setup &setup) {
   int score = 0, max = 0, errors = 0;
   json tests = json::array();
   for (const auto &r : results) {
@@ -63,6 +64,10 @@ json document(const std::vector<Result> &results, const std::string &text, size_
            {"message", fmt::format("Score: {}/{}", score, max)},
            {"output", capped(text, cap * 16)},
            {"tests", tests}};
+  if (!setup.isolation.empty()) {
+    doc["isolation"] = setup.isolation;
+    doc["missing_capabilities"] = setup.missing;
+  }
   if (errors > 0) {
     // The grader broke on some checks: PrairieLearn then charges no attempt.
     std::string why = fmt::format(
@@ -84,11 +89,12 @@ std::string dump(const json &doc) {
 
 }  // namespace
 
-std::string prairielearn_json(const std::vector<Result> &results, const std::string &text) {
+std::string prairielearn_json(const std::vector<Result> &results, const std::string &text,
+                              const Setup &setup) {
   // Halve the texts' caps until the file fits PrairieLearn's limit.
   std::string out;
   for (size_t cap = 16 * 1024; cap >= 64; cap /= 2) {
-    out = dump(document(results, text, cap));
+    out = dump(document(results, text, cap, setup));
     if (out.size() <= size_limit) return out;
   }
   return out;

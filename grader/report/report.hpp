@@ -1,6 +1,7 @@
 // report.hpp: turning results into what people and services read. A report
 // only formats: it never runs anything.
 #pragma once
+#include "../core/access.hpp"
 #include "../core/runner.hpp"
 
 #include <string>
@@ -13,20 +14,27 @@ struct TextStyle {
   bool verbose = false;  // the full trace of every check
   std::string rerun;     // the command prefix that reruns one check verbosely
   std::string command;   // how the user grades ("./kit grade"), for a step's command
+  std::string setup;     // which isolation, and which capabilities were missing
+                         // (Setup::isolation): the first line, "isolation: ..."
 };
 
-// The score table, failure explanations and the closing "Score: X/Y" line.
+// The "isolation: ..." line (when style.setup is set), the score table,
+// failure explanations and the closing "Score: X/Y" line.
 std::string text_report(const std::vector<Result> &results, const TextStyle &style);
 
-// A Gradescope results.json: score, execution_time and tests[].
-std::string gradescope_json(const std::vector<Result> &results, double execution_time);
+// A Gradescope results.json: score, execution_time and tests[]; with a
+// setup, "extra_data": {"isolation": ..., "missing_capabilities": [...]}.
+std::string gradescope_json(const std::vector<Result> &results, double execution_time,
+                            const Setup &setup = {});
 
 // A PrairieLearn external grader's results.json: score (0 to 1), gradable,
 // message, output (`text`, the text report) and tests[] (name, description,
 // points, max_points, output, and message when it did not pass). Kept under
 // PrairieLearn's 1 MB limit by cutting long texts. When the grader itself
 // failed on a check (Status::error) it is not gradable: no attempt is charged.
-std::string prairielearn_json(const std::vector<Result> &results, const std::string &text);
+// With a setup, also "isolation" and "missing_capabilities".
+std::string prairielearn_json(const std::vector<Result> &results, const std::string &text,
+                              const Setup &setup = {});
 
 // Autolab's autoresult line, {"scores": {"<lab id>": points, ...}}: the
 // points earned in each lab that has results, in course order. Ends in "\n".

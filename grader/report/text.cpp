@@ -26,6 +26,8 @@ std::string verdict(const TextStyle &st, const Result &r) {
       return paint(st, "35", "ERROR");
     case Status::not_built:
       return paint(st, "33", r.not_built.empty() ? "DID NOT BUILD" : "SKIPPED");
+    case Status::unobserved:
+      return paint(st, "36", "NOT OBSERVED");
   }
   return "?";
 }
@@ -121,6 +123,7 @@ void lab_report(std::string &o, const std::vector<const Result *> &lab, const Te
 
 std::string text_report(const std::vector<Result> &results, const TextStyle &st) {
   std::string o;
+  if (!st.setup.empty()) o += "isolation: " + st.setup + "\n";
   int score = 0, max = 0;
   std::vector<const Result *> lab;
   for (const auto &r : results) {

@@ -445,3 +445,37 @@ TEST_CASE("a failed program's stderr is shown without -v") {
         std::vector<std::string>{"stderr:   `mm_private f 3` wrote \"mm_private: mmap: Permission "
                                  "denied\\n\""});
 }
+
+TEST_CASE("every report says which isolation the grader chose and what it lacked") {
+  Setup setup{"unique names (no namespaces: missing CAP_SYS_ADMIN), students as uid 3000064; "
+              "missing CAP_SYS_PTRACE: the grader observes as the student's uid",
+              {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}};
+  std::vector<Result> rs{result("a", Status::passed, 3, 3)};
+  TextStyle st;
+  st.setup = setup.isolation;
+  std::string t = text_report(rs, st);
+  CHECK(t.starts_with("isolation: " + setup.isolation + "\n== mqueue"));
+  CHECK(t.ends_with("\nScore: 3/3\n"));
+  CHECK(text_report(rs, {}).find("isolation:") == std::string::npos);
+  auto gs = nlohmann::json::parse(gradescope_json(rs, 1.0, setup));
+  CHECK(gs.at("extra_data").at("isolation") == setup.isolation);
+  CHECK(gs.at("extra_data").at("missing_capabilities") == nlohmann::json(setup.missing));
+  auto pl = nlohmann::json::parse(prairielearn_json(rs, t, setup));
+  CHECK(pl.at("isolation") == setup.isolation);
+  CHECK(pl.at("missing_capabilities").size() == 2);
+}
+
+TEST_CASE("a check the grader could not observe keeps its points and says why") {
+  Result r = result("blocking-receive", Status::unobserved, 3, 3);
+  r.observed = "the grader could not observe the system call pid 7 is blocked in here "
+               "(missing CAP_SYS_PTRACE)";
+  std::string t = text_report({r}, {});
+  CHECK(t.find("3/3  NOT OBSERVED") != std::string::npos);
+  CHECK(lines_with(t, "observed:").size() == 1);
+  CHECK(t.ends_with("Score: 3/3\n"));
+  auto gs = nlohmann::json::parse(gradescope_json({r}, 1.0));
+  CHECK(gs.at("tests").at(0).at("status") == "passed");
+  CHECK(gs.at("tests").at(0).at("output").get<std::string>().find("could not observe") !=
+        std::string::npos);
+  CHECK(nlohmann::json::parse(prairielearn_json({r}, t)).at("score") == 1.0);
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""capabilities.py: grading as root with only some capabilities, as a container
+grants them (Docker's defaults, or fewer), judged by the exit code, the
+Gradescope JSON and the text report.
+
+usage: capabilities.py --build BUILD --source SOURCE SCENARIO
+  no-ptrace      root without CAP_SYS_PTRACE, CAP_IPC_OWNER and CAP_SYS_ADMIN
+                 (so unique names): the solutions earn full marks, the skeletons 0
+  docker         root with Docker's 14 default capabilities, unique names (Docker's
+                 seccomp profile forbids namespaces): full marks and 0 again
+  docker-userns  the same capabilities, but namespaces allowed (the grader then uses a
+                 user namespace): full marks, and no student program runs as root
+  none           root without any capability: one line saying what to grant, exit 2,
+                 and a Gradescope file that says it is not a grade
+Each run drops the capabilities from the bounding set with setpriv (util-linux),
+so that ipcgrade, exec'd as root, starts without them in any set.
+Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
+"""
+import argparse, json, os, shutil, subprocess, sys, tempfile
+
+DOCKER = ["chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid",
+          "setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write"]
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def grade(build, bounding, tree, names, json_out=True):
+    """Run ipcgrade under setpriv --bounding-set; return (exit code, JSON or None, stdout, stderr)."""
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-caps.") as tmp:
+        out = os.path.join(tmp, "results.json")
+        env = dict(os.environ)
+        env.pop("IPCGRADE_ISOLATION", None)
+        if names:
+            env["IPCGRADE_ISOLATION"] = "names"
+        cmd = ["setpriv", "--bounding-set", bounding, "--",
+               os.path.join(build, "grader", "ipcgrade"), "--no-build", "--tree", tree]
+        if json_out:
+            cmd += ["--json", out]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=400, env=env)
+        print("$ " + ("IPCGRADE_ISOLATION=names " if names else "") + " ".join(cmd) +
+              f"  -> exit {p.returncode}")
+        print(p.stdout, p.stderr, sep="")
+        doc = json.load(open(out)) if json_out and os.path.exists(out) else None
+        return p.returncode, doc, p.stdout, p.stderr
+
+
+def isolation_line(out):
+    """The report's one line saying which isolation was chosen."""
+    lines = [l for l in out.splitlines() if l.startswith("isolation: ")]
+    if len(lines) != 1: fail(f"the report has {len(lines)} 'isolation:' lines, not one")
+    return lines[0]
+
+
+def full_and_zero(build, bounding, names, must_say):
+    """The solutions earn full marks, the skeletons nothing; the reports say how."""
+    rc, doc, out, _ = grade(build, bounding, "solutions", names)
+    if doc is None: fail("no results.json")
+    full = sum(t["max_score"] for t in doc["tests"])
+    lost = [t["name"] for t in doc["tests"] if t["score"] < t["max_score"]]
+    if rc != 0 or doc["score"] != full or lost:
+        fail(f"the solutions earned {doc['score']}/{full}, exit {rc}; lost: {', '.join(lost)}")
+    if out.splitlines()[-1] != f"Score: {full}/{full}": fail("no closing Score line")
+    line = isolation_line(out)
+    for words in must_say:
+        if words not in line: fail(f"the isolation line does not say {words!r}: {line!r}")
+    extra = doc.get("extra_data", {})
+    if extra.get("isolation") != line[len("isolation: "):]:
+        fail(f"extra_data.isolation is not the report's line: {extra!r}")
+    unobserved = [t["name"] for t in doc["tests"] if "could not observe" in t.get("output", "")]
+    if unobserved: fail("checks the grader could not observe: " + ", ".join(unobserved))
+    rc, doc, out, _ = grade(build, bounding, "labs", names)
+    earned = [t["name"] for t in doc["tests"] if t["score"] > 0]
+    if earned: fail("the skeletons earned points on: " + ", ".join(earned))
+    if rc != 1: fail(f"the skeletons: exit {rc}, expected 1")
+
+
+def no_ptrace(a):
+    full_and_zero(a.build, "-sys_ptrace,-ipc_owner,-sys_admin", True,
+                  ["unique names", "CAP_SYS_PTRACE", "CAP_IPC_OWNER"])
+
+
+def docker(a):
+    full_and_zero(a.build, "-all," + ",".join("+" + c for c in DOCKER), True,
+                  ["unique names", "CAP_SYS_PTRACE", "CAP_IPC_OWNER"])
+
+
+def docker_userns(a):
+    full_and_zero(a.build, "-all," + ",".join("+" + c for c in DOCKER), False, ["students as uid"])
+
+
+def none(a):
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-caps.") as tmp:
+        out = os.path.join(tmp, "results.json")
+        cmd = ["setpriv", "--bounding-set", "-all", "--",
+               os.path.join(a.build, "grader", "ipcgrade"), "--no-build", "--tree", "solutions",
+               "--json", out]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=400)
+        print("$ " + " ".join(cmd) + f"  -> exit {p.returncode}")
+        print(p.stdout, p.stderr, sep="")
+        lines = p.stderr.strip().splitlines()
+        if p.returncode != 2: fail(f"exit {p.returncode}, expected 2")
+        if len(lines) != 1: fail(f"{len(lines)} lines on stderr, expected one")
+        for words in ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "non-root"):
+            if words not in lines[0]: fail(f"the line does not say {words!r}")
+        if "internal error" in lines[0]: fail("it calls itself an internal error")
+        doc = json.load(open(out)) if os.path.exists(out) else {}
+        if doc.get("extra_data", {}).get("grader_failed") is not True:
+            fail("results.json does not say that the grader failed")
+        if "CAP_SETUID" not in doc.get("output", ""): fail("results.json does not say why")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("scenario", choices=["no-ptrace", "docker", "docker-userns", "none"])
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: these scenarios drop capabilities from root; not root")
+        sys.exit(77)
+    if not shutil.which("setpriv"):
+        print("SKIP: no setpriv (util-linux)")
+        sys.exit(77)
+    {"no-ptrace": no_ptrace, "docker": docker, "docker-userns": docker_userns,
+     "none": none}[a.scenario](a)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
