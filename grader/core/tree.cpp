@@ -3,6 +3,7 @@
 
 #include "process.hpp"
 #include "registry.hpp"
+#include "visible.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -42,7 +43,7 @@ static std::optional<std::string> first_link_error(const std::vector<std::string
     std::string e = l;
     if (auto at = e.find("labs/"); at != std::string::npos && e.rfind("/usr/bin/ld", 0) != 0)
       e.erase(0, at);
-    return e;
+    return visible(e, 400);
   }
   return std::nullopt;
 }
@@ -58,13 +59,15 @@ std::string first_compiler_error(const std::string &coloured) {
       if (auto why = first_link_error(lines)) return *why;
     std::string e = lines[i];
     for (auto pos = e.find("../"); pos == 0; pos = e.find("../")) e.erase(0, 3);
+    // The compiler quotes the student's text: shown through visible().
+    e = visible(e, 400);
     if (i + 1 < lines.size() && lines[i + 1].find('|') != std::string::npos)
-      e += "\n                " + lines[i + 1];
+      e += "\n                " + visible(lines[i + 1], 200);
     return e;
   }
   std::string tail;
   for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
-    tail += (tail.empty() ? "" : " / ") + lines[i];
+    tail += (tail.empty() ? "" : " / ") + visible(lines[i], 200);
   return tail.empty() ? "the build failed without a message" : tail;
 }
 
