@@ -331,6 +331,7 @@ int grade(const Options &o, const char *argv0) {
   Staging staging;
   RunOptions ro;
   ro.hidden = private_folders(o, build, staging.root());
+  ro.staging = staging.root();
   std::vector<Job> jobs = prepare(o, build, staging, ro.hidden);
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
@@ -353,6 +354,9 @@ int grade(const Options &o, const char *argv0) {
   if (o.verbose) fmt::print("isolation: {}\n", describe(ro.isolation));
   TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0)};
   std::string text = text_report(results, st);
+  if (ro.isolation == Isolation::unique_names)  // say what the fallback cannot bound
+    text = "note: no namespaces here: student programs share the host's network, /run and System "
+           "V limits (nothing bounds their shared memory beyond RLIMIT_DATA)\n" + text;
   fmt::print("{}", text);
   if (o.autolab) fmt::print("{}", autolab_scores(results));
   std::fflush(stdout);

@@ -6,6 +6,7 @@
 #include "visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cctype>
@@ -108,12 +109,21 @@ std::optional<std::string> build_lab(const fs::path &builddir, const std::string
 
 // Staging lives outside /tmp, which each sandbox replaces with its own:
 // in /run as root, else in /var/tmp.
+// The programs sit in a folder with a random 128-bit name inside a folder
+// that others may enter but not list (0711): without namespaces another
+// grader's students cannot find them (with them, /run is hidden whole).
 Staging::Staging() {
   std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/var/tmp";
   std::string tmpl = base + "/ipcgrade.XXXXXX";
   if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + base);
   root_ = tmpl;
-  check(chmod(root_.c_str(), 0755), "chmod");
+  check(chmod(root_.c_str(), 0711), "chmod");
+  unsigned char r[16];
+  if (getrandom(r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+  std::string name;
+  for (unsigned char c : r) name += fmt::format("{:02x}", c);
+  programs_ = root_ / name;
+  check(mkdir(programs_.c_str(), 0711), "mkdir staging");
 }
 
 Staging::~Staging() {
@@ -123,7 +133,7 @@ Staging::~Staging() {
 
 std::string Staging::add(const Lab &lab, const fs::path &from,
                          std::optional<std::string> &missing) {
-  fs::path dir = root_ / lab.dir;
+  fs::path dir = programs_ / lab.dir;
   fs::create_directories(dir);
   check(chmod(dir.c_str(), 0755), "chmod");
   for (auto prog : lab.programs) {
