@@ -344,6 +344,7 @@ def main():
     tmpdir = None
     if a.case == "cache":  # the build on another filesystem than OUT (/dev/shm is a tmpfs)
         tmpdir = tempfile.mkdtemp(prefix=f"redteam-{MARKER}.", dir="/dev/shm")
+        os.chmod(tmpdir, 0o755)  # the compilers (another uid) work in it
         env["TMPDIR"] = tmpdir
         if os.stat(tmpdir).st_dev == os.stat(root).st_dev:
             H.problem("setup: /dev/shm and /var/tmp are one filesystem here")
