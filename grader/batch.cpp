@@ -9,6 +9,7 @@
 #include "core/process.hpp"
 #include "core/registry.hpp"
 #include "core/submission.hpp"
+#include "core/visible.hpp"
 #include "report/report.hpp"
 
 #include <fcntl.h>
@@ -56,6 +57,7 @@ enum class State { pending, running, graded, resumed, not_submission, failed };
 struct Student {
   std::string name;
   fs::path dir;
+  std::string file;  // their reports' name in OUT/reports (see report_stem)
   State state = State::pending;
   std::map<std::string, int> scores;  // lab id -> points
   std::vector<std::string> notes;
@@ -167,6 +169,29 @@ Reading read_report(const fs::path &file, const Selection &sel) {
   return r;
 }
 
+// A student's name as a report line shows it: as it is when it needs no
+// escape, else through visible() (quoted, control bytes escaped).
+std::string shown(const std::string &name) {
+  std::string v = visible(name, 300);
+  return v == "\"" + name + "\"" ? name : v;
+}
+
+// The name of a student's report files: the folder name when it is short and
+// plain (letters, digits, . _ -, not starting with a dot), else a plain
+// prefix of it, '~' and a digest of the whole name ('~' is not plain, so
+// the two kinds never meet). A name the filesystem cannot hold with
+// ".json.part" around it, or that a terminal would read as escapes, so
+// never stops the batch.
+std::string report_stem(const std::string &name) {
+  auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; };
+  if (name.size() <= 120 && !name.starts_with(".") && std::all_of(name.begin(), name.end(), plain))
+    return name;
+  std::string prefix;
+  for (char c : name.substr(0, 60)) prefix += plain(c) ? c : '_';
+  if (prefix.starts_with(".")) prefix[0] = '_';
+  return prefix + "~" + sha256_hex(name).substr(0, 16);
+}
+
 // The report files of `name` in OUT/reports: final, or the grader's work in progress.
 fs::path report_file(const fs::path &reports, const std::string &name, const char *ext,
                      bool part = false) {
@@ -195,7 +220,8 @@ std::vector<std::string> student_names(const fs::path &dir, const fs::path &out)
   std::vector<std::string> names;
   for (const auto &e : fs::directory_iterator(dir)) {
     std::string name = e.path().filename();
-    if (name.starts_with(".") || !e.is_directory(ec)) continue;
+    // A link is listed (and refused as a submission), never followed.
+    if (name.starts_with(".") || !(e.is_symlink(ec) || e.is_directory(ec))) continue;
     if (fs::equivalent(e.path(), out, ec)) continue;  // the batch's own output folder
     names.push_back(name);
   }
@@ -208,8 +234,12 @@ std::vector<std::string> student_names(const fs::path &dir, const fs::path &out)
   return names;
 }
 
-// One field of a CSV row, quoted when it must be (RFC 4180).
-std::string csv_field(const std::string &s) {
+// One field of a CSV row, quoted when it must be (RFC 4180). A field that a
+// spreadsheet would take for a formula (it starts with = + - @, a tab or a
+// carriage return) gets a leading ' (shown as text, never evaluated).
+std::string csv_field(std::string s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos)
+    s.insert(0, "'");
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -236,7 +266,7 @@ std::string gradebook(const std::vector<Student> &students, const Selection &sel
   maxima.insert(maxima.end(), {std::to_string(total), ""});
   std::string csv = csv_row(header) + csv_row(maxima);
   for (const auto &s : students) {
-    std::vector<std::string> row{s.name};
+    std::vector<std::string> row{shown(s.name)};
     bool scored =
         s.state == State::graded || s.state == State::resumed || s.state == State::not_submission;
     int sum = 0;
@@ -258,7 +288,7 @@ std::string gradebook(const std::vector<Student> &students, const Selection &sel
 struct Batch {
   const BatchOptions &opt;
   Selection sel;
-  fs::path out, reports, cache, grader;
+  fs::path out, reports, cache, grader, class_dir;
   std::vector<Student> students;
   Clock::time_point started = Clock::now();
   bool progress = false;
@@ -278,7 +308,11 @@ std::vector<std::string> grader_argv(const Batch &b, const Student &s) {
                                 "--build-cache",
                                 b.cache.string(),
                                 "--json",
-                                report_file(b.reports, s.name, "json", true).string(),
+                                report_file(b.reports, s.file, "json", true).string(),
+                                "--hide",
+                                b.class_dir.string(),
+                                "--hide",
+                                b.out.string(),
                                 "--jobs",
                                 "1"};
   if (b.opt.slow != 1.0) argv.insert(argv.end(), {"--slow", fmt::format("{}", b.opt.slow)});
@@ -302,7 +336,7 @@ Running start_grader(const Batch &b, size_t i) {
   std::vector<char *> argv;
   for (auto &a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  fs::path text = report_file(b.reports, b.students[i].name, "txt", true);
+  fs::path text = report_file(b.reports, b.students[i].file, "txt", true);
   Fd out(check(open(text.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), "open"));
   Fd null(check(open("/dev/null", O_RDONLY | O_CLOEXEC), "open /dev/null"));
   pid_t parent = getpid();
@@ -335,8 +369,13 @@ void drop_reports(const Batch &b, const std::string &name) {
 
 // Record what the grader of student `s` came to, from its exit status and report.
 void finish(Batch &b, Student &s, int status) {
-  Reading r = read_report(report_file(b.reports, s.name, "json", true), b.sel);
-  keep_reports(b, s.name);
+  Reading r = read_report(report_file(b.reports, s.file, "json", true), b.sel);
+  try {
+    keep_reports(b, s.file);
+  } catch (const std::exception &e) {
+    r.kind = Reading::grader_failed;
+    r.why = fmt::format("its report could not be kept ({})", e.what());
+  }
   if (r.kind == Reading::complete) {
     s.state = State::graded;
     s.scores = r.scores;
@@ -351,7 +390,7 @@ void finish(Batch &b, Student &s, int status) {
   s.notes = {
       fmt::format("not graded: the grader failed ({}); see reports/{}.txt, and run the "
                   "batch again to retry",
-                  why, s.name)};
+                  why, s.file)};
 }
 
 // Show "[=====>    ] 12/30 students, 3 running, ETA 1m20s" on stderr; clear it when `done`.
@@ -387,21 +426,37 @@ Fd stop_signals() {
   return Fd(check(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
 }
 
-// Settle the students that need no grader: not a submission, or resumed from their report.
+// Why the folder of `s` is not a submission, in the student's words; nullopt
+// when it is one. A link is refused, never followed.
+std::optional<std::string> not_a_submission(const Student &s) {
+  std::error_code ec;
+  if (fs::is_symlink(fs::symlink_status(s.dir, ec)))
+    return shown(s.name) + " is a symbolic link, which the grader does not follow";
+  try {
+    find_labs_folder(s.dir);
+  } catch (const UsageError &e) {
+    std::string why = e.what(), dir = visible(s.dir.string());
+    if (why.starts_with(dir)) why = shown(s.name) + why.substr(dir.size());
+    return why;
+  }
+  return std::nullopt;
+}
+
+// Settle the students that need no grader: not a submission, or resumed from
+// their report. Whatever one student's folder is, it stops no other.
 void settle_without_grader(Batch &b) {
   for (auto &s : b.students) {
-    try {
-      find_labs_folder(s.dir);
-    } catch (const UsageError &e) {
-      std::string why = e.what();
-      if (why.starts_with(s.dir.string())) why = s.name + why.substr(s.dir.string().size());
+    if (auto why = not_a_submission(s)) {
       s.state = State::not_submission;
-      s.notes = {"not a submission: " + why};
-      write_atomically(report_file(b.reports, s.name, "txt").string(), s.notes[0] + "\n");
+      s.notes = {"not a submission: " + *why};
+      try {
+        write_atomically(report_file(b.reports, s.file, "txt").string(), s.notes[0] + "\n");
+      } catch (const std::exception &) {  // the gradebook's note says it all
+      }
       continue;
     }
     if (b.opt.force) continue;
-    Reading r = read_report(report_file(b.reports, s.name, "json"), b.sel);
+    Reading r = read_report(report_file(b.reports, s.file, "json"), b.sel);
     if (r.kind != Reading::complete) continue;
     s.state = State::resumed;
     s.scores = r.scores;
@@ -416,7 +471,7 @@ void stop_graders(Batch &b, std::vector<Running> &running) {
   for (const auto &r : running) {
     while (waitpid(r.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    drop_reports(b, b.students[r.student].name);
+    drop_reports(b, b.students[r.student].file);
     b.students[r.student].state = State::pending;
   }
   running.clear();
@@ -431,7 +486,7 @@ void reap(Batch &b, std::vector<Running> &running, size_t i, bool interrupted) {
   Student &s = b.students[running[i].student];
   running.erase(running.begin() + static_cast<long>(i));
   if (interrupted && WIFEXITED(status) && WEXITSTATUS(status) == exit_interrupted) {
-    drop_reports(b, s.name);
+    drop_reports(b, s.file);
     s.state = State::pending;
   } else {
     finish(b, s, status);
@@ -453,8 +508,18 @@ void interrupt(Batch &b, std::vector<Running> &running) {
 bool step(Batch &b, const Fd &sigs, std::vector<Running> &running, const std::vector<size_t> &queue,
           size_t &next, size_t jobs, bool &interrupted) {
   while (!interrupted && next < queue.size() && running.size() < jobs) {
-    running.push_back(start_grader(b, queue[next]));
-    b.students[queue[next++]].state = State::running;
+    Student &s = b.students[queue[next]];
+    try {
+      running.push_back(start_grader(b, queue[next]));
+      s.state = State::running;
+    } catch (const std::exception &e) {  // one student's trouble stops no other
+      s.state = State::failed;
+      s.notes = {fmt::format("not graded: the grader could not start ({}); run the batch "
+                             "again to retry",
+                             e.what())};
+      save_gradebook(b);
+    }
+    ++next;
   }
   if (running.empty()) return false;
   show_progress(b, running.size());
@@ -553,13 +618,14 @@ CLI::App *declare_batch(CLI::App &app, BatchOptions &o) {
 }
 
 int run_batch(const BatchOptions &o) {
-  Batch b{o, select(o.selectors), fs::absolute(o.out), {}, {}, {}, {}};
+  Batch b{o, select(o.selectors), fs::absolute(o.out), {}, {}, {}, {}, {}};
   b.reports = b.out / "reports";
   b.cache = b.out / "cache";
   b.grader = fs::read_symlink("/proc/self/exe");
   fs::path dir = fs::absolute(o.submissions);
+  b.class_dir = dir;
   for (const auto &name : student_names(dir, b.out))
-    b.students.push_back({name, dir / name, State::pending, {}, {}});
+    b.students.push_back({name, dir / name, report_stem(name), State::pending, {}, {}});
   std::error_code ec;
   fs::create_directories(b.reports, ec);
   if (ec || !fs::is_directory(b.reports))

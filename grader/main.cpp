@@ -13,6 +13,7 @@
 #include "core/runner.hpp"
 #include "core/submission.hpp"
 #include "core/tree.hpp"
+#include "core/visible.hpp"
 #include "report/report.hpp"
 
 #include <fmt/format.h>
@@ -36,6 +37,7 @@ struct Options {
   std::string tree = "labs";
   std::string sources;  // a submission's sources, built privately (see submission.hpp)
   std::string build_cache;
+  std::vector<std::string> hide;  // --hide DIR: more folders no student process may read
   bool list = false;
   bool coverage = false;  // --coverage: each contract clause and the checks that enforce it
   std::string json;
@@ -68,6 +70,9 @@ void declare(CLI::App &app, Options &o) {
   app.add_option("--build-cache", o.build_cache,
                  "with --sources: keep built labs in this folder and reuse a lab whose files "
                  "are byte for byte those of one built before");
+  app.add_option("--hide", o.hide,
+                 "a folder that no student program or compiler may read (ipcgrade batch "
+                 "hides the class folder and its output folder so)");
   app.add_flag("--list", o.list, "list every lab's checks with their points, and exit");
   app.add_flag("--coverage", o.coverage,
                "list every clause of every lab's Contract section with the checks that "
@@ -156,13 +161,23 @@ std::string rerun_prefix(const Options &o, const char *argv0, bool verbose = tru
   const char *via = getenv("IPCGRADE_RERUN");
   std::string s = via ? via : argv0;
   if (verbose) s += " -v";
-  if (!o.sources.empty())
-    s += " --sources " + o.sources;
+  if (!o.sources.empty())  // a folder name is the student's text: escaped when it must be
+    s += " --sources " + (visible(o.sources) == "\"" + o.sources + "\"" ? o.sources
+                                                                        : visible(o.sources));
   else if (o.tree != "labs")
     s += " --tree " + o.tree;
   if (o.slow != 1.0) s += fmt::format(" --slow {}", o.slow);
   return s;
 }
+
+// Student and compiler uids of concurrent graders are distinct because
+// their pids are: a pid is below PID_MAX_LIMIT (2^22), so the student block
+// 3000000 + pid * 64 (one uid per job slot, --jobs <= 64) never overlaps
+// another grader's nor wraps (it ends below 2^29), and the compilers'
+// 2^30 + pid lie above every student block.
+static_assert(3000000ull + (1ull << 22) * 64 < (1ull << 30));
+uid_t student_uid_base(pid_t pid) { return 3000000 + static_cast<uid_t>(pid) * 64; }
+uid_t builder_uid(pid_t pid) { return (1u << 30) + static_cast<uid_t>(pid); }
 
 // The private build of --sources: the kit's build files, and as root an
 // unprivileged compiler uid (one per grader, like the students' uids).
@@ -174,6 +189,8 @@ std::vector<std::string> private_folders(const Options &o, const fs::path &build
   std::vector<fs::path> wanted{KIT_SOURCE, build};
   if (!o.json.empty()) wanted.push_back(fs::absolute(o.json).parent_path());
   if (!o.build_cache.empty()) wanted.push_back(fs::absolute(o.build_cache));
+  if (!o.sources.empty()) wanted.push_back(fs::absolute(o.sources));  // read before grading
+  for (const auto &h : o.hide) wanted.push_back(fs::absolute(h));
   std::vector<std::string> folders;
   std::error_code ec;
   for (const auto &w : wanted) {
@@ -194,9 +211,9 @@ std::unique_ptr<SubmissionBuild> submission(const Options &o,
   std::optional<fs::path> cache;
   if (!o.build_cache.empty()) cache = fs::absolute(o.build_cache);
   std::optional<uid_t> uid;
-  if (geteuid() == 0) uid = 2900000 + static_cast<uid_t>(getpid() % 100000);
+  if (geteuid() == 0) uid = builder_uid(getpid());
   return std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)), KIT_SOURCE,
-                                           cache, uid, hidden);
+                                           cache, uid, hidden, KIT_VERSION);
 }
 
 // The signals that stop a grading run, blocked from the start: the runner
@@ -374,6 +391,7 @@ int grade(const Options &o, const char *argv0) {
   Staging staging;
   RunOptions ro;
   ro.hidden = private_folders(o, build, staging.root());
+  ro.staging = staging.root();
   std::vector<Job> jobs = prepare(o, build, staging, ro.hidden);
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
@@ -382,7 +400,7 @@ int grade(const Options &o, const char *argv0) {
   bool names = forced && std::string(forced) == "names";
   ro.isolation = names ? Isolation::unique_names : probe_isolation();
   // Student uids differ between concurrent graders, so their per-uid limits do too.
-  ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
+  ro.uid_base = student_uid_base(getpid());
   ro.progress = isatty(STDERR_FILENO);
   bool interrupted = stop_pending();
   std::vector<Result> results;
@@ -397,6 +415,9 @@ int grade(const Options &o, const char *argv0) {
   TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0),
                rerun_prefix(o, argv0, false), setup.isolation};
   std::string text = text_report(results, st);
+  if (ro.isolation == Isolation::unique_names)  // say what the fallback cannot bound
+    text = "note: no namespaces here: student programs share the host's network, /run and System "
+           "V limits (nothing bounds their shared memory beyond RLIMIT_DATA)\n" + text;
   fmt::print("{}", text);
   if (o.autolab) fmt::print("{}", autolab_scores(results));
   std::fflush(stdout);

@@ -40,7 +40,7 @@ Exit 0 when everything holds, 1 with every reason otherwise, 77 to skip (not roo
 import argparse, json, os, re, shutil, signal, stat, subprocess, sys, tempfile, time
 
 STUDENT_UID_MIN = 3000000
-UIDS_PER_GRADER = 64  # uid_base = 3000000 + (grader pid % 100000) * 64, one per job slot
+UIDS_PER_GRADER = 64  # uid_base = 3000000 + grader pid * 64, one per job slot
 DIRS_WATCHED = ("/tmp", "/var/tmp", "/run", "/run/lock")
 problems = []
 
@@ -213,8 +213,8 @@ def remove(item):
 
 def check_leftovers(before, grader_pid, results):
     """(d): nothing new of the run's on the host; remove what there is."""
-    uids = set(range(STUDENT_UID_MIN + (grader_pid % 100000) * UIDS_PER_GRADER,
-                     STUDENT_UID_MIN + (grader_pid % 100000 + 1) * UIDS_PER_GRADER))
+    uids = set(range(STUDENT_UID_MIN + grader_pid * UIDS_PER_GRADER,
+                     STUDENT_UID_MIN + (grader_pid + 1) * UIDS_PER_GRADER))
     skip = {("/tmp", os.path.basename(results))} if os.path.dirname(results) == "/tmp" else set()
     for _ in range(20):  # processes killed at the end may take a moment to go
         after = snapshot()

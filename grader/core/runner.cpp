@@ -128,7 +128,8 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   auto started = Clock::now();
   // Random too, so that no student can guess (and take) another check's names.
   std::string tag = fmt::format("{}.{:08x}.{}.{}", getppid(), random_u32(), j.lab->id, j.check->id);
-  Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag, opt.hidden);
+  Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag, opt.hidden,
+             opt.staging);
   {
     auto budget = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow);
     Context cx(sb, j.bindir, opt.slow, started + budget);
@@ -170,6 +171,9 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
       r.cause = "a bug in the grader or a broken machine, not in your code: please report it";
     }
     r.log = cx.log();
+    if (!sb.unbounded().empty())  // a user namespace on an older kernel
+      r.log.push_back("note: these System V bounds could not be set in the sandbox: " +
+                      sb.unbounded());
   }
   sb.end_processes();
   // A failed check that cut its programs short gave them no chance to clean

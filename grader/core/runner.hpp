@@ -46,6 +46,7 @@ struct RunOptions {
   uid_t uid_base = 3000000;  // students run as uid_base + job slot (as root)
   bool progress = false;     // a progress line on stderr
   std::vector<std::string> hidden;  // folders students may not read (see Sandbox)
+  std::string staging;              // the staging folder (the one of /run students see)
 };
 
 // Run every job; results come back in the jobs' order. Returns early (with

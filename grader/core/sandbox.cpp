@@ -11,17 +11,21 @@
 #include <fmt/format.h>
 #include <linux/capability.h>
 #include <mqueue.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -103,6 +107,121 @@ std::vector<std::pair<key_t, int>> sysv_rows(const char *kind) {
 
 std::string key_text(key_t k) { return fmt::format("key {:#x}", static_cast<unsigned>(k)); }
 
+
+// ---- What a sandbox shares with the host: nothing it need not (issue 16) ----
+
+// The System V and POSIX-queue bounds of a sandbox's IPC namespace: what the
+// labs' contracts use (a few objects, segments of at most a few KiB, one
+// semaphore per set), with room for a student's mistakes, and far below
+// what would hurt the machine (three 512 MiB segments no process owns).
+const std::pair<const char *, const char *> ipc_bounds[] = {
+    {"/proc/sys/kernel/shmmax", "67108864"},  // 64 MiB a segment
+    {"/proc/sys/kernel/shmall", "16384"},     // 64 MiB of segments in all (pages)
+    {"/proc/sys/kernel/shmmni", "64"},        // segments
+    {"/proc/sys/kernel/msgmni", "64"},        // message queues
+    {"/proc/sys/kernel/msgmnb", "65536"},     // bytes a queue holds
+    {"/proc/sys/kernel/msgmax", "8192"},      // bytes a message holds
+    {"/proc/sys/kernel/sem", "250 4096 64 64"},  // SEMMSL SEMMNS SEMOPM SEMMNI
+    {"/proc/sys/fs/mqueue/queues_max", "64"},    // POSIX queues
+};
+
+// Bound the new IPC namespace's objects (see ipc_bounds); the bounds that
+// cannot be set (an older kernel in a user namespace), as "shmmax, ...".
+std::string bound_ipc_namespace() {
+  std::string failed;
+  for (auto [file, value] : ipc_bounds) {
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, value, strlen(value)) == static_cast<ssize_t>(strlen(value));
+    if (fd >= 0) close(fd);
+    if (!ok) failed += (failed.empty() ? "" : ", ") + fs::path(file).filename().string();
+  }
+  return failed;
+}
+
+// Bring the loopback interface of a new network namespace up (its only one).
+void loopback_up() {
+  Fd sock(check(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket"));
+  ifreq ifr{};
+  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  check(ioctl(sock.get(), SIOCGIFFLAGS, &ifr), "ioctl SIOCGIFFLAGS lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  check(ioctl(sock.get(), SIOCSIFFLAGS, &ifr), "ioctl SIOCSIFFLAGS lo");
+}
+
+// One mount of /proc/self/mountinfo: where, its filesystem type, read-only.
+struct MountPoint {
+  std::string point, type;
+  bool read_only = false;
+};
+
+// The mounts this process sees, from /proc/self/mountinfo (octal escapes undone).
+std::vector<MountPoint> mount_points() {
+  auto unescape = [](const std::string &s) {
+    std::string r;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (s[i] == '\\' && i + 3 < s.size()) {
+        r += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+        i += 3;
+      } else {
+        r += s[i];
+      }
+    return r;
+  };
+  std::vector<MountPoint> found;
+  std::ifstream f("/proc/self/mountinfo");
+  for (std::string line; std::getline(f, line);) {
+    std::istringstream in(line);
+    std::string id, parent, dev, root, point, opts, tag, type;
+    in >> id >> parent >> dev >> root >> point >> opts;
+    while (in >> tag && tag != "-") {
+    }
+    in >> type;
+    bool ro = ("," + opts + ",").find(",ro,") != std::string::npos;
+    found.push_back({unescape(point), type, ro});
+  }
+  return found;
+}
+
+// Cover every mount that would let a student reach the host or another
+// student: an mqueue mount (the host's queues: /dev/mqueue) gets an empty
+// read-only tmpfs over it, and a writable mount whose top is world-writable
+// (/run/lock, any other sticky folder) a fresh private tmpfs. Found from
+// /proc/self/mountinfo, whatever the host mounts.
+void cover_shared_mounts() {
+  for (const auto &m : mount_points()) {
+    struct stat st {};
+    if (m.point == "/" || stat(m.point.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    if (m.type == "mqueue") {
+      check(mount("tmpfs", m.point.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
+                  "size=4k,mode=0755"),
+            ("mount tmpfs over " + m.point).c_str());
+    } else if (!m.read_only && (st.st_mode & S_IWOTH) && m.type != "proc" && m.type != "sysfs") {
+      std::string opts = fmt::format("mode={:o},size=16m", st.st_mode & 07777);
+      check(mount("tmpfs", m.point.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()),
+            ("mount tmpfs over " + m.point).c_str());
+    }
+  }
+}
+
+// Replace /run (every grader's staging folder, /run/lock, daemons' sockets)
+// with an empty tmpfs holding only this grader's staging folder, bound back
+// at its own path. Nothing when the staging folder is not in /run.
+void private_run(const std::string &staging) {
+  if (staging.empty() || !staging.starts_with("/run/") || !fs::is_directory("/run")) return;
+  Fd keep(check(open(staging.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC), "open staging"));
+  check(mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m"),
+        "mount tmpfs on /run");
+  fs::create_directories(staging);
+  std::string from = fmt::format("/proc/self/fd/{}", keep.get());
+  check(mount(from.c_str(), staging.c_str(), nullptr, MS_BIND | MS_REC, nullptr),
+        ("bind staging " + staging).c_str());
+  check(mount(nullptr, staging.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID,
+              nullptr),
+        "remount staging read-only");
+}
+
+// ---- end of what a sandbox shares ----
+
 }  // namespace
 
 // Wait (5 s at most) for a probe child; true if it exited 0. One that hangs
@@ -138,11 +257,12 @@ Isolation probe_isolation() {
 }
 
 Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
-                 std::vector<std::string> hidden)
+                 std::vector<std::string> hidden, std::string staging)
     : iso_(iso),
       uid_(geteuid() == 0 ? student_uid : std::nullopt),
       tag_(std::move(tag)),
-      hidden_(std::move(hidden)) {
+      hidden_(std::move(hidden)),
+      staging_(std::move(staging)) {
   umask(0);
   if (iso_ == Isolation::unique_names) {
     check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
@@ -203,9 +323,10 @@ static void unshare_mapping_student(int flags, uid_t student) {
         "cannot map the student's uid {} into the user namespace (write uid_map)", student));
 }
 
-// Unshare IPC, mount and PID namespaces (and a user namespace when not root).
+// Unshare IPC, mount, PID and network namespaces (and a user namespace when
+// not root); bound the IPC namespace and bring its loopback up.
 void Sandbox::enter_namespaces() {
-  int flags = CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID;
+  int flags = CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET;
   uid_t uid = geteuid();
   gid_t gid = getegid();
   if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
@@ -216,6 +337,10 @@ void Sandbox::enter_namespaces() {
     write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));
     write_file("/proc/self/gid_map", fmt::format("{} {} 1", gid, gid));
   }
+  loopback_up();
+  unbounded_ = bound_ipc_namespace();
+  if (!unbounded_.empty() && iso_ == Isolation::root_namespaces)
+    throw std::runtime_error("cannot bound the IPC namespace: " + unbounded_);
 }
 
 // Stop mount events from leaking out of this mount namespace: make every mount
@@ -261,6 +386,8 @@ void Sandbox::mount_private_dirs() {
   // where the inherited one is used.
   if (iso_ == Isolation::root_namespaces)
     check(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), "mount proc");
+  cover_shared_mounts();
+  if (iso_ == Isolation::root_namespaces) private_run(staging_);
   mount_tmpfs("/tmp", "1777");
   mount_tmpfs("/dev/shm", "1777");
   // As root the grader's staging is in /run, so /var/tmp can be private too.

@@ -48,8 +48,10 @@ class Sandbox {
   // makes unique names.
   // `hidden`: folders no student process may read (the kit's sources and
   // build, the reports); with namespaces they are also mounted over.
+  // `staging`: the grader's staging folder, the one folder of /run that stays
+  // visible (as root, /run is replaced: other graders' staging is hidden).
   Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
-          std::vector<std::string> hidden = {});
+          std::vector<std::string> hidden = {}, std::string staging = {});
   Sandbox(const Sandbox &) = delete;
   Sandbox &operator=(const Sandbox &) = delete;
   ~Sandbox();
@@ -63,6 +65,9 @@ class Sandbox {
   const std::string &workdir() const { return workdir_; }
   std::optional<uid_t> student_uid() const { return uid_; }
   const std::vector<std::string> &hidden() const { return hidden_; }
+  // The IPC namespace bounds that could not be set ("shmmax, ..."); empty
+  // when all were, and without namespaces (where there is none to bound).
+  const std::string &unbounded() const { return unbounded_; }
   // The mqueue mount a student's process must be granted when it is
   // confined (see hide_paths); empty when there is none.
   std::string mqueue_root() const { return mqueue_dir_.empty() ? host_mqueue_ : mqueue_dir_; }
@@ -110,6 +115,7 @@ class Sandbox {
   std::vector<key_t> keys_;
   std::vector<std::string> files_;
   std::vector<std::string> hidden_;
+  std::string staging_, unbounded_;
 };
 
 }  // namespace ipcg

@@ -4,6 +4,8 @@
 // a meson.build cannot change how the grader builds or runs.
 #pragma once
 #include "check.hpp"
+#include "clock.hpp"
+#include "process.hpp"
 
 #include <sys/types.h>
 #include <filesystem>
@@ -25,10 +27,31 @@ std::filesystem::path find_labs_folder(const std::filesystem::path &dir);
 // Throws std::runtime_error with the compiler's words when it cannot.
 std::filesystem::path make_access_shim(const std::filesystem::path &dir);
 
-// Builds one submission's labs. The programs of lab L land in
+// The SHA-256 of `bytes`, in hex (OpenSSL's EVP interface).
+std::string sha256_hex(const std::string &bytes);
+
+// The limits every compiler, linker and build tool of a submission runs
+// under (hard = soft): CPU, memory, file size and processes; with the
+// deadlines below, a build bomb costs its lab, never the grading.
+StudentLimits build_limits();
+// The limits in words: "60 s of CPU, 1536 MiB of memory, ...".
+std::string describe(const StudentLimits &l);
+
+// Wall-clock time for one lab's build (meson setup and ninja), and for all
+// the labs of one submission together: 5 labs built and graded fit
+// Gradescope's 9 minutes.
+constexpr auto lab_build_time = std::chrono::seconds(120);
+constexpr auto build_budget = std::chrono::seconds(300);
+
+// Builds one submission's labs. Its files are read, never followed: a lab
+// file that is a symbolic link (or passes through one), a FIFO, a device or
+// over 1 MiB does not build, with a note saying so. The programs of lab L land in
 // root()/L.dir/. With a cache folder, a lab whose files are byte for byte
 // those of a lab built before is not built again (a class of untouched
 // skeletons costs one build); the cache is shared by concurrent graders.
+// Its keys are SHA-256 digests of an unambiguous encoding of the lab's file
+// names and bytes, the kit's build files and version, the toolchain's
+// versions and the build limits; entries are renamed into place whole.
 class SubmissionBuild {
  public:
   // `labs` from find_labs_folder(); `kit` the kit's source folder (its
@@ -37,7 +60,7 @@ class SubmissionBuild {
   // `hidden`: folders the compiler may not read (see Spawn::hidden).
   SubmissionBuild(std::filesystem::path labs, std::filesystem::path kit,
                   std::optional<std::filesystem::path> cache, std::optional<uid_t> builder_uid,
-                  std::vector<std::string> hidden);
+                  std::vector<std::string> hidden, std::string kit_version);
   SubmissionBuild(const SubmissionBuild &) = delete;
   SubmissionBuild &operator=(const SubmissionBuild &) = delete;
   ~SubmissionBuild();
@@ -49,13 +72,19 @@ class SubmissionBuild {
   const std::filesystem::path &root() const { return bin_; }
 
  private:
-  std::optional<std::string> compile(const Lab &lab, const std::filesystem::path &into);
+  // A lab's files: (name, bytes), in the kit's order.
+  using Sources = std::vector<std::pair<std::string, std::string>>;
+  std::string cache_key(const Lab &lab, const Sources &files);
+  std::optional<std::string> compile(const Lab &lab, const Sources &files,
+                                     const std::filesystem::path &unit);
   std::optional<std::string> run_step(std::vector<std::string> argv,
-                                      const std::filesystem::path &cwd);
+                                      const std::filesystem::path &cwd, Deadline until);
   std::filesystem::path labs_, kit_, work_, bin_, shim_;
   std::optional<std::filesystem::path> cache_;
   std::optional<uid_t> uid_;
   std::vector<std::string> hidden_;
+  std::string kit_version_, toolchain_;
+  Clock::time_point builds_end_;
 };
 
 }  // namespace ipcg

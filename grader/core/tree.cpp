@@ -3,8 +3,10 @@
 
 #include "process.hpp"
 #include "registry.hpp"
+#include "visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cctype>
@@ -42,7 +44,7 @@ static std::optional<std::string> first_link_error(const std::vector<std::string
     std::string e = l;
     if (auto at = e.find("labs/"); at != std::string::npos && e.rfind("/usr/bin/ld", 0) != 0)
       e.erase(0, at);
-    return e;
+    return visible(e, 400);
   }
   return std::nullopt;
 }
@@ -58,13 +60,15 @@ std::string first_compiler_error(const std::string &coloured) {
       if (auto why = first_link_error(lines)) return *why;
     std::string e = lines[i];
     for (auto pos = e.find("../"); pos == 0; pos = e.find("../")) e.erase(0, 3);
+    // The compiler quotes the student's text: shown through visible().
+    e = visible(e, 400);
     if (i + 1 < lines.size() && lines[i + 1].find('|') != std::string::npos)
-      e += "\n                " + lines[i + 1];
+      e += "\n                " + visible(lines[i + 1], 200);
     return e;
   }
   std::string tail;
   for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
-    tail += (tail.empty() ? "" : " / ") + lines[i];
+    tail += (tail.empty() ? "" : " / ") + visible(lines[i], 200);
   return tail.empty() ? "the build failed without a message" : tail;
 }
 
@@ -124,12 +128,21 @@ LabBuild build_lab(const fs::path &builddir, const std::string &tree, const Lab 
 
 // Staging lives outside /tmp, which each sandbox replaces with its own:
 // in /run as root, else in /var/tmp.
+// The programs sit in a folder with a random 128-bit name inside a folder
+// that others may enter but not list (0711): without namespaces another
+// grader's students cannot find them (with them, /run is hidden whole).
 Staging::Staging() {
   std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/var/tmp";
   std::string tmpl = base + "/ipcgrade.XXXXXX";
   if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + base);
   root_ = tmpl;
-  check(chmod(root_.c_str(), 0755), "chmod");
+  check(chmod(root_.c_str(), 0711), "chmod");
+  unsigned char r[16];
+  if (getrandom(r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+  std::string name;
+  for (unsigned char c : r) name += fmt::format("{:02x}", c);
+  programs_ = root_ / name;
+  check(mkdir(programs_.c_str(), 0711), "mkdir staging");
 }
 
 Staging::~Staging() {
@@ -140,7 +153,7 @@ Staging::~Staging() {
 std::string Staging::add(const Lab &lab, const fs::path &from,
                          std::optional<std::string> &missing,
                          const std::map<std::string, std::string> &skip) {
-  fs::path dir = root_ / lab.dir;
+  fs::path dir = programs_ / lab.dir;
   fs::create_directories(dir);
   check(chmod(dir.c_str(), 0755), "chmod");
   for (auto prog : lab.programs) {

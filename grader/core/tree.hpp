@@ -48,7 +48,7 @@ class Staging {
   const std::filesystem::path &root() const { return root_; }
 
  private:
-  std::filesystem::path root_;
+  std::filesystem::path root_, programs_;  // programs_: root_/<random>
 };
 
 }  // namespace ipcg

@@ -96,10 +96,10 @@ const std::string gcc_output =
 TEST_CASE("first_compiler_error() picks the first error and the source line under it") {
   std::string e = first_compiler_error(gcc_output);
   CHECK(e ==
-        "labs/01-mqueue/mq_send.cpp:31:5: error: 'mq_sned' was not declared in this scope; "
-        "did you mean 'mq_send'?\n"
-        "                   31 |     mq_sned(q, argv[2], strlen(argv[2]), prio);");
-  CHECK_FALSE(e.starts_with("../"));
+        "\"labs/01-mqueue/mq_send.cpp:31:5: error: 'mq_sned' was not declared in this scope; "
+        "did you mean 'mq_send'?\"\n"
+        "                \"   31 |     mq_sned(q, argv[2], strlen(argv[2]), prio);\"");
+  CHECK_FALSE(e.starts_with("\"../"));
   CHECK(e.find("expected ';'") == std::string::npos);  // only the first error
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("first_compiler_error() takes a fatal error without a source line as i
       "../../labs/01-mqueue/mq_recv.cpp:3:10: fatal error: mqueu.h: No such file or directory\n"
       "compilation terminated.\n";
   CHECK(first_compiler_error(out) ==
-        "labs/01-mqueue/mq_recv.cpp:3:10: fatal error: mqueu.h: No such file or directory");
+        "\"labs/01-mqueue/mq_recv.cpp:3:10: fatal error: mqueu.h: No such file or directory\"");
 }
 
 TEST_CASE("first_compiler_error() shows the undefined reference, not collect2's summary") {
@@ -119,13 +119,13 @@ TEST_CASE("first_compiler_error() shows the undefined reference, not collect2's 
       "/work/kit/build/../labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'\n"
       "collect2: error: ld returned 1 exit status\n";
   CHECK(first_compiler_error(out) ==
-        "labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'");
+        "\"labs/04-sem/ring_put.cpp:40: undefined reference to `wait_slot()'\"");
 }
 
 TEST_CASE("first_compiler_error() falls back to the last lines when no line says error:") {
   SUBCASE("some output") {
-    CHECK(first_compiler_error("one\ntwo\nthree\nfour\n") == "two / three / four");
-    CHECK(first_compiler_error("only line") == "only line");
+    CHECK(first_compiler_error("one\ntwo\nthree\nfour\n") == "\"two\" / \"three\" / \"four\"");
+    CHECK(first_compiler_error("only line") == "\"only line\"");
   }
   SUBCASE("no output at all") {
     CHECK(first_compiler_error("") == "the build failed without a message");
@@ -144,5 +144,16 @@ TEST_CASE("first_compiler_error() drops the colour codes g++ writes for meson") 
       "      |     \x1b[01;31m\x1b[K^~~\x1b[m\x1b[K\n";
   std::string e = first_compiler_error(coloured);
   CHECK(e.find('\x1b') == std::string::npos);
-  CHECK(e.starts_with("labs/01-mqueue/mq_send.cpp:2:5: error: 'foo' was not declared"));
+  CHECK(e.starts_with("\"labs/01-mqueue/mq_send.cpp:2:5: error: 'foo' was not declared"));
+}
+
+// A source line the compiler quotes is the student's text: no control byte
+// of it reaches a terminal or the gradebook.
+TEST_CASE("first_compiler_error() escapes the control bytes a student's source carries") {
+  std::string out =
+      "../labs/01-mqueue/mq_send.cpp:1:1: error: stray '\\33' in program \x08\x7f\a\n"
+      "    1 | \x1b]0;owned\x07 \xc2\x9b" "2J\n";
+  std::string e = first_compiler_error(out);
+  for (char c : e) CHECK((c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)));
+  CHECK(e.find("\xc2\x9b") == std::string::npos);
 }
