@@ -330,12 +330,15 @@ void Sandbox::enter_namespaces() {
   uid_t uid = geteuid();
   gid_t gid = getegid();
   if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
-  if (iso_ == Isolation::user_namespaces && uid_) return unshare_mapping_student(flags, *uid_);
-  check(unshare(flags), "unshare");
-  if (iso_ == Isolation::user_namespaces) {
-    write_file("/proc/self/setgroups", "deny");
-    write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));
-    write_file("/proc/self/gid_map", fmt::format("{} {} 1", gid, gid));
+  if (iso_ == Isolation::user_namespaces && uid_) {
+    unshare_mapping_student(flags, *uid_);
+  } else {
+    check(unshare(flags), "unshare");
+    if (iso_ == Isolation::user_namespaces) {
+      write_file("/proc/self/setgroups", "deny");
+      write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));
+      write_file("/proc/self/gid_map", fmt::format("{} {} 1", gid, gid));
+    }
   }
   loopback_up();
   unbounded_ = bound_ipc_namespace();
