@@ -12,6 +12,13 @@ namespace ipcg {
 // SYS_mq_timedreceive), -1 while it runs on a CPU, nullopt if it is gone.
 std::optional<long> blocked_syscall(pid_t pid);
 
+// True for a system call that writes the caller's bytes to a descriptor:
+// write, writev, pwrite64, pwritev, pwritev2, sendto, sendmsg, sendmmsg,
+// sendfile, splice and vmsplice. A process asleep in any of them on a full
+// pipe is "blocked writing": the handouts ask for a write that loops on short
+// counts, not for write(2) itself.
+bool is_write_call(long nr);
+
 // What a live process is doing, for a report: "blocked in mq_timedreceive
 // (wchan do_mq_timedreceive)", "running on a CPU", or "" if it is gone.
 std::string what_it_does(pid_t pid);
