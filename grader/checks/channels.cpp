@@ -401,11 +401,12 @@ void fifo_short_write(Context &cx) {
   FileMsg m{FILE_MSG, 65536, 0};
   if (!ch->send(bytes_of(m) + "big" + std::string(1, '\0'), cx.within(3s)))
     fail("the server takes a FILE request", "the channel stayed full", "read every request");
-  // Any write-family call asleep on the full pipe will do (write, writev, ...): the
-  // contract asks for a cwrite that loops on short counts, not for write(2) itself.
+  // Any write-family call asleep on the full pipe will do (write, writev, ...), in
+  // any thread: the contract asks for a cwrite that loops on short counts, not for
+  // write(2) itself, nor for the main thread to serve the control channel.
   auto in_write = [&] {
-    auto nr = blocked_syscall(s.p.pid());
-    return nr && is_write_call(*nr);
+    auto calls = blocked_syscalls(s.p.pid());
+    return std::any_of(calls.begin(), calls.end(), is_write_call);
   };
   if (!cx.wait_until(in_write, &s.p, cx.within(3s)))
     fail("the server, sending 65536 bytes into a 64 KiB pipe nobody reads yet, waits in a "

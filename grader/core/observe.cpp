@@ -24,6 +24,24 @@ std::optional<long> blocked_syscall(pid_t pid) {
   }
 }
 
+std::vector<long> blocked_syscalls(pid_t pid) {
+  std::vector<long> calls;
+  std::error_code ec;
+  fs::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return calls;
+  for (const auto &task : it) {
+    std::ifstream f(task.path() / "syscall");
+    std::string first;
+    if (!(f >> first)) continue;  // the thread has just ended
+    try {
+      calls.push_back(first == "running" ? -1 : std::stol(first));
+    } catch (const std::exception &) {
+      calls.push_back(-1);
+    }
+  }
+  return calls;
+}
+
 bool is_write_call(long nr) {
   static const long writes[] = {SYS_write,   SYS_writev, SYS_pwrite64, SYS_pwritev,
                                 SYS_pwritev2, SYS_sendto, SYS_sendmsg,  SYS_sendmmsg,

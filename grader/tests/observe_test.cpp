@@ -88,6 +88,7 @@ TEST_CASE("a child asleep in writev on a full pipe is in a write call, and named
   }
   close(fds[1]);
   CHECK(eventually([&] { return blocked_syscall(pid) == SYS_writev; }, 5s));
+  CHECK(blocked_syscalls(pid) == std::vector<long>{SYS_writev});
   CHECK(is_write_call(SYS_writev));
   CHECK(is_write_call(SYS_write));
   CHECK(is_write_call(SYS_pwrite64));
