@@ -19,11 +19,13 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 namespace ipcg {
 namespace fs = std::filesystem;
@@ -327,24 +329,46 @@ static void kill_reparented_children() {
   }
 }
 
-// Without namespaces, as root: kill every process of the student's uid, as
-// that uid (kill(-1) reaches exactly its own processes), wherever they are.
-void Sandbox::kill_student_uid() {
-  pid_t pid = fork();
-  if (pid < 0) throw_errno("fork");
-  if (pid == 0) {
-    if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
-    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0; ++round) sched_yield();
-    _exit(0);
+// True while a process of real uid `uid` other than a zombie exists.
+static bool uid_has_live_process(uid_t uid) {
+  for (const auto &e : entries("/proc")) {
+    if (e.empty() || !std::isdigit(static_cast<unsigned char>(e[0]))) continue;
+    std::ifstream f("/proc/" + e + "/status");
+    std::string line;
+    char state = '?';
+    long real = -1;
+    while (std::getline(f, line)) {
+      if (line.starts_with("State:")) state = line.size() > 7 ? line[7] : '?';
+      if (line.starts_with("Uid:")) real = std::atol(line.c_str() + 4);
+    }
+    if (real == static_cast<long>(uid) && state != 'Z' && state != 'X') return true;
   }
-  // Reap our children while the killer runs: kill(-1) succeeds on a zombie, so a
-  // killed student that nobody reaps would keep it going for all its rounds, which
-  // on a loaded machine (each sched_yield a trip round the run queue) outlasts the
-  // check's deadline.
+  return false;
+}
+
+// Without namespaces, as root: kill every process of the student's uid, as
+// that uid (kill(-1) reaches exactly its own processes), wherever they are,
+// until none is left alive. kill(-1)'s result cannot tell: it is 0 whenever any
+// other process exists (EPERM from the others is not reported) and also for a
+// zombie. So each round's killer signals once, and the grader reaps its own
+// children and looks in /proc (a killed process needs CPU time to die).
+void Sandbox::kill_student_uid() {
+  Deadline until = Clock::now() + std::chrono::seconds(5);
   for (;;) {
-    pid_t r = waitpid(-1, nullptr, __WALL);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) break;
+    pid_t pid = fork();
+    if (pid < 0) throw_errno("fork");
+    if (pid == 0) {
+      if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
+      kill(-1, SIGKILL);
+      _exit(0);
+    }
+    for (;;) {  // the killer, and whatever of ours it killed
+      pid_t r = waitpid(-1, nullptr, __WALL);
+      if (r == pid) break;
+      if (r < 0 && errno != EINTR) break;
+    }
+    if (!uid_has_live_process(*uid_) || Clock::now() >= until) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
