@@ -5,6 +5,8 @@ from its exit code and its Gradescope JSON.
 usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   solutions              the reference solutions earn full marks (exit 0)
   solutions-names        ... also with unique names instead of namespaces
+  tree DIR LABDIR        the programs in DIR/LABDIR (another correct implementation) earn
+                         full marks in that lab
   skeleton               the untouched skeleton earns 0 on every check (exit 1)
   mutant LABDIR STEM     the buggy variant tests/mutants/LABDIR/STEM.mutant loses the
                          check on its "# kills:" line, and only the checks listed there
@@ -64,6 +66,16 @@ def solutions_names(a):
     solutions(a)
     after = snapshot()
     if after - before: fail("left behind: " + ", ".join(sorted(after - before)))
+
+def tree(a):
+    """Another correct implementation, DIR/LABDIR, earns full marks (the lab's cleanup
+    check charges for anything its programs leave behind)."""
+    root, labdir = a.args
+    rc, doc, out = grade(a, a.build, "--tree", root, labdir.split("-", 1)[1])
+    check_gradescope(doc)
+    lost = [f"{t['name']} {t['score']}/{t['max_score']}" for t in doc["tests"]
+            if t["score"] != t["max_score"]]
+    if lost or rc != 0: fail(f"{labdir} in {root} lost points (exit {rc}): " + "; ".join(lost))
 
 def skeleton(a):
     rc, doc, out = grade(a, a.build, "--tree", "labs")
@@ -226,7 +238,7 @@ def main():
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
-    modes = {"solutions": solutions, "solutions-names": solutions_names, "skeleton": skeleton, "mutant": mutant,
+    modes = {"solutions": solutions, "solutions-names": solutions_names, "tree": tree, "skeleton": skeleton, "mutant": mutant,
              "coverage": coverage, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
     if a.mode not in modes: fail("unknown mode " + a.mode)
     modes[a.mode](a)

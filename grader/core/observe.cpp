@@ -101,10 +101,53 @@ std::optional<long> blocked_syscall(pid_t pid) {
   }
 }
 
+std::vector<long> blocked_syscalls(pid_t pid) {
+  std::vector<long> calls;
+  std::error_code ec;
+  fs::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return calls;
+  for (const auto &task : it) {
+    std::ifstream f(task.path() / "syscall");
+    std::string first;
+    if (!(f >> first)) continue;  // the thread has just ended
+    try {
+      calls.push_back(first == "running" ? -1 : std::stol(first));
+    } catch (const std::exception &) {
+      calls.push_back(-1);
+    }
+  }
+  return calls;
+}
+
+bool is_write_call(long nr) {
+  static const long writes[] = {SYS_write,   SYS_writev, SYS_pwrite64, SYS_pwritev,
+                                SYS_pwritev2, SYS_sendto, SYS_sendmsg,  SYS_sendmmsg,
+                                SYS_sendfile, SYS_splice, SYS_vmsplice};
+  for (long w : writes)
+    if (w == nr) return true;
+  return false;
+}
+
 // The name of a system call a student's process may block in, or its number.
 static std::string syscall_name(long nr) {
   static const std::pair<long, const char *> names[] = {{SYS_read, "read"},
                                                         {SYS_write, "write"},
+                                                        {SYS_readv, "readv"},
+                                                        {SYS_writev, "writev"},
+                                                        {SYS_pread64, "pread64"},
+                                                        {SYS_pwrite64, "pwrite64"},
+                                                        {SYS_preadv, "preadv"},
+                                                        {SYS_pwritev, "pwritev"},
+                                                        {SYS_preadv2, "preadv2"},
+                                                        {SYS_pwritev2, "pwritev2"},
+                                                        {SYS_sendto, "sendto"},
+                                                        {SYS_sendmsg, "sendmsg"},
+                                                        {SYS_sendmmsg, "sendmmsg"},
+                                                        {SYS_recvfrom, "recvfrom"},
+                                                        {SYS_recvmsg, "recvmsg"},
+                                                        {SYS_sendfile, "sendfile"},
+                                                        {SYS_splice, "splice"},
+                                                        {SYS_vmsplice, "vmsplice"},
                                                         {SYS_futex, "futex (a semaphore or lock)"},
                                                         {SYS_mq_timedreceive, "mq_timedreceive"},
                                                         {SYS_mq_timedsend, "mq_timedsend"},
@@ -118,6 +161,9 @@ static std::string syscall_name(long nr) {
                                                         {SYS_nanosleep, "nanosleep"},
                                                         {SYS_clock_nanosleep, "clock_nanosleep"},
                                                         {SYS_wait4, "wait4"},
+                                                        {SYS_waitid, "waitid"},
+                                                        {SYS_epoll_wait, "epoll_wait"},
+                                                        {SYS_epoll_pwait, "epoll_pwait"},
                                                         {SYS_poll, "poll"},
                                                         {SYS_ppoll, "ppoll"},
                                                         {SYS_select, "select"},

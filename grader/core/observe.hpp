@@ -15,6 +15,18 @@ namespace ipcg {
 // SYS_mq_timedreceive), -1 while it runs on a CPU, nullopt if it is gone.
 std::optional<long> blocked_syscall(pid_t pid);
 
+// The system call each thread of the process is blocked in (-1 for a thread
+// that runs); empty if it is gone. A contract rarely says which thread does
+// the work: a server may serve its channel from any thread.
+std::vector<long> blocked_syscalls(pid_t pid);
+
+// True for a system call that writes the caller's bytes to a descriptor:
+// write, writev, pwrite64, pwritev, pwritev2, sendto, sendmsg, sendmmsg,
+// sendfile, splice and vmsplice. A process asleep in any of them on a full
+// pipe is "blocked writing": the handouts ask for a write that loops on short
+// counts, not for write(2) itself.
+bool is_write_call(long nr);
+
 // What a live process is doing, for a report: "blocked in mq_timedreceive
 // (wchan do_mq_timedreceive)", "running on a CPU", or "" if it is gone.
 // Never throws Unobservable: it is only ever part of a verdict.

@@ -24,12 +24,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 namespace ipcg {
 namespace fs = std::filesystem;

@@ -12,6 +12,7 @@
 #include <semaphore.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <atomic>
@@ -69,6 +70,35 @@ TEST_CASE("a child blocked in read on a pipe is seen asleep in SYS_read" * docte
   const Outcome &o = p.wait(Clock::now() + 5s);
   CHECK(o.exited);
   CHECK(o.code == 0);
+}
+
+TEST_CASE("a child asleep in writev on a full pipe is in a write call, and named so" *
+          doctest::timeout(10)) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid != -1);
+  if (pid == 0) {  // writes more than a pipe holds, with one writev, and nobody reads
+    close(fds[0]);
+    static char big[1 << 17];
+    uint32_t len = sizeof big;
+    iovec v[2] = {{&len, sizeof len}, {big, sizeof big}};
+    (void)!writev(fds[1], v, 2);
+    _exit(0);
+  }
+  close(fds[1]);
+  CHECK(eventually([&] { return blocked_syscall(pid) == SYS_writev; }, 5s));
+  CHECK(blocked_syscalls(pid) == std::vector<long>{SYS_writev});
+  CHECK(is_write_call(SYS_writev));
+  CHECK(is_write_call(SYS_write));
+  CHECK(is_write_call(SYS_pwrite64));
+  CHECK(is_write_call(SYS_sendmsg));
+  CHECK_FALSE(is_write_call(SYS_read));
+  CHECK_FALSE(is_write_call(SYS_futex));
+  CHECK(what_it_does(pid).starts_with("blocked in writev"));
+  close(fds[0]);  // the writer gets SIGPIPE
+  int status;
+  CHECK(waitpid(pid, &status, 0) == pid);
 }
 
 TEST_CASE("what_it_does() names the call a child is blocked in, and a timeout reports it" *
