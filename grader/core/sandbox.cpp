@@ -20,6 +20,9 @@
 #include <sys/wait.h>
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -327,14 +330,57 @@ static void kill_reparented_children() {
   }
 }
 
+// Plain system calls only: kill_student_uid() calls it in a fork.
+bool uid_has_live_process(uid_t uid) {
+  int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return false;
+  char names[8192];
+  const pid_t self = getpid();
+  bool found = false;
+  ssize_t n;
+  while (!found && (n = getdents64(dir, names, sizeof names)) > 0) {
+    for (ssize_t at = 0; at < n && !found;) {
+      const auto *d = reinterpret_cast<const struct dirent64 *>(names + at);
+      at += d->d_reclen;
+      char *end = nullptr;
+      long pid = std::strtol(d->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0 || pid == self) continue;
+      char path[64], text[4096];
+      std::snprintf(path, sizeof path, "/proc/%ld/status", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;  // gone already
+      ssize_t len = read(fd, text, sizeof text - 1);
+      close(fd);
+      if (len <= 0) continue;
+      text[len] = '\0';
+      const char *state = std::strstr(text, "\nState:\t");
+      const char *uids = std::strstr(text, "\nUid:\t");
+      unsigned long real = 0, eff = 0, saved = 0;
+      if (!state || !uids || std::sscanf(uids, "\nUid:\t%lu\t%lu\t%lu", &real, &eff, &saved) != 3)
+        continue;
+      char s = state[8];
+      found = s != 'Z' && s != 'X' && (real == uid || saved == uid);
+    }
+  }
+  close(dir);
+  return found;
+}
+
 // Without namespaces, as root: kill every process of the student's uid, as
-// that uid (kill(-1) reaches exactly its own processes), wherever they are.
+// that uid (kill(-1) reaches exactly its own processes), wherever they are,
+// again until none is left alive (a fork loop may make more between kills).
+// kill(-1)'s own result cannot say that: it succeeds whenever the system has
+// any process but init and the caller, ours or not.
 void Sandbox::kill_student_uid() {
   pid_t pid = fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
     if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
-    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0; ++round) sched_yield();
+    for (int round = 0; round < 10000; ++round) {
+      kill(-1, SIGKILL);
+      if (!uid_has_live_process(*uid_)) break;
+      sched_yield();
+    }
     _exit(0);
   }
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
