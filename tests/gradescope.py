@@ -32,7 +32,7 @@ LOOSE_LAB, LOOSE_ID = "01-mqueue", "mqueue"
 REQUIRED = ["setup.sh", "run_autograder", "kit", "meson.build", "labs/meson.build",
             "labs/01-mqueue/meson.build", "grader/main.cpp", "grader/meson.build",
             "handouts/01-mqueue.md", "tools/gradescope/meson.build"]
-FORBIDDEN = ("solutions/", "tests/mutants/", "tests/hostile/", ".ci/")
+FORBIDDEN = ("solutions/", "tests/mutants/", "tests/hostile/", "tests/alt/", ".ci/")
 
 failures = []
 
@@ -55,7 +55,7 @@ def check_layout(bundle):
         mode = (infos[name].external_attr >> 16) & 0o777 if name in infos else 0
         expect(mode == 0o755, f"{name} is mode 755 in the zip (it is {mode:o})")
     bad = [n for n in infos if n.startswith(FORBIDDEN) or "/solutions/" in n]
-    expect(not bad, f"the bundle leaves out solutions/, tests/mutants/, tests/hostile/, .ci/ ({bad[:3]})")
+    expect(not bad, f"the bundle leaves out solutions/, tests/mutants/, tests/hostile/, tests/alt/, .ci/ ({bad[:3]})")
 
 
 def unpack(bundle, root):

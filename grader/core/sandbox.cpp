@@ -26,6 +26,8 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -506,30 +508,48 @@ static bool remove_sysv(const char *kind, int id) {
   return semctl(id, 0, IPC_RMID) == 0;
 }
 
-// Whether a process of real uid `uid` other than this one is alive (not a
-// zombie) anywhere: kill(-1) succeeds on zombies too, and a zombie whose
-// parent never reaps (a container's init that does not) lasts for ever.
-static bool alive_of(uid_t uid) {
-  std::string self = std::to_string(getpid());
-  for (const auto &e : entries("/proc")) {
-    if (e == self || e.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream f("/proc/" + e + "/status");
-    char state = 0;
-    for (std::string line; std::getline(f, line);) {
-      if (line.starts_with("State:") && line.size() > 7) state = line[line.find_first_not_of(" \t", 6)];
-      if (!line.starts_with("Uid:")) continue;
-      unsigned real = 0;
-      std::istringstream(line.substr(4)) >> real;
-      if (real == uid && state != 'Z' && state != 'X') return true;
-      break;
+// Plain system calls only: kill_student_uid() calls it in a fork.
+bool uid_has_live_process(uid_t uid) {
+  int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return false;
+  char names[8192];
+  const pid_t self = getpid();
+  bool found = false;
+  ssize_t n;
+  while (!found && (n = getdents64(dir, names, sizeof names)) > 0) {
+    for (ssize_t at = 0; at < n && !found;) {
+      const auto *d = reinterpret_cast<const struct dirent64 *>(names + at);
+      at += d->d_reclen;
+      char *end = nullptr;
+      long pid = std::strtol(d->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0 || pid == self) continue;
+      char path[64], text[4096];
+      std::snprintf(path, sizeof path, "/proc/%ld/status", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;  // gone already
+      ssize_t len = read(fd, text, sizeof text - 1);
+      close(fd);
+      if (len <= 0) continue;
+      text[len] = '\0';
+      const char *state = std::strstr(text, "\nState:\t");
+      const char *uids = std::strstr(text, "\nUid:\t");
+      unsigned long real = 0, eff = 0, saved = 0;
+      if (!state || !uids || std::sscanf(uids, "\nUid:\t%lu\t%lu\t%lu", &real, &eff, &saved) != 3)
+        continue;
+      char s = state[8];
+      found = s != 'Z' && s != 'X' && (real == uid || saved == uid);
     }
   }
-  return false;
+  close(dir);
+  return found;
 }
 
 // Without namespaces, as root: kill every process of the student's uid, as
 // that uid (kill(-1) reaches exactly its own processes), wherever they are,
-// until none is alive. end_processes() reaps the killer and the orphans.
+// again until none is left alive (a fork loop may make more between kills);
+// end_processes() reaps the killer and the orphans. kill(-1)'s own result
+// cannot say that: it succeeds whenever the system has any process but init
+// and the caller, ours or not, and for zombies.
 void Sandbox::kill_student_uid() {
   pid_t pid = fork();
   if (pid < 0) throw_errno("fork");
@@ -538,8 +558,11 @@ void Sandbox::kill_student_uid() {
     if (setgid(*uid_) < 0 || setuid(*uid_) < 0) _exit(1);
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setuid, which clears it
     if (getppid() != parent) _exit(1);
-    for (int round = 0; round < 10000 && kill(-1, SIGKILL) == 0 && alive_of(*uid_); ++round)
+    for (int round = 0; round < 10000; ++round) {
+      kill(-1, SIGKILL);
+      if (!uid_has_live_process(*uid_)) break;
       sched_yield();
+    }
     _exit(0);
   }
 }

@@ -41,6 +41,11 @@ struct Leftover {
   std::string describe() const { return kind + " " + name; }
 };
 
+// Whether a live process other than the caller (not a zombie: SIGKILL is done
+// with those) has `uid` as its real or saved uid, so that a process running as
+// `uid` may signal it.
+bool uid_has_live_process(uid_t uid);
+
 class Sandbox {
  public:
   // Enter a new sandbox; called in the process that will run one check.

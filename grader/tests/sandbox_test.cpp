@@ -369,3 +369,52 @@ TEST_CASE("a unique-names sandbox tags its names and keys and sweeps only those"
   CHECK(mq_open(other.c_str(), O_RDONLY) == static_cast<mqd_t>(-1));
   CHECK(errno == ENOENT);
 }
+
+// A uid that no process of the machine uses, for the tests that run one as it.
+static uid_t unused_uid() { return static_cast<uid_t>(3900000 + getpid() % 100000); }
+
+// Fork a process that drops to `uid` and sleeps until killed; its pid.
+static pid_t sleeper_as(uid_t uid) {
+  pid_t pid = check(fork(), "fork");
+  if (pid == 0) {
+    if (setgid(uid) < 0 || setuid(uid) < 0) _exit(1);
+    for (;;) pause();
+  }
+  return pid;
+}
+
+TEST_CASE("uid_has_live_process() sees a running process of the uid, but no zombie" *
+          doctest::timeout(30)) {
+  if (geteuid() != 0) return;  // only root runs a process as another uid
+  uid_t uid = unused_uid();
+  CHECK_FALSE(uid_has_live_process(uid));
+  pid_t pid = sleeper_as(uid);
+  CHECK(eventually([&] { return uid_has_live_process(uid); }, 5s));
+  kill(pid, SIGKILL);
+  CHECK(eventually([&] { return state_of(pid) == 'Z'; }, 5s));
+  CHECK_FALSE(uid_has_live_process(uid));  // a zombie, not yet reaped, is not live
+  waitpid(pid, nullptr, 0);
+}
+
+TEST_CASE("end_processes() without namespaces kills the student uid's processes outside "
+          "the sandbox, in a few rounds" * doctest::timeout(30)) {
+  if (geteuid() != 0) return;
+  uid_t uid = unused_uid();
+  pid_t outside = sleeper_as(uid);  // not a descendant of the sandbox's process
+  REQUIRE(eventually([&] { return uid_has_live_process(uid); }, 5s));
+  Child child([&](Child &) -> std::string {
+    Sandbox sb(Isolation::unique_names, uid, fmt::format("unit-uid-{}", getpid()));
+    auto started = Clock::now();
+    sb.end_processes();
+    // It stops once nothing of the uid is left, not after a fixed 10000 rounds
+    // of kill(-1), which succeeds whenever any other process exists.
+    if (Clock::now() - started > 5s) return "end_processes() took more than 5 s";
+    return "";
+  });
+  CHECK(child.finish(20s) == "");
+  int status = 0;
+  bool reaped = eventually([&] { return waitpid(outside, &status, WNOHANG) == outside; }, 5s);
+  if (!reaped) kill(outside, SIGKILL), waitpid(outside, &status, 0);
+  CHECK(reaped);
+  CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+}
