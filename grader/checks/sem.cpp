@@ -744,7 +744,11 @@ void many(Context &cx) {
 // Send SIGUSR1 three times to a process asleep in a wait; each time it must
 // go back to waiting (it is asleep again with no signal pending).
 void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
-  bool sleeps = cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  // Asleep in a futex wait (sem_wait), not merely asleep: a process just started
+  // sleeps too (in exec, a page fault, shm_open), before it has installed the
+  // handler the contract has it install first, and SIGUSR1 would then kill it.
+  auto waiting = [&] { return futex_wait_of(p.pid()) && all_threads_asleep(p.pid()); };
+  bool sleeps = cx.wait_until(waiting, &p, cx.within(2s));
   if (p.done())
     fail("`" + cmd + "` waits: the ring gives it nothing to do yet",
          "it " + cx.finish(p).describe() + " before any signal",
@@ -754,7 +758,7 @@ void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
     cx.note(fmt::format("sent SIGUSR1 {} of 3 to pid {}", k, p.pid()));
     cx.wait_until(
         [&] {
-          return !signal_pending(p.pid(), SIGUSR1) && (!sleeps || all_threads_asleep(p.pid()));
+          return !signal_pending(p.pid(), SIGUSR1) && (!sleeps || waiting());
         },
         &p, cx.within(2s));
   }
