@@ -479,19 +479,18 @@ Lab shm_lab() {
            "Then `shm_write /big 20000` with 12289 bytes (several pages) and `shm_write /e 100` "
            "with empty input: mode 0600, the input, then zeros. Each exits 0 and prints nothing.",
            "no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
-           "(`ftruncate: Invalid argument`); MODE not passed, not parsed as octal, or a default "
-           "other than 0600; only the first 4096 bytes of stdin read; a mapping of the input's "
-           "length (`mmap: Invalid argument` for empty input) or `MAP_PRIVATE`; the input "
-           "copied with `strcpy` or `strncpy` (stops at the first NUL); a message printed."},
+           "(`ftruncate: Invalid argument`); a default MODE other than 0600; only the first 4096 "
+           "bytes of stdin read; a mapping or `munmap` of the input's length (`Invalid "
+           "argument` for empty input); the input copied with `strncpy` (stops at the first "
+           "NUL); a message printed; `shm_unlink` at the end."},
           {"reader", "shm_read prints exactly the bytes asked for", 3, step2, 5s, reader,
            "the grader creates `/r`, 20000 random bytes (NULs included), mode 0444; `shm_read /r "
            "5000 9000` must print exactly bytes 5000 to 13999, and `shm_read /r 15000 5000` the "
            "last 5000 bytes; `shm_read /r0 0 0` on an empty object prints nothing; each exits 0.",
-           "`printf(\"%s\")` or `fputs` instead of `fwrite` of LENGTH bytes; the OFFSET not added; "
-           "the precedence bug (`fd` 0); `O_RDWR` (`shm_open: Permission denied`); a mapping of "
-           "LENGTH bytes, not the whole object (`SIGSEGV`); `>=` in the range check; a mapping "
-           "made for LENGTH 0 (`mmap: Invalid argument`); an unchecked or wrong `munmap` or "
-           "`close`."},
+           "`printf(\"%s\")` instead of `fwrite` of LENGTH bytes; `O_RDWR` (`shm_open: "
+           "Permission denied`); a mapping of LENGTH bytes, not the whole object (`SIGSEGV`); a "
+           "mapping made for LENGTH 0 (`mmap: Invalid argument`); `close`'s result tested the "
+           "wrong way round."},
           {"lifetime", "close, unlink, munmap: each stage; nothing left", 3, step3, 5s, lifetime,
            "`shm_life /life`: at `mapped` the object exists (size 4096), is mapped (`rw-s` on "
            "`/dev/shm/life` in `/proc/PID/maps`), mode 0600, and open (`/proc/PID/fd`); at "
@@ -502,9 +501,9 @@ Lab shm_lab() {
            "`/dev/shm` entry or System V segment left by any program of the lab costs these "
            "points.",
            "the calls in the wrong place (a `close` right after `mmap`, inside `create_object()`); "
-           "`MAP_PRIVATE`; a mode other than 0600; `alive` not stored through the mapping; the "
-           "handshake word not flushed; no `munmap`; a stray `O_CREAT` or a forgotten "
-           "`shm_unlink` or `IPC_RMID` in any program.",
+           "`MAP_PRIVATE`; an object of 6 bytes, not 4096; `alive` not stored through the "
+           "mapping; the handshake word not flushed; no `munmap`; a forgotten `shm_unlink`; an "
+           "object left behind by any program.",
            true},
           {"mailbox", "each mailbox update is seen while it runs", 4, step4, 5s, mailbox,
            "`shm_mailbox /m`: once it waits for its first line, `/m` exists, 256 bytes, mode "
@@ -513,28 +512,28 @@ Lab shm_lab() {
            "magic `MBOX`, `seq` N, `len` and `text` of line N (without its `\\n`); at end of "
            "input, exit 0 and the name is gone.",
            "a pointer stored instead of the bytes; a struct with a different layout (`size_t "
-           "len`); `magic` or `len` never set, or `magic` set only at the first post; the "
-           "object made a page long; the `\\n` kept; `seq` counted from 0; `posted N` printed "
-           "before the stores; no `shm_unlink` at the end."},
+           "len`); `magic` set only at the first post; `MAP_PRIVATE`; the object made a page "
+           "long; the `\\n` kept; `seq` counted from 0; `posted N` not flushed; no "
+           "`shm_unlink` at the end."},
           {"mailbox-lines", "every line is posted; one of 245 bytes is an error", 2, step4, 5s, mailbox_lines,
            "`shm_mailbox /m` with a line of exactly 244 bytes, an empty line and a last line "
            "without `\\n`: each is posted (`seq`, `len`, `text`), then exit 0; `shm_mailbox "
            "/m2` with a short line, then one of 245 bytes: exit 1 with `shm_mailbox: line 2 is "
            "longer than 244 bytes`.",
-           "the length check missing or off by one (`>=`); an empty line skipped; the last "
-           "byte of every line dropped as if it were a `\\n`."},
+           "no length check; the last byte of every line dropped as if it were a `\\n`; the "
+           "`\\n` kept (244 bytes become 245)."},
           {"sysv-attach", "IPC_STAT: attached once, by the student", 3, step5, 5s, sysv_attach,
            "`svshm_attach KEY 8192`: at `attached`, `shmctl(IPC_STAT)`: `shm_nattch` 1, `shm_cpid` "
            "= your pid, `shm_segsz` 8192, mode 0600; the segment begins with `attached\\0`.",
            "`shmdt` (or `IPC_RMID`) before the handshake; `IPC_PRIVATE` instead of KEY (the key "
-           "finds nothing); SIZE not passed to `shmget`; permissions other than 0600 (`0666`: "
-           "System V ignores the umask)."},
+           "finds nothing); permissions other than 0600 (`0666`: System V ignores the umask); "
+           "`SHM_RDONLY` (`SIGSEGV`); `attached\\n` stored."},
           {"sysv-rmid", "the segment is gone after shmdt and IPC_RMID", 2, step5, 5s, sysv_rmid,
            "at `removed`, `shmget(KEY, 0, 0)` fails with `ENOENT`: detached and `IPC_RMID`'d; "
            "the grader then closes stdin (end of file answers the handshake): exit 0.",
-           "`shmdt` alone, without `shmctl(IPC_RMID)`; `IPC_RMID` on the wrong id; end of file "
-           "at the last handshake taken for an error."},
-          {"bad-input", "errors: exact messages and exit codes", 4, step6, 5s, bad_input,
+           "`shmdt` alone, without `shmctl(IPC_RMID)`; end of file at the last handshake taken "
+           "for an error."},
+          {"bad-input", "errors: exact messages and exit codes", 4, step6, 10s, bad_input,
            "`shm_write zw 10` (no `/`): exit 2 with `shm_write: NAME must start with '/': zw`; "
            "`shm_write /z 0`: exit 2 with `shm_write: SIZE must be at least 1`; `shm_read /missing "
            "0 1`: exit 1 with `shm_read: shm_open: No such file or directory`; `shm_read /small 64 "
@@ -545,11 +544,11 @@ Lab shm_lab() {
            "`svshm_attach 0 4096`; `svshm_attach KEY 0`: exit 2 with `svshm_attach: SIZE must be "
            "at least 1`; `shm_write /long 5` with 6 bytes: exit 1 with `shm_write: input is "
            "longer than 5 bytes`; no object or segment is created by any of them; no crash.",
-           "`O_CREAT` in `shm_read`; the range not checked, or checked after mapping (`mmap: "
-           "Invalid argument` on the empty object); the precedence bug (`fd` 0: \"holds 0 "
-           "bytes\"); `perror` wording or `argv[0]`; a NAME not checked for its `/`; a negative "
-           "OFFSET or a SIZE 0 accepted; `atoi` instead of the parsers; the object opened before "
-           "all the input is read, or input longer than SIZE not reported."},
+           "the range not checked, or its numbers swapped; `perror` wording; a NAME not checked "
+           "for its `/`; a negative OFFSET, a SIZE 0 or a KEY 0 accepted; `atol` instead of the "
+           "parsers; arguments not counted (`shm_life /u /u` runs, `shm_mailbox` crashes); the "
+           "object opened before all the input is read, or input longer than SIZE not "
+           "reported."},
           {"exists", "a NAME or KEY that exists: File exists, or opened", 2, step6, 5s,
            exists,
            "the grader makes `/x` (2000 bytes) and a segment for KEY: `shm_write -x /x 1000`, "
@@ -557,15 +556,13 @@ Lab shm_lab() {
            "`svshm_attach KEY 4096` with `svshm_attach: shmget: File exists`, and `/x` keeps its "
            "bytes; `shm_write /x 1000` (no `-x`) exits 0, `/x` now 1000 bytes beginning with the "
            "input; `shm_write -x /new 100` creates `/new`.",
-           "`O_EXCL` missing (`-x` ignored, or in `shm_life`, `shm_mailbox`, `shmget`); `O_EXCL` "
-           "passed without `-x`."},
+           "`O_EXCL` missing (`-x` ignored, or in `shm_life`, `shm_mailbox`, `shmget`)."},
           {"peer-truncate", "a shrunk object is reported, not a SIGBUS", 3, step4, 5s,
            peer_truncate,
            "after `posted 1` the grader truncates `/m` to 0 bytes, then sends line 2: "
            "`shm_mailbox` exits 1 with `shm_mailbox: /m shrank to 0 bytes` (not `SIGBUS`, no "
            "hang); the same with `/m2` truncated to 255 bytes (`shrank to 255 bytes`).",
-           "no `fstat` before each post; the size read once at the start; the descriptor closed "
-           "after `mmap` (then `fstat` fails with `EBADF`); only a size of 0 taken for shrunk."},
+           "no `fstat` before each post; only a size of 0 taken for shrunk."},
       }};
 }
 
