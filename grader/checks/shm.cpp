@@ -452,6 +452,7 @@ void exists(Context &cx) {
     fail("the existing object untouched by the calls that failed", first_difference(old, now),
          "fail at shm_open (O_EXCL) before changing anything");
   std::string data = random_bytes(300);
+  data[10] = '\0';  // any bytes, NULs included
   std::vector<std::string> args{taken.name(), "1000"};
   std::string cmd = command_line("shm_write", args);
   Outcome out = cx.run("shm_write", args, data);
