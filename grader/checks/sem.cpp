@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -954,6 +956,89 @@ void bad_input(Context &cx) {
            "sem_counter and ring_put open existing semaphores: no O_CREAT");
 }
 
+// Makes a System V semaphore set for `key`, as another program would have.
+void make_sem_set(key_t key) {
+  if (semget(key, 1, IPC_CREAT | IPC_EXCL | 0600) == -1)
+    throw std::system_error(errno, std::generic_category(), "semget " + key_arg(key));
+}
+
+// Step 10: every usage line, every data error, and ring_rm's failures: the
+// contract's line and exit code; ring_rm tries every removal.
+void error_paths(Context &cx) {
+  auto uid = cx.sandbox().student_uid();
+  NamedSemaphore lock = NamedSemaphore::create(cx.name("lock"), 1, uid);
+  ShmObject four = ShmObject::create(cx.name("c"), random_bytes(4), uid);
+  ShmObject junk = ShmObject::create(cx.name("junk"), random_bytes(200), uid);
+  GraderRing bare = GraderRing::make(cx, "bare", 2, true);  // no named semaphores
+  std::string missing = cx.name("missing"), r = cx.name("r");
+  std::string plain = r.substr(r.rfind('/') + 1) + "x";
+  key_t key = cx.key(2);
+  RemoveSetAtEnd guard{key};
+  make_sem_set(key);
+  std::string gone = cx.name("gone");  // semaphores but no object
+  std::vector<NamedSemaphore> sems;
+  for (Role role : roles) sems.push_back(NamedSemaphore::create(sem_name(gone, role), 1, uid));
+  expect_bad_calls(
+      cx,
+      {{"sem_counter", {}, 2, "usage: sem_counter SEM SHM ITERATIONS\n"},
+       {"sem_counter", {lock.name(), four.name(), "0"}, 2,
+        "usage: sem_counter SEM SHM ITERATIONS\n"},
+       {"sem_counter", {lock.name(), four.name(), "5x"}, 2,
+        "usage: sem_counter SEM SHM ITERATIONS\n"},
+       {"sem_counter", {lock.name(), plain, "1"}, 2,
+        "sem_counter: NAME must start with '/': " + plain + "\n"},
+       {"sem_counter", {lock.name(), missing, "1"}, 1,
+        "sem_counter: shm_open: No such file or directory\n"},
+       {"sem_counter", {lock.name(), four.name(), "1"}, 1,
+        fmt::format("sem_counter: {} holds 4 bytes, fewer than 8\n", four.name())},
+       {"ring_init", {}, 2, "usage: ring_init [-u] NAME SLOTS\n"},
+       {"ring_init", {r, "65"}, 2, "ring_init: SLOTS must be between 1 and 64\n"},
+       {"ring_init", {r, "4x"}, 2, "usage: ring_init [-u] NAME SLOTS\n"},
+       {"ring_put", {}, 2, "usage: ring_put [-u] NAME\n"},
+       {"ring_put", {junk.name()}, 1, fmt::format("ring_put: {} is not a ring\n", junk.name())},
+       {"ring_put", {bare.name()}, 1, "ring_put: sem_open: No such file or directory\n"},
+       {"ring_get", {}, 2, "usage: ring_get [-u] [-t SECONDS] NAME COUNT\n"},
+       {"ring_get", {bare.name(), "0"}, 2, "usage: ring_get [-u] [-t SECONDS] NAME COUNT\n"},
+       {"ring_get", {"-t", "0", bare.name(), "1"}, 2,
+        "usage: ring_get [-u] [-t SECONDS] NAME COUNT\n"},
+       {"ring_get", {"-t", "3601", bare.name(), "1"}, 2,
+        "usage: ring_get [-u] [-t SECONDS] NAME COUNT\n"},
+       {"ring_get", {junk.name(), "1"}, 1,
+        fmt::format("ring_get: {} is not a ring\n", junk.name())},
+       {"ring_rm", {}, 2, "usage: ring_rm [-u] NAME\n"},
+       {"ring_rm", {missing}, 1, "ring_rm: shm_unlink: No such file or directory\n"},
+       {"ring_rm", {gone}, 1, "ring_rm: shm_unlink: No such file or directory\n"},
+       {"ring_rm", {bare.name()}, 1, "ring_rm: sem_unlink: No such file or directory\n"},
+       {"svsem_hold", {}, 2, "usage: svsem_hold KEY\n"},
+       {"svsem_hold", {"0"}, 2, "usage: svsem_hold KEY\n"},
+       {"svsem_hold", {key_arg(key)}, 1, "svsem_hold: semget: File exists\n"}});
+  for (Role role : roles)
+    if (NamedSemaphore::exists(sem_name(gone, role)))
+      fail("`ring_rm " + gone + "` removes " + sem_name(gone, role) + " although " + gone +
+               " is missing",
+           "it is still there", "try every removal, even after one has failed");
+  if (ShmObject::exists(bare.name()))
+    fail("`ring_rm " + bare.name() + "` removes the object before its sem_unlink fails",
+         "it is still there", "shm_unlink first, then try every sem_unlink");
+  for (const auto &n : {missing, r, "/" + plain})
+    if (ShmObject::exists(n))
+      fail("no object named " + n, "a program created it",
+           "check the arguments first; only ring_init creates, and only with O_CREAT");
+  // A line of 61 bytes is an error; the line before it has been put.
+  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  std::vector<std::string> args{ring.name()};
+  std::string cmd = command_line("ring_put", args);
+  std::string first = random_word(60);
+  Outcome out = cx.run("ring_put", args, first + "\n" + random_word(61) + "\nnever\n");
+  expect_exit(out, 1, cmd, "a line of more than 60 bytes is a data error: exit 1");
+  expect_stderr(out, "ring_put: line 2 is longer than 60 bytes\n", cmd,
+                "report it exactly as the contract says, with the line's number");
+  if (ring.value(full_sem) != 1 || ring.item(0) != first)
+    fail("line 1 (60 bytes) put before line 2 is refused: full 1, slot 0 holds it",
+         fmt::format("full {}, slot 0 holds {}", ring.value(full_sem), visible(ring.item(0))),
+         "check each line's length as it comes; put the ones before it");
+}
+
 }  // namespace
 
 Lab sem_lab() {
@@ -1058,6 +1143,21 @@ Lab sem_lab() {
            "`ring_put: shm_open: No such file or directory`; nothing created.",
            "`O_CREAT` where a program should only open; SHM opened before SEM; `perror` wording or "
            "`argv[0]`."},
+          {"error-paths", "usage lines, data errors, ring_rm's failures", 3, step10, 10s,
+           error_paths,
+           "each program without arguments prints its usage line (exit 2), as do `sem_counter "
+           "SEM SHM 0` and `5x`, `ring_init /r 4x`, `ring_get /ring 0`, `ring_get -t 0` and `-t "
+           "3601`, `svsem_hold 0`; `ring_init /r 65`: the SLOTS line; `sem_counter` with SHM "
+           "`lockx`, with a missing SHM, and with a 4-byte SHM (`holds 4 bytes, fewer than 8`); "
+           "`ring_put` and `ring_get` on a 200-byte object: `NAME is not a ring`; `ring_put` on "
+           "a ring without named semaphores: `sem_open` ENOENT; `ring_rm` of a missing ring, of "
+           "semaphores without their object (all three removed all the same) and of an object "
+           "without semaphores (removed, then `sem_unlink` ENOENT); `svsem_hold` on a KEY with a "
+           "set: `semget: File exists`; `ring_put` with a line of 60 bytes, then one of 61: exit "
+           "1, `line 2 is longer than 60 bytes`, line 1 in the ring.",
+           "`ring_rm` stopping at its first failure; a missing length check or one off by one; "
+           "the range of COUNT, SECONDS or ITERATIONS not checked; `IPC_EXCL` missing in "
+           "`svsem_hold`; `O_CREAT` where a program should only open."},
       }};
 }
 

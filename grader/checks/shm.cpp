@@ -8,6 +8,10 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <csignal>
 #include <cstring>
 
@@ -46,47 +50,84 @@ bool has_open(pid_t pid, const std::string &name) {
   return false;
 }
 
-// Step 1: the object has the size, mode and bytes asked for.
-void writer(Context &cx) {
-  std::string name = cx.name("w"), data = random_bytes(300);
-  data[100] = data[200] = '\0';
-  std::vector<std::string> args{name, "1000", "0640"};
+// One run of shm_write: exit 0, silent, and the object it made holds the
+// input, then zeros, with the size and mode asked for.
+void expect_written(Context &cx, const std::vector<std::string> &args, const std::string &input,
+                    size_t size, mode_t mode) {
+  const std::string &name = args.at(args.front() == "-x" ? 1 : 0);
   std::string cmd = command_line("shm_write", args);
-  Outcome out = cx.run("shm_write", args, data);
+  Outcome out = cx.run("shm_write", args, input);
   // The object is the grader's to remove from here on, however the writer ended.
   std::optional<ShmObject> made;
   if (ShmObject::exists(name)) made.emplace(ShmObject::open(name));
   expect_exit(out, 0, cmd, "shm_open, ftruncate or mmap failed, or its result was not checked");
+  expect_stdout(out, "", cmd, "shm_write prints nothing on stdout");
+  expect_stderr(out, "", cmd, "a program that succeeds prints nothing on stderr");
   if (!made)
     fail("an object named " + name + " after `" + cmd + "`", "there is none",
          "shm_open with O_CREAT was not called, or the object was unlinked");
   ShmObject &o = *made;
-  if (o.size() != 1000)
-    fail("size 1000 (fstat)", fmt::format("size {}", o.size()),
+  if (o.size() != size)
+    fail(fmt::format("size {} (fstat)", size), fmt::format("size {}", o.size()),
          "ftruncate the object to SIZE, not to the input's length");
-  if (o.mode() != 0640)
-    fail("permissions 0640", fmt::format("permissions {:04o}", o.mode()),
-         "pass MODE, parsed as octal, to shm_open");
-  std::string expected = data + std::string(700, '\0'), got = o.bytes();
+  if (o.mode() != mode)
+    fail(fmt::format("permissions {:04o}", mode), fmt::format("permissions {:04o}", o.mode()),
+         "pass MODE, parsed as octal (0600 when it is not given), to shm_open");
+  std::string expected = input + std::string(size - input.size(), '\0'), got = o.bytes();
   if (got != expected)
-    fail("the 300 input bytes, then 700 zero bytes", first_difference(expected, got),
-         "copy all the input, NULs included, to offset 0 of the mapping");
+    fail(fmt::format("the {} input bytes, then {} zero bytes", input.size(),
+                     size - input.size()),
+         first_difference(expected, got),
+         "read all of stdin, then copy all of it, NULs included, to offset 0 of a shared "
+         "mapping of SIZE bytes");
 }
 
-// Step 2: exactly LENGTH bytes from OFFSET, NULs included.
-void reader(Context &cx) {
-  std::string data = random_bytes(5000);
-  data[1500] = data[3000] = '\0';
-  ShmObject o = ShmObject::create(cx.name("r"), data, cx.sandbox().student_uid());
-  std::vector<std::string> args{o.name(), "1000", "2500"};
+// Step 1: the object has the size, mode and bytes asked for: a small one,
+// one of several pages read from several pipe buffers, and an empty input.
+void writer(Context &cx) {
+  std::string data = random_bytes(300);
+  data[100] = data[200] = '\0';
+  expect_written(cx, {cx.name("w"), "1000", "0640"}, data, 1000, 0640);
+  std::string big = random_bytes(3 * 4096 + 1);
+  big[4095] = big[4096] = '\0';
+  expect_written(cx, {cx.name("big"), "20000"}, big, 20000, 0600);
+  expect_written(cx, {cx.name("e"), "100"}, "", 100, 0600);
+}
+
+// One run of shm_read: exit 0, exactly LENGTH bytes from OFFSET, nothing on stderr.
+void expect_read(Context &cx, const std::string &name, size_t offset, size_t length,
+                 const std::string &data) {
+  std::vector<std::string> args{name, std::to_string(offset), std::to_string(length)};
   std::string cmd = command_line("shm_read", args);
   Outcome out = cx.run("shm_read", args);
-  expect_exit(out, 0, cmd, "shm_open, fstat or mmap failed");
-  if (out.out != data.substr(1000, 2500))
-    fail(fmt::format("`{}` prints the object's bytes 1000 to 3499 (2500 bytes)", cmd),
-         fmt::format("it printed {} bytes; {}", out.out.size(),
-                     first_difference(data.substr(1000, 2500), out.out)),
-         "write LENGTH raw bytes with fwrite or write: %s stops at the first NUL");
+  expect_exit(out, 0, cmd, "shm_open, fstat or mmap failed, or the range check is off by one");
+  std::string want = data.substr(offset, length);
+  if (out.out != want)
+    fail(fmt::format("`{}` prints the object's bytes {} to {} ({} bytes)", cmd, offset,
+                     offset + length - 1, length),
+         fmt::format("it printed {} bytes; {}", out.out.size(), first_difference(want, out.out)),
+         "write LENGTH raw bytes from OFFSET with fwrite or write: %s stops at the first NUL");
+  expect_stderr(out, "", cmd, "a program that succeeds prints nothing on stderr");
+}
+
+// Makes the grader's object read-only (mode 0444): opening it O_RDWR fails.
+void make_read_only(const std::string &name) {
+  std::string path = "/dev/shm" + name;
+  if (chmod(path.c_str(), 0444) == -1)
+    throw std::system_error(errno, std::generic_category(), "chmod " + path);
+}
+
+// Step 2: exactly LENGTH bytes from OFFSET, NULs included, from a read-only
+// object of several pages; up to its very end; and LENGTH 0 of an empty object.
+void reader(Context &cx) {
+  std::string data = random_bytes(20000);
+  data[5000] = data[9000] = '\0';
+  ShmObject o = ShmObject::create(cx.name("r"), data, cx.sandbox().student_uid());
+  make_read_only(o.name());
+  expect_read(cx, o.name(), 5000, 9000, data);
+  expect_read(cx, o.name(), 15000, 5000, data);
+  ShmObject empty = ShmObject::create(cx.name("r0"), "", cx.sandbox().student_uid());
+  expect_read(cx, empty.name(), 0, 0, "");
 }
 
 // Step 3: persists after close, mapping survives the unlink, gone after munmap.
@@ -106,9 +147,13 @@ void lifetime(Context &cx) {
            fmt::format("the calls before `{}` are missing or in the wrong order", word));
   };
   stage("mapped", true, true, "rw-s");
-  if (size_t n = ShmObject::open(name, false).size(); n != 4096)
-    fail("at `mapped`: an object of 4096 bytes", fmt::format("it has {} bytes", n),
+  ShmObject made = ShmObject::open(name, false);
+  if (made.size() != 4096)
+    fail("at `mapped`: an object of 4096 bytes", fmt::format("it has {} bytes", made.size()),
          "ftruncate the new object to 4096 bytes before mapping it");
+  if (made.mode() != 0600)
+    fail("at `mapped`: permissions 0600", fmt::format("permissions {:04o}", made.mode()),
+         "shm_open(NAME, O_CREAT | O_EXCL | O_RDWR, 0600)");
   p.write_stdin("\n");
   stage("closed", true, false, "rw-s");
   p.write_stdin("\n");
@@ -131,31 +176,74 @@ Mailbox read_mailbox(const FileMap &m) {
   return b;
 }
 
+// Is the process asleep waiting for input (in whichever call it reads or polls with)?
+bool waits_for_input(pid_t pid) {
+  std::optional<long> nr = blocked_syscall(pid);
+  if (!nr) return false;
+  for (long call : {SYS_read, SYS_readv, SYS_pread64, SYS_poll, SYS_ppoll, SYS_select,
+                    SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait})
+    if (*nr == call) return true;
+  return false;
+}
+
+// The grader's view of a new mailbox, once the program waits for its first
+// line: the object exists, 256 bytes, mode 0600, magic MBOX, seq 0, len 0.
+FileMap open_new_mailbox(Context &cx, Process &p, const std::string &cmd, const std::string &name,
+                         std::optional<ShmObject> &adopted) {
+  if (!cx.wait_until([&] { return waits_for_input(p.pid()); }, &p, cx.within(3s))) {
+    std::string doing = what_it_does(p.pid());
+    if (p.done()) {
+      const Outcome &o = cx.finish(p);
+      doing = o.describe() + ", stderr " + visible(o.err);
+    }
+    fail("`" + cmd + "` waits for its first line", "it " + doing,
+         "create and set up the mailbox, then read stdin");
+  }
+  if (!ShmObject::exists(name))
+    fail("an object named " + name + " before the first line", "there is none",
+         "create the mailbox (shm_open with O_CREAT) before reading the first line");
+  adopted.emplace(ShmObject::open(name));
+  if (adopted->size() != sizeof(Mailbox) || adopted->mode() != 0600)
+    fail("a new mailbox of 256 bytes, permissions 0600",
+         fmt::format("{} bytes, permissions {:04o}", adopted->size(), adopted->mode()),
+         "shm_open(NAME, O_CREAT | O_EXCL | O_RDWR, 0600), then ftruncate to sizeof(Mailbox)");
+  FileMap view("/dev/shm" + name);
+  Mailbox b = read_mailbox(view);
+  if (memcmp(b.magic, "MBOX", 4) != 0 || b.seq != 0 || b.len != 0)
+    fail("before the first line: magic MBOX, seq 0, len 0",
+         fmt::format("magic {}, seq {}, len {}", visible(std::string_view(b.magic, 4)), b.seq,
+                     b.len),
+         "set magic, seq and len when the mailbox is made, before reading any line");
+  return view;
+}
+
+// After `posted N`, the grader's mapping shows message N: magic, seq, len and text.
+void expect_posted(Context &cx, Process &p, const std::string &cmd, const FileMap &view,
+                   uint32_t n, const std::string &line) {
+  cx.expect_handshake(p, cmd, fmt::format("posted {}", n));
+  Mailbox b = read_mailbox(view);
+  std::string got(b.text, std::min<size_t>(b.len, sizeof b.text));
+  if (memcmp(b.magic, "MBOX", 4) != 0 || b.seq != n || b.len != line.size() || got != line)
+    fail(fmt::format("at `posted {}`: magic MBOX, seq {}, len {}, text {}", n, n, line.size(),
+                     visible(line)),
+         fmt::format("magic {}, seq {}, len {}, text {}", visible(std::string_view(b.magic, 4)),
+                     b.seq, b.len, visible(got)),
+         "copy the line's bytes themselves (without its \\n; a pointer means nothing to another "
+         "process) into the mailbox, then set len, then seq = N");
+}
+
 // Step 4: each update is visible to the grader while the student still runs.
 void mailbox(Context &cx) {
   std::string name = cx.name("m");
   std::vector<std::string> args{name};
   std::string cmd = command_line("shm_mailbox", args);
   Process p = cx.start_interactive("shm_mailbox", args);
-  std::optional<FileMap> view;
   std::optional<ShmObject> adopted;  // unlinked at the end if the student could not
+  FileMap view = open_new_mailbox(cx, p, cmd, name, adopted);
   for (uint32_t n = 1; n <= 3; ++n) {
     std::string line = random_word(10 + n * 20);
     p.write_stdin(line + "\n");
-    cx.expect_handshake(p, cmd, fmt::format("posted {}", n));
-    if (!view) {
-      adopted.emplace(ShmObject::open(name));
-      view.emplace("/dev/shm" + name);
-    }
-    Mailbox b = read_mailbox(*view);
-    std::string got(b.text, std::min<size_t>(b.len, sizeof b.text));
-    if (memcmp(b.magic, "MBOX", 4) != 0 || b.seq != n || b.len != line.size() || got != line)
-      fail(fmt::format("at `posted {}`: magic MBOX, seq {}, len {}, text {}", n, n, line.size(),
-                       visible(line)),
-           fmt::format("magic {}, seq {}, len {}, text {}", visible(std::string_view(b.magic, 4)),
-                       b.seq, b.len, visible(got)),
-           "copy the bytes themselves into the mailbox (a pointer means nothing to another "
-           "process), then set len, then seq");
+    expect_posted(cx, p, cmd, view, n, line);
   }
   p.close_stdin();
   expect_exit(cx.finish(p), 0, cmd, "at end of input it must unmap, close, unlink, exit 0");
@@ -164,24 +252,70 @@ void mailbox(Context &cx) {
          "shm_unlink the mailbox at the end of input");
 }
 
-// Step 4: when the grader shrinks the object, the student reports it instead of crashing.
-void peer_truncate(Context &cx) {
+// Step 4: every line is a message: one of exactly 244 bytes, an empty one and
+// an unterminated last one; a line of 245 bytes is the contract's data error.
+void mailbox_lines(Context &cx) {
   std::string name = cx.name("m");
+  std::string cmd = command_line("shm_mailbox", {name});
+  {
+    Process p = cx.start_interactive("shm_mailbox", {name});
+    std::optional<ShmObject> adopted;
+    FileMap view = open_new_mailbox(cx, p, cmd, name, adopted);
+    std::vector<std::string> lines{random_word(244), "", random_word(9)};
+    p.write_stdin(lines[0] + "\n");
+    expect_posted(cx, p, cmd, view, 1, lines[0]);
+    p.write_stdin(lines[1] + "\n");
+    expect_posted(cx, p, cmd, view, 2, lines[1]);
+    p.write_stdin(lines[2]);  // no \n: the end of input ends it
+    p.close_stdin();
+    expect_posted(cx, p, cmd, view, 3, lines[2]);
+    expect_exit(cx.finish(p), 0, cmd, "at end of input it must unmap, close, unlink, exit 0");
+  }
+  std::string two = cx.name("m2");
+  cmd = command_line("shm_mailbox", {two});
+  Process p = cx.start_interactive("shm_mailbox", {two});
+  std::optional<ShmObject> adopted;
+  FileMap view = open_new_mailbox(cx, p, cmd, two, adopted);
+  std::string first = random_word(5);
+  p.write_stdin(first + "\n");
+  expect_posted(cx, p, cmd, view, 1, first);
+  p.write_stdin(random_word(245) + "\n");
+  p.close_stdin();
+  const Outcome &out = cx.finish(p);
+  expect_exit(out, 1, cmd, "a line of more than 244 bytes is a data error: exit 1");
+  expect_stderr(out, "shm_mailbox: line 2 is longer than 244 bytes\n", cmd,
+                "report it exactly as the contract says, with the line's number");
+}
+
+// One run: after `posted 1` the grader truncates the mailbox to `size`
+// bytes and sends line 2; the program reports the size fstat gives, exit 1.
+void expect_shrink_reported(Context &cx, const std::string &name, size_t size) {
   std::vector<std::string> args{name};
   std::string cmd = command_line("shm_mailbox", args);
   Process p = cx.start_interactive("shm_mailbox", args);
   p.write_stdin(random_word(12) + "\n");
   cx.expect_handshake(p, cmd, "posted 1");
   ShmObject o = ShmObject::open(name);  // the grader's now: unlinked at the end
-  o.truncate(0);
+  o.truncate(size);
   p.write_stdin(random_word(12) + "\n");
+  p.close_stdin();
   const Outcome &out = cx.finish(p);
   if (out.signal == SIGBUS)
     fail("`" + cmd + "` exits 1 when the object has shrunk", "it was killed by SIGBUS",
          "fstat the descriptor before touching the mapping, and stop when it is too small");
-  expect_exit(out, 1, cmd, "report the shrunk object and exit 1");
-  expect_stderr(out, fmt::format("shm_mailbox: {} shrank to 0 bytes\n", name), cmd,
-                "report it exactly as the contract says");
+  expect_exit(out, 1, cmd,
+              fmt::format("report the object shrunk to {} bytes (smaller than a Mailbox) and "
+                          "exit 1",
+                          size));
+  expect_stderr(out, fmt::format("shm_mailbox: {} shrank to {} bytes\n", name, size), cmd,
+                "report it exactly as the contract says, with the size fstat gives");
+}
+
+// Step 4: when the grader shrinks the object, to 0 bytes or to one byte less
+// than a Mailbox, the student reports it instead of crashing or posting.
+void peer_truncate(Context &cx) {
+  expect_shrink_reported(cx, cx.name("m"), 0);
+  expect_shrink_reported(cx, cx.name("m2"), sizeof(Mailbox) - 1);
 }
 
 // Removes the segment of a key when a check ends, whatever happened: what a
@@ -208,6 +342,9 @@ void sysv_attach(Context &cx) {
          fmt::format("shm_nattch {}, shm_cpid {}, shm_segsz {}", ds->shm_nattch, ds->shm_cpid,
                      ds->shm_segsz),
          "shmget SIZE bytes and stay attached (shmat) until after the handshake");
+  if ((ds->shm_perm.mode & 0777) != 0600)
+    fail("permissions 0600 (shm_perm.mode)", fmt::format("{:04o}", ds->shm_perm.mode & 0777),
+         "shmget(KEY, SIZE, IPC_CREAT | IPC_EXCL | 0600): System V ignores the umask");
   std::string head = SysvShm::read(key, 9);
   if (head != std::string("attached\0", 9))
     fail("the segment begins with \"attached\\0\"", visible(head),
@@ -234,28 +371,98 @@ void sysv_rmid(Context &cx) {
          fmt::format("it still exists (shm_nattch {})", ds->shm_nattch),
          "shmdt, then shmctl(id, IPC_RMID, NULL)");
   }
-  p.write_stdin("\n");
-  expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
+  p.close_stdin();  // end of file counts as a line
+  expect_exit(cx.finish(p), 0, cmd, "end of input answers a handshake as a line does");
 }
 
 // Step 6: bad input gets the contract's line and exit code, and creates nothing.
 void bad_input(Context &cx) {
-  ShmObject small =
-      ShmObject::create(cx.name("small"), random_bytes(100), cx.sandbox().student_uid());
-  std::string missing = cx.name("missing"), zero = cx.name("z");
+  std::optional<uid_t> uid = cx.sandbox().student_uid();
+  ShmObject small = ShmObject::create(cx.name("small"), random_bytes(100), uid);
+  ShmObject empty = ShmObject::create(cx.name("empty"), "", uid);
+  std::string missing = cx.name("missing"), zero = cx.name("z"), some = cx.name("u");
   std::string plain = zero.substr(zero.rfind('/') + 1) + "w";
+  key_t key = cx.key(3);
+  RemoveAtEnd guard{key};
+  std::string write_usage = "usage: shm_write [-x] NAME SIZE [MODE]\n",
+              read_usage = "usage: shm_read NAME OFFSET LENGTH\n";
   expect_bad_calls(
-      cx, {{"shm_write", {plain, "10"}, 2, "shm_write: NAME must start with '/': " + plain + "\n"},
-           {"shm_write", {zero, "0"}, 2, "shm_write: SIZE must be at least 1\n"},
-           {"shm_read", {missing, "0", "1"}, 1, "shm_read: shm_open: No such file or directory\n"},
-           {"shm_read",
-            {small.name(), "64", "50"},
-            1,
-            fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name())}});
-  for (const auto &n : {missing, zero, "/" + plain})
+      cx,
+      {{"shm_write", {plain, "10"}, 2, "shm_write: NAME must start with '/': " + plain + "\n"},
+       {"shm_write", {zero, "0"}, 2, "shm_write: SIZE must be at least 1\n"},
+       {"shm_write", {}, 2, write_usage},
+       {"shm_write", {some, "1x"}, 2, write_usage},
+       {"shm_write", {some, "10", "0778"}, 2, write_usage},
+       {"shm_read", {missing, "0", "1"}, 1, "shm_read: shm_open: No such file or directory\n"},
+       {"shm_read",
+        {small.name(), "64", "50"},
+        1,
+        fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name())},
+       {"shm_read",
+        {empty.name(), "0", "1"},
+        1,
+        fmt::format("shm_read: {} holds 0 bytes, fewer than 0 + 1\n", empty.name())},
+       {"shm_read", {plain, "0", "1"}, 2, "shm_read: NAME must start with '/': " + plain + "\n"},
+       {"shm_read", {small.name(), "-1", "5"}, 2, read_usage},
+       {"shm_read", {small.name(), "0", "5x"}, 2, read_usage},
+       {"shm_read", {small.name()}, 2, read_usage},
+       {"shm_life", {}, 2, "usage: shm_life NAME\n"},
+       {"shm_life", {some, some}, 2, "usage: shm_life NAME\n"},
+       {"shm_mailbox", {}, 2, "usage: shm_mailbox NAME\n"},
+       {"svshm_attach", {key_arg(key)}, 2, "usage: svshm_attach KEY SIZE\n"},
+       {"svshm_attach", {"0", "4096"}, 2, "usage: svshm_attach KEY SIZE\n"},
+       {"svshm_attach", {key_arg(key), "0"}, 2, "svshm_attach: SIZE must be at least 1\n"}});
+  std::string longer = cx.name("long");
+  std::vector<std::string> args{longer, "5"};
+  std::string cmd = command_line("shm_write", args);
+  Outcome out = cx.run("shm_write", args, random_word(6));
+  expect_exit(out, 1, cmd, "input longer than SIZE is a data error: exit 1");
+  expect_stderr(out, "shm_write: input is longer than 5 bytes\n", cmd,
+                "read all of stdin first, then report input longer than SIZE exactly");
+  for (const auto &n : {missing, zero, "/" + plain, some, longer})
     if (ShmObject::exists(n))
       fail("no object named " + n, "a program created it",
-           "check the arguments before shm_open; only writers pass O_CREAT");
+           "check the arguments and read all the input before shm_open; only writers pass "
+           "O_CREAT");
+  if (SysvShm::stat(key))
+    fail("no segment for key " + key_arg(key), "a program created it",
+         "check both arguments before shmget");
+}
+
+// Makes a System V segment for `key`, as another program would have.
+void make_segment(key_t key) {
+  if (shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600) == -1)
+    throw std::system_error(errno, std::generic_category(), "shmget " + key_arg(key));
+}
+
+// Step 6: NAME or KEY taken: -x and the programs that must make a new object
+// report "File exists" and change nothing; shm_write without -x opens it.
+void exists(Context &cx) {
+  std::string old = random_bytes(2000);
+  ShmObject taken = ShmObject::create(cx.name("x"), old, cx.sandbox().student_uid());
+  key_t key = cx.key(4);
+  RemoveAtEnd guard{key};
+  make_segment(key);
+  expect_bad_calls(
+      cx, {{"shm_write", {"-x", taken.name(), "1000"}, 1, "shm_write: shm_open: File exists\n"},
+           {"svshm_attach", {key_arg(key), "4096"}, 1, "svshm_attach: shmget: File exists\n"},
+           {"shm_life", {taken.name()}, 1, "shm_life: shm_open: File exists\n"},
+           {"shm_mailbox", {taken.name()}, 1, "shm_mailbox: shm_open: File exists\n"}});
+  if (std::string now = taken.bytes(); now != old)
+    fail("the existing object untouched by the calls that failed", first_difference(old, now),
+         "fail at shm_open (O_EXCL) before changing anything");
+  std::string data = random_bytes(300);
+  data[10] = '\0';  // any bytes, NULs included
+  std::vector<std::string> args{taken.name(), "1000"};
+  std::string cmd = command_line("shm_write", args);
+  Outcome out = cx.run("shm_write", args, data);
+  expect_exit(out, 0, cmd, "without -x an existing NAME is opened: O_EXCL only for -x");
+  if (taken.size() != 1000 || taken.bytes().substr(0, 300) != data)
+    fail("the existing object resized to 1000 bytes, the 300 input bytes at its start",
+         fmt::format("{} bytes; {}", taken.size(),
+                     first_difference(data, taken.bytes().substr(0, 300))),
+         "open it with O_CREAT | O_RDWR, ftruncate to SIZE and copy the input");
+  expect_written(cx, {"-x", cx.name("new"), "100"}, data.substr(0, 50), 100, 0600);
 }
 
 }  // namespace
@@ -269,58 +476,94 @@ Lab shm_lab() {
       {
           {"writer", "shm_write: size, mode and bytes of the object", 4, step1, 5s, writer,
            "`shm_write /w 1000 0640` with 300 random bytes (NULs included) on stdin; the grader "
-           "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros.",
+           "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros. "
+           "Then `shm_write /big 20000` with 12289 bytes (several pages) and `shm_write /e 100` "
+           "with empty input: mode 0600, the input, then zeros. Each exits 0 and prints nothing.",
            "no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
-           "(`ftruncate: Invalid argument`); MODE not passed (0600); the input copied with "
-           "`strcpy` or `strncpy` (stops at the first NUL); `shm_unlink` at the end."},
+           "(`ftruncate: Invalid argument`); a default MODE other than 0600; only the first 4096 "
+           "bytes of stdin read; a mapping or `munmap` of the input's length (`Invalid "
+           "argument` for empty input); the input copied with `strncpy` (stops at the first "
+           "NUL); a message printed; `shm_unlink` at the end."},
           {"reader", "shm_read prints exactly the bytes asked for", 3, step2, 5s, reader,
-           "the grader creates `/r`, 5000 random bytes (NULs included); `shm_read /r 1000 2500` "
-           "must print exactly bytes 1000 to 3499.",
-           "`printf(\"%s\")` or `fputs` instead of `fwrite` of LENGTH bytes; the OFFSET not added; "
-           "the precedence bug (`fd` 0)."},
+           "the grader creates `/r`, 20000 random bytes (NULs included), mode 0444; `shm_read /r "
+           "5000 9000` must print exactly bytes 5000 to 13999, and `shm_read /r 15000 5000` the "
+           "last 5000 bytes; `shm_read /r0 0 0` on an empty object prints nothing; each exits 0.",
+           "`printf(\"%s\")` instead of `fwrite` of LENGTH bytes; `O_RDWR` (`shm_open: "
+           "Permission denied`); a mapping of LENGTH bytes, not the whole object (`SIGSEGV`); a "
+           "mapping made for LENGTH 0 (`mmap: Invalid argument`); `close`'s result tested the "
+           "wrong way round."},
           {"lifetime", "close, unlink, munmap: each stage; nothing left", 3, step3, 5s, lifetime,
            "`shm_life /life`: at `mapped` the object exists (size 4096), is mapped (`rw-s` on "
-           "`/dev/shm/life` in `/proc/PID/maps`) and open (`/proc/PID/fd`); at `closed` no "
+           "`/dev/shm/life` in `/proc/PID/maps`), mode 0600, and open (`/proc/PID/fd`); at "
+           "`closed` no "
            "descriptor, but still mapped and existing; at `unlinked` the name is gone (`ENOENT`) "
            "but the mapping survives (`/dev/shm/life (deleted)`) and still holds `alive\\0` (read "
            "through `/proc/PID/mem`); at `unmapped` no mapping. Also the lab's cleanup check: any "
            "`/dev/shm` entry or System V segment left by any program of the lab costs these "
            "points.",
            "the calls in the wrong place (a `close` right after `mmap`, inside `create_object()`); "
-           "`MAP_PRIVATE`; `alive` without its NUL; a stray `O_CREAT` or a forgotten `shm_unlink` "
-           "or `IPC_RMID` in any program.",
+           "`MAP_PRIVATE`; an object of 6 bytes, not 4096; `alive` not stored through the "
+           "mapping; the handshake word not flushed; no `munmap`; a forgotten `shm_unlink`; an "
+           "object left behind by any program.",
            true},
           {"mailbox", "each mailbox update is seen while it runs", 4, step4, 5s, mailbox,
-           "`shm_mailbox /m`, three random lines sent one at a time; after each `posted N`, while "
-           "your program still runs, the grader's own mapping shows magic `MBOX`, `seq` N, `len` "
-           "and `text` of line N; at end of input, exit 0 and the name is gone.",
+           "`shm_mailbox /m`: once it waits for its first line, `/m` exists, 256 bytes, mode "
+           "0600, magic `MBOX`, `seq` 0, `len` 0; then three random lines sent one at a time; "
+           "after each `posted N`, while your program still runs, the grader's own mapping shows "
+           "magic `MBOX`, `seq` N, `len` and `text` of line N (without its `\\n`); at end of "
+           "input, exit 0 and the name is gone.",
            "a pointer stored instead of the bytes; a struct with a different layout (`size_t "
-           "len`); `magic` or `len` never set; `posted N` printed before the stores; no "
+           "len`); `magic` set only at the first post; `MAP_PRIVATE`; the object made a page "
+           "long; the `\\n` kept; `seq` counted from 0; `posted N` not flushed; no "
            "`shm_unlink` at the end."},
+          {"mailbox-lines", "every line is posted; one of 245 bytes is an error", 2, step4, 5s, mailbox_lines,
+           "`shm_mailbox /m` with a line of exactly 244 bytes, an empty line and a last line "
+           "without `\\n`: each is posted (`seq`, `len`, `text`), then exit 0; `shm_mailbox "
+           "/m2` with a short line, then one of 245 bytes: exit 1 with `shm_mailbox: line 2 is "
+           "longer than 244 bytes`.",
+           "no length check; the last byte of every line dropped as if it were a `\\n`; the "
+           "`\\n` kept (244 bytes become 245)."},
           {"sysv-attach", "IPC_STAT: attached once, by the student", 3, step5, 5s, sysv_attach,
            "`svshm_attach KEY 8192`: at `attached`, `shmctl(IPC_STAT)`: `shm_nattch` 1, `shm_cpid` "
-           "= your pid, `shm_segsz` 8192; the segment begins with `attached\\0`.",
+           "= your pid, `shm_segsz` 8192, mode 0600; the segment begins with `attached\\0`.",
            "`shmdt` (or `IPC_RMID`) before the handshake; `IPC_PRIVATE` instead of KEY (the key "
-           "finds nothing); SIZE not passed to `shmget`; `attached` stored without its NUL."},
+           "finds nothing); permissions other than 0600 (`0666`: System V ignores the umask); "
+           "`SHM_RDONLY` (`SIGSEGV`); `attached\\n` stored."},
           {"sysv-rmid", "the segment is gone after shmdt and IPC_RMID", 2, step5, 5s, sysv_rmid,
-           "at `removed`, `shmget(KEY, 0, 0)` fails with `ENOENT`: detached and `IPC_RMID`'d.",
-           "`shmdt` alone, without `shmctl(IPC_RMID)`; `IPC_RMID` on the wrong id."},
-          {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input,
+           "at `removed`, `shmget(KEY, 0, 0)` fails with `ENOENT`: detached and `IPC_RMID`'d; "
+           "the grader then closes stdin (end of file answers the handshake): exit 0.",
+           "`shmdt` alone, without `shmctl(IPC_RMID)`; end of file at the last handshake taken "
+           "for an error."},
+          {"bad-input", "errors: exact messages and exit codes", 4, step6, 10s, bad_input,
            "`shm_write zw 10` (no `/`): exit 2 with `shm_write: NAME must start with '/': zw`; "
            "`shm_write /z 0`: exit 2 with `shm_write: SIZE must be at least 1`; `shm_read /missing "
            "0 1`: exit 1 with `shm_read: shm_open: No such file or directory`; `shm_read /small 64 "
-           "50` on a 100-byte object: exit 1 with the exact \"holds\" line; no object is created "
-           "by any of them; no crash.",
-           "`O_CREAT` in `shm_read`; the range not checked before mapping (a crash, or 36 bytes "
-           "and zeros); the precedence bug (`fd` 0: \"holds 0 bytes\"); `perror` wording or "
-           "`argv[0]`."},
+           "50` on a 100-byte object and `shm_read /empty 0 1` on an empty one: exit 1 with the "
+           "exact \"holds\" line; `shm_read zw 0 1`: exit 2 with its NAME line; the usage line "
+           "(exit 2) for each program without arguments, for `shm_write /u 1x`, `shm_write /u 10 "
+           "0778`, `shm_read /small -1 5`, `shm_read /small 0 5x`, `shm_life /u /u` and "
+           "`svshm_attach 0 4096`; `svshm_attach KEY 0`: exit 2 with `svshm_attach: SIZE must be "
+           "at least 1`; `shm_write /long 5` with 6 bytes: exit 1 with `shm_write: input is "
+           "longer than 5 bytes`; no object or segment is created by any of them; no crash.",
+           "the range not checked, or its numbers swapped; `perror` wording; a NAME not checked "
+           "for its `/`; a negative OFFSET, a SIZE 0 or a KEY 0 accepted; `atol` instead of the "
+           "parsers; arguments not counted (`shm_life /u /u` runs, `shm_mailbox` crashes); the "
+           "object opened before all the input is read, or input longer than SIZE not "
+           "reported."},
+          {"exists", "a NAME or KEY that exists: File exists, or opened", 2, step6, 5s,
+           exists,
+           "the grader makes `/x` (2000 bytes) and a segment for KEY: `shm_write -x /x 1000`, "
+           "`shm_life /x`, `shm_mailbox /x` exit 1 with `PROG: shm_open: File exists`, "
+           "`svshm_attach KEY 4096` with `svshm_attach: shmget: File exists`, and `/x` keeps its "
+           "bytes; `shm_write /x 1000` (no `-x`) exits 0, `/x` now 1000 bytes beginning with the "
+           "input; `shm_write -x /new 100` creates `/new`.",
+           "`O_EXCL` missing (`-x` ignored, or in `shm_life`, `shm_mailbox`, `shmget`)."},
           {"peer-truncate", "a shrunk object is reported, not a SIGBUS", 3, step4, 5s,
            peer_truncate,
            "after `posted 1` the grader truncates `/m` to 0 bytes, then sends line 2: "
            "`shm_mailbox` exits 1 with `shm_mailbox: /m shrank to 0 bytes` (not `SIGBUS`, no "
-           "hang).",
-           "no `fstat` before each post; the size read once at the start; the descriptor closed "
-           "after `mmap` (then `fstat` fails with `EBADF`)."},
+           "hang); the same with `/m2` truncated to 255 bytes (`shrank to 255 bytes`).",
+           "no `fstat` before each post; only a size of 0 taken for shrunk."},
       }};
 }
 
