@@ -802,6 +802,8 @@ class ShmServer : public ServerEnd {
       : cap_(cap),
         in_obj_(server_object(cx, base + ".c2s", cap)),
         out_obj_(server_object(cx, base + ".s2c", cap)),
+        in_(in_obj_),
+        out_(out_obj_),
         in_empty_(server_semaphore(cx, base + ".c2s.empty", 1)),
         in_full_(server_semaphore(cx, base + ".c2s.full", 0)),
         out_empty_(server_semaphore(cx, base + ".s2c.empty", 1)),
@@ -812,14 +814,13 @@ class ShmServer : public ServerEnd {
       return std::nullopt;
     }
     expect_size(in_obj_);
-    SharedMap in(in_obj_);
     uint32_t len;
-    memcpy(&len, in.data(), 4);
+    memcpy(&len, in_.data(), 4);
     if (len < 1 || len > cap_) {
       why = fmt::format("the slot says {} bytes, not 1 to {}", len, cap_);
       return std::nullopt;
     }
-    std::string msg(in.data() + 8, len);
+    std::string msg(in_.data() + 8, len);
     check(sem_post(in_empty_.get()), "sem_post");
     return msg;
   }
@@ -827,19 +828,19 @@ class ShmServer : public ServerEnd {
   bool send(std::string_view msg, Deadline until) override {
     if (!sem_wait_until(out_empty_.get(), until)) return false;
     expect_size(out_obj_);
-    SharedMap out(out_obj_);
     uint32_t head[2] = {static_cast<uint32_t>(msg.size()), 0};
-    memcpy(out.data(), head, 8);
-    memcpy(out.data() + 8, msg.data(), msg.size());
-    memset(out.data() + 8 + msg.size(), 0xA5, cap_ - msg.size());
+    memcpy(out_.data(), head, 8);
+    memcpy(out_.data() + 8, msg.data(), msg.size());
+    memset(out_.data() + 8 + msg.size(), 0xA5, cap_ - msg.size());
     check(sem_post(out_full_.get()), "sem_post");
     return true;
   }
 
  private:
-  // Fail unless the object has exactly 8 + CAP bytes.
+  // Fail unless the object (and the grader's map of it) has exactly 8 + CAP bytes.
   void expect_size(const ShmObject &o) {
-    if (o.size() != 8 + cap_)
+    const SharedMap &m = &o == &in_obj_ ? in_ : out_;
+    if (o.size() != 8 + cap_ || m.size() != 8 + cap_)
       fail(fmt::format("shared memory object {} of 8 + {} = {} bytes (struct Slot)", o.name(), cap_,
                        8 + cap_),
            fmt::format("{} bytes, after the client opened it", o.size()),
@@ -847,6 +848,7 @@ class ShmServer : public ServerEnd {
   }
   size_t cap_;
   ShmObject in_obj_, out_obj_;
+  SharedMap in_, out_;  // mapped at once: the client unlinks the names when it is done
   NamedSemaphore in_empty_, in_full_, out_empty_, out_full_;
 };
 
@@ -935,7 +937,7 @@ struct FakeRun {
   std::vector<PosixQueue> stale_queues;                   // what plant_stale() made
   std::vector<ShmObject> stale_objects;
   std::vector<NamedSemaphore> stale_semaphores;
-  std::vector<std::pair<std::string, ino_t>> stale_files;  // their files and inodes
+  std::vector<std::pair<std::string, struct stat>> stale_files;  // their files, as planted
   // The grader's clean-up: its ends closed, every name of the run's channels unlinked.
   ~FakeRun() {
     ends.clear();
@@ -973,17 +975,20 @@ void plant_stale(FakeRun &r) {
                                                  : "/dev/shm/" + n;
       struct stat st {};
       if (info.kind != Kind::mq && stat(path.c_str(), &st) == 0)
-        r.stale_files.emplace_back(path, st.st_ino);
+        r.stale_files.emplace_back(path, st);
     }
 }
 
 // The planted objects still there (the client may have made new ones of the
-// same names already): files with their inodes; queues with their attributes.
+// same names already): files of the same inode, type, mode and size (a disk
+// may give a new file the inode of one just removed); queues of their attributes.
 std::vector<std::string> stale_left(FakeRun &r) {
   std::vector<std::string> left;
-  for (const auto &[path, ino] : r.stale_files) {
+  for (const auto &[path, was] : r.stale_files) {
     struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && st.st_ino == ino) left.push_back(path);
+    if (stat(path.c_str(), &st) == 0 && st.st_ino == was.st_ino && st.st_mode == was.st_mode &&
+        st.st_size == was.st_size)
+      left.push_back(path);
   }
   for (std::string d : {".c2s", ".s2c"}) {
     std::string q = "/" + r.channel + d;
