@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,7 +22,10 @@
 #include <climits>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -579,25 +584,839 @@ void cleanup(Context &cx) {
   }
 }
 
-// Step 9: bad arguments get one line and exit 2; a server that fails is reported.
+std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel);
+
+// A folder in the work folder holding table.csv with these bytes; its path.
+std::string table_dir(Context &cx, const std::string &dir, const std::string &csv) {
+  std::string path = cx.sandbox().workdir() + "/" + dir;
+  if (mkdir(path.c_str(), 0755) == -1) throw_errno("mkdir " + path);
+  if (auto uid = cx.sandbox().student_uid()) check(chown(path.c_str(), *uid, *uid), "chown");
+  cx.sandbox().grader_file(path);
+  cx.file(dir + "/table.csv", csv);
+  return path;
+}
+
+// Step 9: bad arguments get one line and exit 2, before anything is made or
+// started; a missing or malformed table is exit 1 with its line, before the
+// server opens anything.
 void bad_args(Context &cx) {
   Table t = make_data(cx, 2, 2);
-  expect_bad_calls(
-      cx,
-      {{"client",
-        {"-i", "x", "-d", t.dir, "get", "0", "0"},
-        2,
-        "client: -i TYPE must be f, q or s\n"},
-       {"client",
-        {"-c", "0", "-d", t.dir, "get", "0", "0"},
-        2,
-        "client: -c N must be between 1 and 16\n"},
-       {"client",
-        {"-i", "q", "-m", "65536", "-d", t.dir, "get", "0", "0"},
-        2,
-        "client: -m CAP must be at most 8192 with -i q\n"},
-       {"client", {"-d", t.dir, "-n", cx.name("bad").substr(1), "get", "0"}, 2, "usage: client "}});
+  std::string n = cx.name("bad").substr(1), no_table = t.dir + "/none";
+  std::string d1 = table_dir(cx, "t1", "1,2\n3,4"), d2 = table_dir(cx, "t2", "1,2\n3,x4\n"),
+              d3 = table_dir(cx, "t3", "1,2\n3,4,5\n");
+  std::string srv_usage = "usage: server -i f|q|s -n NAME -d DATADIR -m CAP\n";
+  std::vector<BadCall> calls{
+      {"client",
+       {"-i", "x", "-d", t.dir, "get", "0", "0"},
+       2,
+       "client: -i TYPE must be f, q or s\n"},
+      {"client", {"-c", "0", "-d", t.dir, "get", "0", "0"}, 2, "client: -c N must be between 1 and 16\n"},
+      {"client", {"-c", "17", "-d", t.dir, "get", "0", "0"}, 2, "client: -c N must be between 1 and 16\n"},
+      {"client",
+       {"-i", "q", "-m", "8193", "-d", t.dir, "get", "0", "0"},
+       2,
+       "client: -m CAP must be at most 8192 with -i q\n"},
+      {"client", {"-m", "63", "-d", t.dir, "get", "0", "0"}, 2, "client: -m CAP must be between 64 and 65536\n"},
+      {"client", {"-m", "65537", "-d", t.dir, "get", "0", "0"}, 2, "client: -m CAP must be between 64 and 65536\n"},
+      {"client", {"-n", "a/b", "-d", t.dir, "get", "0", "0"}, 2, "client: -n NAME must be a name without '/'\n"},
+      {"client", {"-n", "", "-d", t.dir, "get", "0", "0"}, 2, "client: -n NAME must be a name without '/'\n"},
+      {"client",
+       {"-m", "64", "-n", n, "-d", t.dir, "copy", std::string(48, 'f'), "out"},
+       2,
+       "client: FILE must be at most 47 bytes long with -m 64\n"},
+      {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, "usage: client "},
+      {"client", {"-n", n, "get", "0", "0"}, 2, "usage: client "},
+      {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, "usage: client "},
+      {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, "usage: client "},
+      {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, "usage: client "},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "4096x"}, 2, srv_usage},
+      {"server", {"-i", "x", "-n", n, "-d", t.dir, "-m", "4096"}, 2, "server: -i TYPE must be f, q or s\n"},
+      {"server", {"-i", "f", "-n", "a/b", "-d", t.dir, "-m", "4096"}, 2, "server: -n NAME must be a name without '/'\n"},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "63"}, 2, "server: -m CAP must be between 64 and 65536\n"},
+      {"server", {"-i", "q", "-n", n, "-d", t.dir, "-m", "8193"}, 2, "server: -m CAP must be at most 8192 with -i q\n"},
+      {"server", {"-i", "q", "-n", n, "-d", no_table, "-m", "4096"}, 1, "server: open: No such file or directory\n"},
+      {"server", {"-i", "s", "-n", n, "-d", d1, "-m", "4096"}, 1, "server: " + d1 + "/table.csv: line 2 has no newline\n"},
+      {"server", {"-i", "f", "-n", n, "-d", d2, "-m", "4096"}, 1, "server: " + d2 + "/table.csv: line 2: not comma-separated numbers\n"},
+      {"server", {"-i", "q", "-n", n, "-d", d3, "-m", "4096"}, 1, "server: " + d3 + "/table.csv: line 2 has 3 values, line 1 2\n"},
+  };
+  expect_bad_calls(cx, calls);
   expect_no_server_left(cx, "client (bad arguments)");
+  if (auto left = names_left(cx, std::nullopt, n); !left.empty())
+    fail("no object made by a call with bad arguments or a bad table",
+         fmt::format("left: {}", fmt::join(left, ", ")),
+         "check the arguments, then load the table, before anything is made or started");
+}
+
+// ---------------------------------------------------------------- checks: the grader as server
+
+// The grader's server end of one channel, made as the contract says (O_CREAT,
+// no O_EXCL, whichever side comes first). Replies may go in pieces.
+class ServerEnd {
+ public:
+  virtual ~ServerEnd() = default;
+  // The next request; nullopt if none came whole before `until` (`why` says more).
+  virtual std::optional<std::string> receive(Deadline until, std::string &why) = 0;
+  // Send a reply; false if there was no room before `until`.
+  virtual bool send(std::string_view msg, Deadline until) = 0;
+};
+
+// Called between the pieces of a FIFO reply: waits until the client has
+// taken what was written and sleeps, waiting for the rest.
+using Pause = std::function<void(int fd)>;
+
+// Give a file or object the grader made to the student, so the client may
+// open and unlink it (as root; otherwise both are the same user).
+void give_to_student(Context &cx, const std::string &path) {
+  if (auto uid = cx.sandbox().student_uid())
+    check(chown(path.c_str(), *uid, *uid), ("chown " + path).c_str());
+}
+
+// FIFO files: c2s opened for reading at once (no writer needed), s2c read-write
+// so that the client's open for reading never waits for the grader.
+class FifoServer : public ServerEnd {
+ public:
+  FifoServer(Context &cx, const std::string &base, Pause pause) : pause_(std::move(pause)) {
+    for (const char *d : {".c2s", ".s2c"}) {
+      std::string path = base + d;
+      if (mkfifo(path.c_str(), 0666) == -1 && errno != EEXIST) throw_errno("mkfifo " + path);
+      give_to_student(cx, path);
+    }
+    in_ = Fd(::open((base + ".c2s").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!in_) throw_errno("open " + base + ".c2s");
+    out_ = Fd(::open((base + ".s2c").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!out_) throw_errno("open " + base + ".s2c");
+  }
+  std::optional<std::string> receive(Deadline until, std::string &why) override {
+    std::string head = read_exact(4, until, why);
+    if (head.size() < 4) return std::nullopt;
+    uint32_t len;
+    memcpy(&len, head.data(), 4);
+    if (len > max_fifo_message) {
+      why = fmt::format("a request announced {} bytes", len);
+      return std::nullopt;
+    }
+    std::string body = read_exact(len, until, why);
+    if (body.size() < len) {
+      why = fmt::format("a request announced {} bytes, but only {} came ({})", len, body.size(), why);
+      return std::nullopt;
+    }
+    return body;
+  }
+  // The frame in three writes: 2 bytes of the length; its other 2 and half the
+  // data; the rest; with a pause after each of the first two.
+  bool send(std::string_view msg, Deadline until) override {
+    uint32_t len = static_cast<uint32_t>(msg.size());
+    std::string frame = std::string(reinterpret_cast<char *>(&len), 4) + std::string(msg);
+    size_t cuts[] = {2, 4 + msg.size() / 2, frame.size()};
+    size_t done = 0;
+    for (size_t cut : cuts) {
+      if (cut <= done) continue;
+      if (!write_all(frame.substr(done, cut - done), until)) return false;
+      done = cut;
+      if (done < frame.size()) pause_(out_.get());
+    }
+    return true;
+  }
+
+ private:
+  // Write all of `bytes`, waiting for room until `until`.
+  bool write_all(std::string_view bytes, Deadline until) {
+    for (size_t done = 0; done < bytes.size();) {
+      if (!ready(out_.get(), POLLOUT, until)) return false;
+      ssize_t n = ::write(out_.get(), bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) throw_errno("write");
+      if (n > 0) done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Up to n bytes, fewer if the writer closed or `until` came (`why` says which).
+  std::string read_exact(size_t n, Deadline until, std::string &why) {
+    std::string buf(n, '\0');
+    size_t got = 0;
+    while (got < n) {
+      if (!ready(in_.get(), POLLIN, until)) {
+        why = "nothing more came in time";
+        break;
+      }
+      ssize_t k = ::read(in_.get(), buf.data() + got, n - got);
+      if (k == 0) {
+        why = "the client closed its end";
+        break;
+      }
+      if (k > 0) got += static_cast<size_t>(k);
+    }
+    buf.resize(got);
+    return buf;
+  }
+  Pause pause_;
+  Fd in_, out_;
+};
+
+// Open queue NAME with O_CREAT (mq_maxmsg 1, mq_msgsize CAP), given to the student.
+PosixQueue server_queue(Context &cx, const std::string &name, size_t cap) {
+  mq_attr a{};
+  a.mq_maxmsg = 1;
+  a.mq_msgsize = static_cast<long>(cap);
+  mqd_t q = mq_open(name.c_str(), O_RDWR | O_CREAT, 0666, &a);
+  if (q == (mqd_t)-1) throw_errno("mq_open " + name);
+  if (auto uid = cx.sandbox().student_uid()) check(fchown(q, *uid, *uid), "fchown");
+  mq_close(q);
+  return PosixQueue::open(name, false);
+}
+
+// Two POSIX message queues, opened with O_CREAT.
+class MqServer : public ServerEnd {
+ public:
+  MqServer(Context &cx, const std::string &base, size_t cap)
+      : in_(server_queue(cx, base + ".c2s", cap)), out_(server_queue(cx, base + ".s2c", cap)) {}
+  std::optional<std::string> receive(Deadline until, std::string &why) override {
+    auto m = in_.receive(until);
+    if (!m) why = "no request came in time";
+    if (m && m->prio != 0)
+      fail("every request sent with priority 0 (one mq_send)",
+           fmt::format("a request of {} bytes with priority {}", m->bytes.size(), m->prio),
+           "mq_send(q, msg, len, 0)");
+    return m ? std::optional(m->bytes) : std::nullopt;
+  }
+  bool send(std::string_view msg, Deadline until) override { return out_.send(msg, 0, until); }
+
+ private:
+  PosixQueue in_, out_;
+};
+
+// Open shared memory object NAME with O_CREAT, sized 8 + CAP if it is new.
+ShmObject server_object(Context &cx, const std::string &name, size_t cap) {
+  int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) throw_errno("shm_open " + name);
+  Fd owner(fd);
+  if (auto uid = cx.sandbox().student_uid()) check(fchown(fd, *uid, *uid), "fchown");
+  check(fchmod(fd, 0666), "fchmod");
+  struct stat st {};
+  check(fstat(fd, &st), "fstat");
+  if (st.st_size == 0) check(ftruncate(fd, static_cast<off_t>(8 + cap)), "ftruncate");
+  return ShmObject::open(name, false);
+}
+
+// Open semaphore NAME with O_CREAT and this initial value.
+NamedSemaphore server_semaphore(Context &cx, const std::string &name, unsigned value) {
+  sem_t *s = sem_open(name.c_str(), O_CREAT, 0666, value);
+  if (s == SEM_FAILED) throw_errno("sem_open " + name);
+  give_to_student(cx, NamedSemaphore::file_of(name));
+  chmod(NamedSemaphore::file_of(name).c_str(), 0666);
+  sem_close(s);
+  return NamedSemaphore::open(name, false);
+}
+
+// Two one-slot objects and their semaphores, made with O_CREAT; every access
+// first checks that the object still has 8 + CAP bytes (a client's slot of
+// CAP bytes shows here, whatever the page size hides).
+class ShmServer : public ServerEnd {
+ public:
+  ShmServer(Context &cx, const std::string &base, size_t cap)
+      : cap_(cap),
+        in_obj_(server_object(cx, base + ".c2s", cap)),
+        out_obj_(server_object(cx, base + ".s2c", cap)),
+        in_(in_obj_),
+        out_(out_obj_),
+        in_empty_(server_semaphore(cx, base + ".c2s.empty", 1)),
+        in_full_(server_semaphore(cx, base + ".c2s.full", 0)),
+        out_empty_(server_semaphore(cx, base + ".s2c.empty", 1)),
+        out_full_(server_semaphore(cx, base + ".s2c.full", 0)) {}
+  std::optional<std::string> receive(Deadline until, std::string &why) override {
+    if (!sem_wait_until(in_full_.get(), until)) {
+      why = "nothing was posted in time";
+      return std::nullopt;
+    }
+    expect_size(in_obj_);
+    uint32_t len;
+    memcpy(&len, in_.data(), 4);
+    if (len < 1 || len > cap_) {
+      why = fmt::format("the slot says {} bytes, not 1 to {}", len, cap_);
+      return std::nullopt;
+    }
+    std::string msg(in_.data() + 8, len);
+    check(sem_post(in_empty_.get()), "sem_post");
+    return msg;
+  }
+  // The reply in the slot; the rest of the slot filled with 0xA5, not zeros.
+  bool send(std::string_view msg, Deadline until) override {
+    if (!sem_wait_until(out_empty_.get(), until)) return false;
+    expect_size(out_obj_);
+    uint32_t head[2] = {static_cast<uint32_t>(msg.size()), 0};
+    memcpy(out_.data(), head, 8);
+    memcpy(out_.data() + 8, msg.data(), msg.size());
+    memset(out_.data() + 8 + msg.size(), 0xA5, cap_ - msg.size());
+    check(sem_post(out_full_.get()), "sem_post");
+    return true;
+  }
+
+ private:
+  // Fail unless the object (and the grader's map of it) has exactly 8 + CAP bytes.
+  void expect_size(const ShmObject &o) {
+    const SharedMap &m = &o == &in_obj_ ? in_ : out_;
+    if (o.size() != 8 + cap_ || m.size() != 8 + cap_)
+      fail(fmt::format("shared memory object {} of 8 + {} = {} bytes (struct Slot)", o.name(), cap_,
+                       8 + cap_),
+           fmt::format("{} bytes, after the client opened it", o.size()),
+           "ftruncate the object to 8 + CAP: the 8 bytes of len and pad, then CAP of data");
+  }
+  size_t cap_;
+  ShmObject in_obj_, out_obj_;
+  SharedMap in_, out_;  // mapped at once: the client unlinks the names when it is done
+  NamedSemaphore in_empty_, in_full_, out_empty_, out_full_;
+};
+
+// The grader's stand-in for `server`: a script beside a copy of the
+// student's client, so the client starts it; it writes its arguments to the
+// FIFO `hello` and exits with the status the grader writes to the FIFO `status`.
+struct StandIn {
+  std::string dir, client;  // the folder, and the client's copy in it
+  Fd hello, status;         // the grader's ends
+};
+StandIn make_stand_in(Context &cx) {
+  StandIn s;
+  s.dir = cx.sandbox().workdir();
+  umask(0);  // the grader's objects 0666 at once: the client may open them first
+  for (const char *f : {"/hello", "/status"}) {
+    std::string path = s.dir + f;
+    if (mkfifo(path.c_str(), 0600) == -1) throw_errno("mkfifo " + path);
+    give_to_student(cx, path);
+    cx.sandbox().grader_file(path);
+  }
+  s.hello = Fd(::open((s.dir + "/hello").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  s.status = Fd(::open((s.dir + "/status").c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!s.hello || !s.status) throw_errno("open hello/status");
+  cx.file("server",
+          fmt::format("#!/bin/sh\n# the grader's stand-in for the server\necho \"$*\" > {0}/hello\n"
+                      "read code < {0}/status\nexit \"$code\"\n",
+                      s.dir),
+          0755);
+  s.client = cx.file("client", read_file(cx.program_file("client")), 0755);
+  return s;
+}
+
+// The children of a process (every thread's), as /proc lists them.
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> kids;
+  std::error_code ec;
+  for (const auto &t : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
+    std::ifstream f(t.path() / "children");
+    for (pid_t k; f >> k;) kids.push_back(k);
+  }
+  return kids;
+}
+
+// Release every name NAME's objects may have, of every type (the grader's own
+// clean-up; ENOENT is fine).
+void unlink_all(Context &cx, const std::string &channel) {
+  for (const auto &n : object_names(Kind::shm, channel)) {
+    unlink((cx.sandbox().workdir() + "/" + n).c_str());
+    if (!n.starts_with("sem.")) {
+      mq_unlink(("/" + n).c_str());
+      shm_unlink(("/" + n).c_str());
+    } else {
+      sem_unlink(("/" + n.substr(4)).c_str());
+    }
+  }
+}
+
+// The names of channel NAME (of type k, or of every type) that exist now.
+std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel) {
+  std::vector<std::string> left;
+  for (const auto &info : kinds) {
+    if (k && info.kind != *k) continue;
+    for (const auto &n : object_names(info.kind, channel)) {
+      bool sem = n.starts_with("sem.");
+      bool there = info.kind == Kind::fifo ? access((cx.sandbox().workdir() + "/" + n).c_str(), F_OK) == 0
+                   : info.kind == Kind::mq ? PosixQueue::exists("/" + n)
+                   : sem                  ? NamedSemaphore::exists("/" + n.substr(4))
+                                          : ShmObject::exists("/" + n);
+      if (there) left.push_back(fmt::format("{} ({})", n, info.id));
+    }
+  }
+  return left;
+}
+
+// One run of the student's client against the grader as its server.
+struct FakeRun {
+  FakeRun(Context &c, StandIn &si, Kind k, std::string ch, size_t cp)
+      : cx(c), stand_in(si), kind(k), channel(std::move(ch)), cap(cp) {}
+  Context &cx;
+  StandIn &stand_in;
+  Kind kind;
+  std::string channel, cmd;
+  size_t cap;
+  std::optional<Process> client;
+  std::map<std::string, std::unique_ptr<ServerEnd>> ends;  // by channel name
+  std::vector<PosixQueue> stale_queues;                   // what plant_stale() made
+  std::vector<ShmObject> stale_objects;
+  std::vector<NamedSemaphore> stale_semaphores;
+  std::vector<std::pair<std::string, struct stat>> stale_files;  // their files, as planted
+  // The grader's clean-up: its ends closed, every name of the run's channels unlinked.
+  ~FakeRun() {
+    ends.clear();
+    unlink_all(cx, channel);
+    for (int k = 1; k <= 16; ++k) unlink_all(cx, fmt::format("{}.ch{}", channel, k));
+  }
+};
+
+// What each run of the stand-in plants beforehand: the control channel's
+// names, of every type, as another run might have left them, with other
+// attributes (a queue of 3 messages of 64 bytes holding one; an object of 5
+// bytes; a full slot's semaphores) and a regular file for NAME.c2s.
+void plant_stale(FakeRun &r) {
+  Context &cx = r.cx;
+  const std::string &channel = r.channel;
+  std::string base = cx.sandbox().workdir() + "/" + channel;
+  Fd f(::open((base + ".c2s").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!f) throw_errno("open " + base + ".c2s");
+  give_to_student(cx, base + ".c2s");
+  if (mkfifo((base + ".s2c").c_str(), 0644) == -1) throw_errno("mkfifo " + base + ".s2c");
+  give_to_student(cx, base + ".s2c");
+  auto uid = cx.sandbox().student_uid();
+  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".c2s", 3, 64, uid));
+  r.stale_queues.back().send("stale", 0, cx.within(1s));
+  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".s2c", 2, 128, uid));
+  r.stale_objects.push_back(ShmObject::create("/" + channel + ".c2s", "stale", uid));
+  r.stale_objects.push_back(ShmObject::create("/" + channel + ".s2c", std::string(16, '\xff'), uid));
+  for (std::string d : {".c2s", ".s2c"}) {
+    r.stale_semaphores.push_back(NamedSemaphore::create("/" + channel + d + ".empty", 0, uid));
+    r.stale_semaphores.push_back(NamedSemaphore::create("/" + channel + d + ".full", 1, uid));
+  }
+  for (const auto &info : kinds)
+    for (const auto &n : object_names(info.kind, channel)) {
+      std::string path = info.kind == Kind::fifo ? base.substr(0, base.rfind('/') + 1) + n
+                                                 : "/dev/shm/" + n;
+      struct stat st {};
+      if (info.kind != Kind::mq && stat(path.c_str(), &st) == 0)
+        r.stale_files.emplace_back(path, st);
+    }
+}
+
+// The planted objects still there (the client may have made new ones of the
+// same names already): files of the same inode, type, mode and size (a disk
+// may give a new file the inode of one just removed); queues of their attributes.
+std::vector<std::string> stale_left(FakeRun &r) {
+  std::vector<std::string> left;
+  for (const auto &[path, was] : r.stale_files) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && st.st_ino == was.st_ino && st.st_mode == was.st_mode &&
+        st.st_size == was.st_size)
+      left.push_back(path);
+  }
+  for (std::string d : {".c2s", ".s2c"}) {
+    std::string q = "/" + r.channel + d;
+    mqd_t m = mq_open(q.c_str(), O_RDONLY);
+    if (m == (mqd_t)-1) continue;
+    mq_attr a{};
+    if (mq_getattr(m, &a) == 0 && a.mq_maxmsg != 1) left.push_back("queue " + q);
+    mq_close(m);
+  }
+  return left;
+}
+
+// Wait until the client has read every byte of the pipe `fd` and all its
+// threads sleep (in read, poll, whatever call it waits in); then go on, also
+// when a client that never sleeps (a busy loop) does not get there in 2 s.
+Pause pause_for(Context &cx, FakeRun &r) {
+  return [&cx, &r](int fd) {
+    auto drained = [&] {
+      int n = 0;
+      return ioctl(fd, FIONREAD, &n) == 0 && n == 0 && all_threads_asleep(r.client->pid());
+    };
+    cx.wait_until(drained, &*r.client, cx.within(2s));
+  };
+}
+
+// Make the server end of channel `name` of the run's type.
+ServerEnd &open_end(FakeRun &r, const std::string &name) {
+  std::unique_ptr<ServerEnd> e;
+  switch (r.kind) {
+    case Kind::fifo:
+      e = std::make_unique<FifoServer>(r.cx, r.cx.sandbox().workdir() + "/" + name,
+                                       pause_for(r.cx, r));
+      break;
+    case Kind::mq:
+      e = std::make_unique<MqServer>(r.cx, "/" + name, r.cap);
+      break;
+    case Kind::shm:
+      e = std::make_unique<ShmServer>(r.cx, "/" + name, r.cap);
+      break;
+  }
+  return *(r.ends[name] = std::move(e));
+}
+
+// Start `client -i T -n NAME -m CAP -d DIR ARGS...` beside the stand-in, with
+// stale objects planted; wait for the stand-in's hello (its arguments must be
+// the contract's) and check that the client removed the stale objects before
+// it started the server; then make the control channel's server end.
+// With `defaults`, the client runs without -i, -n and -m (FIFOs, ctl, 4096),
+// nothing is planted and the grader makes no channel.
+void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool defaults = false) {
+  Context &cx = r.cx;
+  if (!defaults) plant_stale(r);
+  std::vector<std::string> args{"-i", std::string(kinds[int(r.kind)].flag), "-n", r.channel,
+                                "-m", std::to_string(r.cap), "-d", t.dir};
+  if (defaults) args = {"-d", t.dir};
+  args.insert(args.end(), extra.begin(), extra.end());
+  r.cmd = command_line("client", args);
+  r.client.emplace(cx.start_file(r.stand_in.client, "client", args));
+  std::string line;
+  auto hello = [&] {
+    char buf[512];
+    ssize_t n = ::read(r.stand_in.hello.get(), buf, sizeof buf);
+    if (n > 0) line.append(buf, static_cast<size_t>(n));
+    return line.find('\n') != std::string::npos;
+  };
+  if (!cx.wait_until(hello, &*r.client, cx.within(3s)))
+    fail("`" + r.cmd + "` starts the program `server` beside its own executable",
+         r.client->done() ? "it " + r.client->outcome().describe() + " first, stderr " +
+                                visible(r.client->outcome().err, 200)
+                          : "after 3 s it has not; it is " + what_it_does(r.client->pid()),
+         "fork, then exec the file `server` in the folder of readlink(\"/proc/self/exe\")");
+  std::string want = fmt::format("-i {} -n {} -d {} -m {}\n", kinds[int(r.kind)].flag, r.channel,
+                                 t.dir, r.cap);
+  if (line != want)
+    fail("the server started with the arguments `" + want.substr(0, want.size() - 1) + "`",
+         "`" + visible(line, 300) + "`", "exec server with -i TYPE -n NAME -d DATADIR -m CAP");
+  if (defaults) return;
+  if (auto left = stale_left(r); !left.empty())
+    fail("`" + r.cmd + "` removes what an earlier run left of channel " + r.channel +
+             ", of every type, before it starts the server",
+         fmt::format("still there when the server started: {}", fmt::join(left, ", ")),
+         "remove_channel() the control channel for 'f', 'q' and 's' first (ENOENT ignored)");
+  open_end(r, r.channel);
+}
+
+// The next request on channel `name` must be exactly `want` (`what` names it).
+void expect_request(FakeRun &r, const std::string &name, const std::string &want,
+                    const std::string &what) {
+  std::string why;
+  auto got = r.ends.at(name)->receive(r.cx.within(3s), why);
+  if (!got)
+    fail("`" + r.cmd + "` sends " + what + " on channel " + name,
+         why + "; the client " +
+             (r.client->done() ? r.client->outcome().describe() + ", stderr " +
+                                     visible(r.client->outcome().err, 200)
+                               : "is " + what_it_does(r.client->pid())),
+         "send each request as the contract's table says, on the channel it names");
+  if (*got != want)
+    fail("`" + r.cmd + "` sends " + what + " on " + name + ": `" + visible(want, 120) + "` (" +
+             std::to_string(want.size()) + " bytes)",
+         "`" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
+         "a request is its struct, then for FILE the name and its NUL: exactly that many bytes");
+}
+
+// Reply on channel `name`.
+void reply(FakeRun &r, const std::string &name, const std::string &bytes) {
+  if (!r.ends.at(name)->send(bytes, r.cx.within(3s)))
+    fail("`" + r.cmd + "` takes the reply on " + name + ".s2c",
+         "it stayed full for 3 s; the client is " + what_it_does(r.client->pid()),
+         "read the reply to every request");
+}
+
+// Tell the stand-in to exit with `code`; then wait for the client to end.
+const Outcome &end_fake(FakeRun &r, int code) {
+  std::string line = std::to_string(code) + "\n";
+  check(static_cast<int>(::write(r.stand_in.status.get(), line.data(), line.size())), "write");
+  return r.cx.finish(*r.client);
+}
+
+// After the client: none of channel NAME's names (of the run's type) is left.
+void expect_removed(FakeRun &r, const std::string &name, const std::string &why) {
+  if (auto left = names_left(r.cx, r.kind, name); !left.empty())
+    fail("once `" + r.cmd + "` has exited, no name of channel " + name + " is left",
+         fmt::format("left: {}", fmt::join(left, ", ")), why);
+}
+
+// A FILE request's bytes.
+std::string file_request(const std::string &file, uint64_t offset, uint32_t length) {
+  return bytes_of(FileMsg{FILE_MSG, length, offset}) + file + std::string(1, '\0');
+}
+
+// The grader as server: `get` with replies split across writes (FIFO), one
+// cell missing; exact requests, output, exit 1 and the control channel gone.
+void server_get(Context &cx) {
+  StandIn si = make_stand_in(cx);
+  for (const auto &info : kinds) {
+    Table t = make_data(cx, 1, 1);  // the stand-in's table is the grader's own
+    FakeRun r(cx, si, info.kind, cx.name("g" + std::string(info.id)).substr(1), 100);
+    std::vector<std::tuple<uint32_t, uint32_t, int64_t>> cells;
+    std::vector<std::string> extra{"get"};
+    for (int i = 0; i < 4; ++i) {
+      uint32_t row = random_u32(), col = random_u32() % 1000;
+      int64_t v = i == 2 ? INT64_MIN : (static_cast<int64_t>(random_u32()) << 32) - random_u32();
+      cells.emplace_back(row, col, v);
+      extra.push_back(std::to_string(row));
+      extra.push_back(std::to_string(col));
+    }
+    start_fake(r, t, extra);
+    std::string out, err;
+    for (auto [row, col, v] : cells) {
+      expect_request(r, r.channel, bytes_of(DataMsg{DATA_MSG, row, col}),
+                     fmt::format("DATA {} {}", row, col));
+      reply(r, r.channel, bytes_of(v));
+      if (v == INT64_MIN) err += fmt::format("client: no value at {} {}\n", row, col);
+      else out += fmt::format("{}\n", v);
+    }
+    expect_request(r, r.channel, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
+    const Outcome &o = end_fake(r, 0);
+    expect_stdout(o, out, r.cmd, "print each value as %lld and a newline, read whole replies");
+    expect_stderr(o, err, r.cmd, "a reply of NO_VALUE: `client: no value at ROW COL`, then go on");
+    expect_exit(o, 1, r.cmd, "exit 1 at the end when a value was missing");
+    expect_removed(r, r.channel, "destroy the control channel at the end: unlink every name");
+  }
+}
+
+// The grader as server has no such file (NO_DATA): the client says so, makes
+// no OUT, still QUITs, and exits 1.
+void copy_no_data(Context &cx, StandIn &si) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = "n" + random_word(6), out = cx.sandbox().workdir() + "/none.out";
+  FakeRun r(cx, si, Kind::fifo, cx.name("cn").substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, bytes_of(UINT64_MAX));
+  expect_request(r, r.channel, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
+  const Outcome &o = end_fake(r, 0);
+  std::string cmd = r.cmd + " (the server replies NO_DATA)";
+  expect_stderr(o, "client: the server has no file " + file + "\n", cmd,
+                "a size of NO_DATA: `client: the server has no file FILE`");
+  expect_exit(o, 1, cmd, "exit 1 at the end when the server has no such file");
+  if (access(out.c_str(), F_OK) == 0) {
+    cx.sandbox().grader_file(out);
+    fail("`" + cmd + "` makes no OUT", "it made " + out, "ask for the size before opening OUT");
+  }
+}
+
+// The grader as server: copies of files whose sizes straddle every boundary
+// of CAP 100 (0, CAP - 1, CAP, CAP + 1, 8 + CAP, 3 CAP + 5), over -c 1 and
+// -c 2; exact FILE and NEWCHANNEL requests, each chunk on channel k % N.
+void server_copy(Context &cx) {
+  StandIn si = make_stand_in(cx);
+  const size_t cap = 100;
+  int run = 0;
+  for (const auto &info : kinds)
+    for (size_t size : {size_t{0}, cap - 1, cap, cap + 1, 8 + cap, 3 * cap + 5}) {
+      size_t n = size == 3 * cap + 5 || size == 0 ? 2 : 1;
+      Table t = make_data(cx, 1, 1);
+      std::string data = random_bytes(size), file = "f" + random_word(6);
+      // OUT exists, longer than the copy and full of garbage: O_TRUNC must empty it.
+      std::string out = cx.file(fmt::format("out{}", run++), random_bytes(size + 50));
+      FakeRun r(cx, si, info.kind, cx.name("c" + std::string(info.id)).substr(1), cap);
+      start_fake(r, t, {"-c", std::to_string(n), "copy", file, out});
+      expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+      reply(r, r.channel, bytes_of(uint64_t{size}));
+      std::vector<std::string> names;
+      for (size_t k = 1; k <= n; ++k) {
+        expect_request(r, r.channel, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL");
+        names.push_back(fmt::format("{}.ch{}", r.channel, k));
+        open_end(r, names.back());
+        reply(r, r.channel, names.back() + std::string(1, '\0'));
+      }
+      for (size_t i = 0; i < n; ++i)
+        for (size_t k = i; k * cap < size; k += n) {
+          uint32_t len = static_cast<uint32_t>(std::min(cap, size - k * cap));
+          expect_request(r, names[i], file_request(file, k * cap, len),
+                         fmt::format("FILE {} for {} bytes at {} (chunk {} of a {}-byte file)",
+                                     file, len, k * cap, k, size));
+          reply(r, names[i], data.substr(k * cap, len));
+        }
+      for (const auto &name : names) expect_request(r, name, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
+      expect_request(r, r.channel, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
+      const Outcome &o = end_fake(r, 0);
+      expect_exit(o, 0, r.cmd, "the copy or the shutdown failed");
+      expect_stderr(o, "", r.cmd, "print nothing on stderr when all goes well");
+      if (std::string got = read_file(out); got != data)
+        fail(fmt::format("`{}` writes the {} bytes it was sent to OUT", r.cmd, size),
+             fmt::format("{} bytes; {}", got.size(), first_difference(data, got)),
+             "write each reply, of the length cread returned, at its offset");
+      for (const auto &name : names)
+        expect_removed(r, name, "destroy each new channel after its QUIT");
+      expect_removed(r, r.channel, "destroy the control channel at the end");
+    }
+  copy_no_data(cx, si);
+}
+
+// The grader as server ends badly: exits 3 while a request waits for its
+// reply, is killed by SIGKILL (status 137), or exits 5 after QUIT. The client
+// must say so, exit 1 and remove the control channel, wherever it waits.
+void server_dies(Context &cx) {
+  StandIn si = make_stand_in(cx);
+  enum How { exits, killed, after_quit };
+  for (const auto &info : kinds)
+    for (How how : {exits, killed, after_quit}) {
+      Table t = make_data(cx, 1, 1);
+      FakeRun r(cx, si, info.kind, cx.name("d" + std::string(info.id)).substr(1), 100);
+      uint32_t row = random_u32() % 100, col = random_u32() % 100;
+      int64_t v = random_u32();
+      start_fake(r, t, {"get", std::to_string(row), std::to_string(col)});
+      expect_request(r, r.channel, bytes_of(DataMsg{DATA_MSG, row, col}),
+                     fmt::format("DATA {} {}", row, col));
+      int status = how == exits ? 3 : how == killed ? 128 + SIGKILL : 5;
+      const Outcome *o = nullptr;
+      if (how == after_quit) {
+        reply(r, r.channel, bytes_of(v));
+        expect_request(r, r.channel, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
+        o = &end_fake(r, 5);
+      } else if (how == exits) {
+        o = &end_fake(r, 3);
+      } else {
+        auto kids = children_of(r.client->pid());
+        if (kids.size() != 1)
+          fail("`" + r.cmd + "` has one child, the server", fmt::format("{} children", kids.size()),
+               "fork once, for the server");
+        check(kill(kids.front(), SIGKILL), "kill");
+        o = &r.cx.finish(*r.client);
+      }
+      std::string when = how == after_quit ? "after QUIT" : "while the client waits for a reply";
+      cx.note(fmt::format("the server {} with status {} {}", how == killed ? "was killed" : "exited",
+                          status, when));
+      std::string line = fmt::format("client: server exited with {}\n", status);
+      expect_stderr(*o, line, r.cmd + " (the server ended with status " + std::to_string(status) +
+                                 " " + when + ")",
+                    how == killed ? "a server killed by a signal: 128 + its number"
+                                  : "watch the server (waitid in a thread) from its start");
+      expect_exit(*o, 1, r.cmd, "a server that ended badly: exit 1");
+      if (how != after_quit)
+        expect_removed(r, r.channel, "when the server ends first, remove the control channel");
+    }
+  // The defaults (-i f -n ctl -m 4096), and a server that exits 3 while the
+  // client waits to open the control channel that it never makes.
+  Table t = make_data(cx, 1, 1);
+  FakeRun r(cx, si, Kind::fifo, "ctl", 4096);
+  start_fake(r, t, {"get", "1", "1"}, true);
+  const Outcome &o = end_fake(r, 3);
+  expect_stderr(o, "client: server exited with 3\n",
+                r.cmd + " (the server exited with 3 before it made the channel)",
+                "the watcher reports the server's end wherever main() waits, even in open()");
+  expect_exit(o, 1, r.cmd, "a server that ended badly: exit 1");
+  expect_removed(r, "ctl", "when the server ends first, remove the control channel");
+}
+
+// ---------------------------------------------------------------- checks: the rest of the server's protocol
+
+// Every object of channel NAME (type k) has mode 0600.
+void expect_modes(Context &cx, Kind k, const std::string &channel, const std::string &cmd) {
+  for (const auto &n : object_names(k, channel)) {
+    mode_t mode = 0;
+    std::string path = k == Kind::fifo ? cx.sandbox().workdir() + "/" + n : "/dev/shm/" + n;
+    if (k == Kind::mq) {
+      mode = PosixQueue::open("/" + n, false).mode();
+    } else {
+      struct stat st {};
+      if (stat(path.c_str(), &st) == -1) throw_errno("stat " + path);
+      mode = st.st_mode;
+    }
+    if ((mode & 07777) != 0600)
+      fail(fmt::format("`{}` creates {} with mode 0600", cmd, n),
+           fmt::format("mode {:04o}", mode & 07777),
+           "create every FIFO file, queue, object and semaphore with mode 0600");
+  }
+}
+
+// Ask a FILE request whose reply must be `want` (8 bytes of NO_DATA, a size, or data).
+void expect_file_reply(Context &cx, PeerChannel &ch, ServerRun &s, const std::string &name,
+                       uint64_t offset, uint32_t length, const std::string &want,
+                       const std::string &shown_want) {
+  std::string what = fmt::format("FILE `{}` for {} bytes at {}", visible(name, 60), length, offset);
+  std::string got = ask(cx, ch, s, file_request(name, offset, length), what);
+  if (got != want)
+    fail(fmt::format("the reply to {}: {}", what, shown_want),
+         fmt::format("{} bytes: `{}`", got.size(), visible(got, 60)),
+         "reply NO_DATA (UINT64_MAX) to a name with '/', a missing file, a length of 0 or above "
+         "CAP, a range outside the file; the size for offset 0 and length 0");
+}
+
+// The grader as client, beyond DATA: each object mode 0600; FILE's size, a
+// range, and the NO_DATA cases; NEWCHANNEL's reply exactly NAME.ch1 and its
+// NUL, sent once the new channel's objects exist, and the new channel served
+// and ended by QUIT; then over FIFOs the end of file ends the server as QUIT
+// does (queues, shm: QUIT); exit 0, nothing on stdout or stderr.
+void server_protocol(Context &cx) {
+  std::string data = random_bytes(5000);
+  cx.file("d.bin", data, 0644);
+  for (const auto &info : kinds) {
+    ServerRun s = start_server(cx, info.kind, 4096);
+    auto ch = connect(cx, info.kind, s.channel, s.cap, s.p, s.cmd);
+    expect_modes(cx, info.kind, s.channel, s.cmd);
+    std::string none = bytes_of(UINT64_MAX);
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 0, bytes_of(uint64_t{5000}), "its size, 5000");
+    expect_file_reply(cx, *ch, s, "d.bin", 904, 4096, data.substr(904, 4096), "those 4096 bytes");
+    expect_file_reply(cx, *ch, s, "d.bin", 4001, 1000, none, "NO_DATA (past the end)");
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 4097, none, "NO_DATA (more than CAP)");
+    expect_file_reply(cx, *ch, s, "./d.bin", 0, 0, none, "NO_DATA (a '/' in the name)");
+    expect_file_reply(cx, *ch, s, "missing", 0, 0, none, "NO_DATA (no such file)");
+    std::string want = s.channel + ".ch1" + std::string(1, '\0');
+    std::string got = ask(cx, *ch, s, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL");
+    if (got != want)
+      fail("the reply to NEWCHANNEL: `" + visible(want) + "`, the name and its NUL",
+           fmt::format("{} bytes: `{}`", got.size(), visible(got, 100)),
+           "reply NAME.chK with its NUL (strlen + 1 bytes)");
+    if (auto left = names_left(cx, info.kind, s.channel + ".ch1");
+        left.size() != object_names(info.kind, s.channel).size())
+      fail("every object of " + s.channel + ".ch1 made before the reply to NEWCHANNEL",
+           "at the reply, only " + std::to_string(left.size()) + " of them existed",
+           "make the new channel's server side first, then reply");
+    auto ch1 = connect(cx, info.kind, s.channel + ".ch1", s.cap, s.p, s.cmd);
+    expect_modes(cx, info.kind, s.channel + ".ch1", s.cmd);
+    std::string v = ask(cx, *ch1, s, bytes_of(DataMsg{DATA_MSG, 3, 1}), "row 3 column 1 on ch1");
+    if (v != bytes_of(value_at(s.table, 3, 1)))
+      fail("the value at row 3 column 1, asked on " + s.channel + ".ch1", shown(v),
+           "serve each new channel in its own thread, with the same table");
+    if (!ch1->send(bytes_of(uint32_t{QUIT_MSG}), cx.within(3s)))
+      fail("the server takes QUIT on ch1", "the channel stayed full", "read every request");
+    ch1.reset();
+    if (info.kind != Kind::fifo && !ch->send(bytes_of(uint32_t{QUIT_MSG}), cx.within(3s)))
+      fail("the server takes QUIT", "the channel stayed full", "read every request");
+    ch.reset();  // over FIFOs: the end of file, as QUIT
+    std::string how = info.kind == Kind::fifo ? " (the client's end closed without QUIT)" : "";
+    const Outcome &o = cx.finish(s.p);
+    expect_exit(o, 0, s.cmd + how, "after QUIT (or, over FIFOs, end of file) on the control "
+                                   "channel: join the threads, destroy the channel, exit 0");
+    expect_stdout(o, "", s.cmd, "the server prints nothing on stdout");
+    expect_stderr(o, "", s.cmd, "nothing on stderr when all goes well");
+  }
+}
+
+// Bad requests end the server: exit 1, `server: bad request of N bytes on NAME`.
+void bad_request(Context &cx) {
+  struct Bad {
+    Kind kind;
+    std::string bytes, what;
+    bool on_new_channel;
+  };
+  const Bad bads[] = {
+      {Kind::fifo, bytes_of(DataMsg{DATA_MSG, 1, 1}) + "x", "a DATA request of 13 bytes", false},
+      {Kind::mq, "\x01\x00", "a request of 2 bytes", false},
+      {Kind::shm, bytes_of(FileMsg{FILE_MSG, 1, 0}) + "abc", "a FILE request without its NUL",
+       false},
+      {Kind::mq, bytes_of(uint32_t{9}), "a request of the unknown type 9", false},
+      {Kind::fifo, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL on a new channel", true},
+  };
+  for (const auto &b : bads) {
+    ServerRun s = start_server(cx, b.kind, 4096);
+    auto ch = connect(cx, b.kind, s.channel, s.cap, s.p, s.cmd);
+    std::string on = s.channel;
+    std::unique_ptr<PeerChannel> ch1;
+    if (b.on_new_channel) {
+      ask(cx, *ch, s, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL");
+      on = s.channel + ".ch1";
+      ch1 = connect(cx, b.kind, on, s.cap, s.p, s.cmd);
+    }
+    if (!(ch1 ? *ch1 : *ch).send(b.bytes, cx.within(3s)))
+      fail("the server takes " + b.what, "the channel stayed full", "read every request");
+    const Outcome &o = cx.finish(s.p);
+    std::string cmd = s.cmd + " (sent " + b.what + ")";
+    expect_stderr(o, fmt::format("server: bad request of {} bytes on {}\n", b.bytes.size(), on),
+                  cmd, "check each request's exact length for its type, and the channel");
+    expect_exit(o, 1, cmd, "a bad request: exit 1");
+    ch1.reset();
+    ch.reset();
+    unlink_all(cx, s.channel);  // the server died with its channels: not its leftovers
+    unlink_all(cx, s.channel + ".ch1");
+  }
 }
 
 void fifo_data(Context &cx) { data_requests(cx, Kind::fifo); }
@@ -698,6 +1517,62 @@ Lab channels_lab() {
            "NAME`.ch4`) created (inotify on `/dev/shm`).",
            "`write` after `lseek` instead of `pwrite`; threads sharing a channel; a reply to "
            "`NEWCHANNEL` before the channel exists."},
+          {"client-get-server", "the client's get, against the grader as server", 2, step4, 15s,
+           server_get,
+           "the grader plays the server: your client runs beside a stand-in `server` (a script "
+           "that reports its arguments and exits as told) while the grader serves the control "
+           "channel itself, for each T. Before each run it leaves stale objects of every type "
+           "named NAME behind (a regular file `NAME.c2s`, queues of other attributes holding a "
+           "message, objects of other sizes, semaphores of a full slot): they must be gone when "
+           "the server starts. `get` of 4 cells, one `NO_VALUE`: each `DATA` request exactly 12 "
+           "bytes; FIFO replies in three writes (2 bytes of the length; the rest of it and half the "
+           "value; the rest), the grader waiting between them until the client has read all and "
+           "sleeps; shm replies with the rest of the slot not zero. Exact stdout and stderr, exit 1, "
+           "the control channel's names gone.",
+           "a `cread` that takes one `read` for the whole length or message; no clean-up of the "
+           "stale control channel (or of one type only); a slot of `CAP` bytes instead of 8 + "
+           "CAP; a missing value not reported, or exit 0."},
+          {"client-copy-server", "the client's copy of boundary sizes, against the grader as server",
+           2, step4, 30s, server_copy,
+           "the grader plays the server (see `client-get-server`), for each T with `-m 100`: "
+           "copies of files of 0, 99, 100, 101, 108 and 305 bytes (`-c 2` for 0 and 305): the "
+           "size request, each `NEWCHANNEL`, and each chunk k's `FILE` request (offset k·CAP, "
+           "`min(CAP, size - k·CAP)` bytes, on new channel `k % N`) exactly as the contract "
+           "says, the file name with its NUL; then `QUIT` on each new channel and the control "
+           "channel; OUT bit-exact, exit 0, every channel's names gone.",
+           "the chunk count rounded down, or a chunk asked for with CAP - 1 or CAP bytes when "
+           "fewer are left; an empty chunk asked for at the end; a request without the name's NUL; "
+           "chunk k on another channel than k % N; a new channel not destroyed."},
+          {"server-ends-badly", "the client reports a server that ends badly", 2, step9, 20s,
+           server_dies,
+           "the grader plays the server (see `client-get-server`), for each T: it takes a `DATA` "
+           "request, then instead of replying makes the stand-in exit 3, or kills it with SIGKILL; "
+           "or it replies and takes `QUIT`, then the stand-in exits 5. The client must print "
+           "`client: server exited with 3` (137, 5) and exit 1, and when the server ended first "
+           "remove the control channel's names, though the grader still holds the channel open.",
+           "no watcher thread (the client waits forever for a reply that cannot come); a status "
+           "printed as the raw `waitpid` value or without 128 + the signal; the control channel "
+           "not removed by the watcher; the exit status of the server ignored after `QUIT`."},
+          {"server-protocol", "the server's NEWCHANNEL, FILE cases, modes and end of file", 2,
+           step7, 15s, server_protocol,
+           "the grader as client, for each T: every object of the control channel and of a new "
+           "one has mode 0600; `FILE` for the size, for 4096 bytes at 904, and `NO_DATA` for a "
+           "range past the end, a length above CAP, `./d.bin` and a missing file; `NEWCHANNEL`'s "
+           "reply exactly `NAME.ch1` and its NUL, every object of the new channel made by then, "
+           "and a `DATA` request served on it, then its `QUIT`; over FIFOs the control channel "
+           "is then closed without `QUIT` (end of file), over queues and shm it gets `QUIT`: "
+           "exit 0, nothing on stdout or stderr.",
+           "the NEWCHANNEL reply without its NUL; the reply sent before the thread made the "
+           "channel; a mode other than 0600; a range check with `<` for `<=` or none; a name with "
+           "'/' served; end of file taken for an error."},
+          {"bad-request", "a bad request: exit 1 with its exact line", 1, step9, 15s, bad_request,
+           "the grader as client sends one bad request per run: a `DATA` of 13 bytes (FIFO), 2 "
+           "bytes (queue), a `FILE` without its NUL (shm), an unknown type (queue), a "
+           "`NEWCHANNEL` on a new channel (FIFO): the server exits 1 with `server: bad request "
+           "of N bytes on NAME`.",
+           "lengths checked with `>=` instead of `==`; a FILE name's NUL not checked; "
+           "NEWCHANNEL accepted on a new channel; the control channel's name in the message of a "
+           "new one."},
           {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s,
            mechanism,
            "for each T, a `client ... get 1 1`: the objects created during the run are exactly "
@@ -719,9 +1594,13 @@ Lab channels_lab() {
            "rest); `die()` on a path that should clean up.",
            true},
           {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args,
-           "`client -i x ...`: exit 2 with its line; `client -c 0 ...`; `client -i q -m 65536 "
-           "...`; `client -d DIR get 0` (a ROW without its COL): exit 2 with the usage line; no "
-           "server started, nothing left.",
+           "24 bad calls, each with its exit code and exact stderr: the client's `-i x`, `-c` 0 "
+           "and 17, `-i q -m 8193`, `-m` 63 and 65537, `-n a/b` and `-n ''`, a FILE of 48 bytes "
+           "with `-m 64`; the usage line for `get 0`, no `-d`, `get 4294967296 0`, `get 1x 0`, "
+           "`put`; the server's usage line (no `-m`; `-m 4096x`), its `-i x`, `-n a/b`, `-m 63`, "
+           "`-i q -m 8193`; no table (exit 1, `server: open: ...`); a last line without newline, a "
+           "value that is not a number, a row of 3 values after one of 2 (exit 1, each line): no "
+           "server left running and no object made.",
            "an argument checked after the server was started or something created; a message "
            "worded differently; `argv[0]` instead of `client`."},
       }};

@@ -65,25 +65,30 @@ Deadline Context::within(Millis d) const {
 
 Process Context::start(std::string_view prog, const std::vector<std::string> &args,
                        std::string stdin_data, std::optional<int> cpu) {
-  return spawn(prog, args, std::move(stdin_data), false, cpu);
+  return spawn(program_file(prog), prog, args, std::move(stdin_data), false, cpu);
+}
+
+Process Context::start_file(const std::string &path, std::string_view prog,
+                            const std::vector<std::string> &args) {
+  return spawn(path, prog, args, "", false, std::nullopt);
 }
 
 Process Context::start_interactive(std::string_view prog, const std::vector<std::string> &args,
                                    std::optional<int> cpu) {
-  return spawn(prog, args, "", true, cpu);
+  return spawn(program_file(prog), prog, args, "", true, cpu);
 }
 
 // Start a program of the lab as the student, logging its command line.
-Process Context::spawn(std::string_view prog, const std::vector<std::string> &args,
+Process Context::spawn(std::string path, std::string_view prog, const std::vector<std::string> &args,
                        std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu) {
   Spawn s;
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
-  s.path = bindir_ + "/" + std::string(prog);
-  if (access(s.path.c_str(), F_OK) != 0) throw NotBuilt{std::string(prog)};
+  if (access(path.c_str(), F_OK) != 0) throw NotBuilt{std::string(prog)};
   // argv[0] is the full path, as a shell gives it to a program run by its path:
   // the contract's messages name the program's fixed name, never argv[0].
-  s.argv.push_back(s.path);
+  s.argv.push_back(path);
+  s.path = std::move(path);
   s.argv.insert(s.argv.end(), args.begin(), args.end());
   s.stdin_data = std::move(stdin_data);
   s.cwd = sb_.workdir();

@@ -98,6 +98,12 @@ class Context {
   // `cpu`, pinned to that CPU (modulo the CPUs there are: see Spawn::cpu).
   Process start(std::string_view prog, const std::vector<std::string> &args,
                 std::string stdin_data = "", std::optional<int> cpu = std::nullopt);
+  // The staged file of one of the lab's programs (to copy it beside a stand-in).
+  std::string program_file(std::string_view prog) const { return bindir_ + "/" + std::string(prog); }
+  // Start the executable at `path` (a copy of program `prog`) as the student,
+  // with `path` as its argv[0].
+  Process start_file(const std::string &path, std::string_view prog,
+                     const std::vector<std::string> &args);
   // Start it with stdin kept open for handshakes (Process::write_stdin).
   Process start_interactive(std::string_view prog, const std::vector<std::string> &args,
                             std::optional<int> cpu = std::nullopt);
@@ -133,7 +139,8 @@ class Context {
  private:
   void log_outcome(const std::string &cmd, const Outcome &o);
   void remember(const std::string &cmd, const Outcome &o);
-  Process spawn(std::string_view prog, const std::vector<std::string> &args, std::string stdin_data,
+  Process spawn(std::string path, std::string_view prog, const std::vector<std::string> &args,
+                std::string stdin_data,
                 bool keep_stdin_open, std::optional<int> cpu);
 
   Sandbox &sb_;
