@@ -79,7 +79,9 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
   s.path = bindir_ + "/" + std::string(prog);
-  s.argv.push_back(std::string(prog));
+  // argv[0] is the full path, not the bare name: a program must print its
+  // fixed name, and one that prints argv[0] shows it.
+  s.argv.push_back(s.path);
   s.argv.insert(s.argv.end(), args.begin(), args.end());
   s.stdin_data = std::move(stdin_data);
   s.cwd = sb_.workdir();
