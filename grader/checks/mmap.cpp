@@ -376,6 +376,10 @@ void usage_errors(Context &cx) {
                         {"mm_fork", {std::string(201, 't')}, 2, fork},
                         {"mm_fork", {}, 2, fork}});
   expect_file(f, five, "after the bad command lines", "a usage error must change nothing");
+  // Then a good command line: the usage lines alone come with the skeleton.
+  std::vector<std::string> good{f, "set", "1", "7"};
+  expect_exit(cx.run("mm_edit", good), 0, command_line("mm_edit", good),
+              "mm_edit is not implemented yet");
 }
 
 }  // namespace
@@ -449,7 +453,7 @@ Lab mmap_lab() {
            "an unknown option or command, a wrong number of arguments, a negative or non-decimal "
            "index, a BALANCE outside `int32_t`, an ID outside `uint32_t`, a 24-byte NAME and a "
            "201-byte TEXT: each exits 2 with exactly its program's usage line; the file is "
-           "unchanged.",
+           "unchanged; then a good `mm_edit F set 1 7` exits 0.",
            "`atoi` or `atol` without range checks; NAME or TEXT length not checked; a usage line "
            "worded differently or printed with `argv[0]`."},
       }};

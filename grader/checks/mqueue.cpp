@@ -661,6 +661,11 @@ void usage_errors(Context &cx) {
       {"svmsg_recv", {k}},               {"svmsg_rm", {}}};
   std::vector<BadCall> bad;
   for (const auto &[prog, args] : calls) bad.push_back({prog, args, 2, line.at(prog)});
+  // First a good command line: the usage lines alone come with the skeleton.
+  std::string control = cx.name("control");
+  Outcome o = cx.run("mq_create", {control});
+  if (PosixQueue::exists(control)) PosixQueue::open(control);  // removed at once
+  expect_exit(o, 0, command_line("mq_create", {control}), "mq_create is not implemented yet");
   expect_bad_calls(cx, bad);
   expect_no_strays(strays, "a usage error must stop the program before any call");
 }
@@ -802,7 +807,8 @@ Lab mqueue_lab() {
            "reporting the missing one."},
           {"usage-errors", "bad command lines: exit 2 and the exact usage line", 2, step9, 10s,
            usage_errors,
-           "an unknown option, a missing or extra argument, a number that does not parse whole "
+           "after one good `mq_create NAME`: an unknown option, a missing or extra argument, a "
+           "number that does not parse whole "
            "(`4x`, `7z`, `2x`, octal `0689`), `-c 0`, TYPE 0 and an 8193-byte MSG, for each "
            "program; each must exit 2 with exactly its contract's usage line; nothing is "
            "created.",
