@@ -95,27 +95,42 @@ std::string perms_of(pid_t pid, const std::string &path) {
   return "";
 }
 
+// Fail unless a successful run printed nothing at all.
+void expect_silent(const Outcome &o, const std::string &cmd) {
+  expect_stdout(o, "", cmd, "without -w this program prints nothing: no progress or debug lines");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
+}
+
 // Answer the handshake and let the program go on.
 void release(Process &p) { p.write_stdin("\n"); }
 
 // Step 1: set, swap and rename edit exactly the bytes they should.
 void record_edit(Context &cx) {
   std::string bytes = random_records(200);
+  // Record 0's name fills all 23 bytes, so a shorter new name must be NUL-padded.
+  bytes.replace(offsetof(Record, name), 23, random_word(23));
   std::string f = cx.file("records.dat", bytes);
   std::string name = random_word(12);
-  const std::vector<std::vector<std::string>> edits{
-      {f, "set", "150", "-77"}, {f, "swap", "3", "198"}, {f, "rename", "0", name}};
-  std::string expected = bytes, expected_after[3];
+  const std::vector<std::vector<std::string>> edits{{f, "set", "150", "-77"},
+                                                    {f, "swap", "3", "198"},
+                                                    {f, "swap", "4", "4"},
+                                                    {f, "rename", "0", name}};
+  std::string expected = bytes, expected_after[4];
   set_balance(expected, 150, -77);
   expected_after[0] = expected;
   swap_records(expected, 3, 198);
   expected_after[1] = expected;
+  expected_after[2] = expected;
   Record r0 = record_at(expected, 0);
   expected.replace(0, rec, record_bytes(r0.id, r0.balance, name));
-  expected_after[2] = expected;
+  expected_after[3] = expected;
   for (size_t i = 0; i < edits.size(); ++i) {
     std::string cmd = command_line("mm_edit", edits[i]);
-    expect_exit(cx.run("mm_edit", edits[i]), 0, cmd, "open, fstat or mmap failed");
+    Outcome o = cx.run("mm_edit", edits[i]);
+    expect_exit(o, 0, cmd,
+                i == 2 ? "swap of a record with itself is allowed and changes nothing"
+                       : "open, fstat or mmap failed");
+    expect_silent(o, cmd);
     expect_file(f, expected_after[i], "after `" + cmd + "`",
                 "record i starts at byte i * 32; write through a MAP_SHARED mapping of the "
                 "whole file");
@@ -189,11 +204,12 @@ void cleanup(Context &cx) {
 // Step 3: the student's process sees its own write; the file and the grader do not.
 void map_private(Context &cx) {
   std::string bytes = random_records(200);
-  std::string f = cx.file("private.dat", bytes);
+  // Read-only and not the student's: only O_RDONLY opens it.
+  std::string f = cx.file("private.dat", bytes, 0444, false);
   FileMap mine(f);
-  int32_t old = record_at(bytes, 5).balance,
+  int32_t old = record_at(bytes, 150).balance,
           n = old + 1 + static_cast<int32_t>(random_u32() % 1000);
-  std::vector<std::string> args{f, "5", std::to_string(n)};
+  std::vector<std::string> args{f, "150", std::to_string(n)};
   std::string cmd = command_line("mm_private", args);
   Process p = cx.start_interactive("mm_private", args);
   cx.expect_handshake(p, cmd, "ready");
@@ -208,7 +224,21 @@ void map_private(Context &cx) {
                      f),
          perms.empty() ? "the file is not mapped" : "it is mapped " + perms,
          "map it PROT_READ|PROT_WRITE with MAP_PRIVATE");
-  if (int32_t seen = record_at(mine.bytes(), 5).balance; seen != old)
+  // Record 150 lies on the second page: the whole file must be mapped, and the store made there.
+  std::string stored;
+  for (const auto &m : mappings_of(p.pid()))
+    if (m.path == f && m.perms == "rw-p" && m.end - m.start >= bytes.size())
+      stored = read_memory(p.pid(), m.start + 150 * rec + offsetof(Record, balance), 4);
+  int32_t in_map = 0;
+  if (stored.size() == 4) memcpy(&in_map, stored.data(), 4);
+  if (in_map != n)
+    fail(fmt::format("at `ready`, record 150 of its private mapping of the whole file holds "
+                     "balance {}",
+                     n),
+         stored.size() == 4 ? fmt::format("it holds {}", in_map)
+                            : "no private mapping covers the whole file",
+         "map the whole file (its size, not one page) and store BALANCE through the mapping");
+  if (int32_t seen = record_at(mine.bytes(), 150).balance; seen != old)
     fail(fmt::format("the grader's mapping still shows the old balance {}", old),
          fmt::format("it shows {}", seen), "a MAP_SHARED write reached the file");
   release(p);
@@ -218,11 +248,11 @@ void map_private(Context &cx) {
 
 // Step 4: mm_append grows the file by one record, written through the mapping.
 void grow(Context &cx) {
-  for (size_t start : {3, 0}) {
+  for (size_t start : {3, 0, 128}) {  // 128 records: the new one starts a second page
     std::string bytes = random_records(start);
     std::string f = cx.file(fmt::format("grow{}.dat", start), bytes);
-    uint32_t id = random_u32();
-    int32_t bal = static_cast<int32_t>(random_u32() % 1000);
+    uint32_t id = random_u32() | 0x80000000u;  // above INT32_MAX: ID is a uint32_t
+    int32_t bal = -1 - static_cast<int32_t>(random_u32() % 1000);
     std::string name = random_word(10);
     std::vector<std::string> args{f, std::to_string(id), std::to_string(bal), name};
     std::string cmd = command_line("mm_append", args);
@@ -230,9 +260,13 @@ void grow(Context &cx) {
     if (o.signal == SIGBUS)
       fail("`" + cmd + "` exits with 0", "it was killed by SIGBUS",
            "writing past the end of the file: ftruncate it to the new size before mapping");
-    expect_exit(o, 0, cmd, "open, ftruncate or mmap failed");
+    expect_exit(o, 0, cmd,
+                "open, ftruncate or mmap failed, or ID (a uint32_t) or BALANCE (an int32_t) "
+                "was refused");
+    expect_silent(o, cmd);
     expect_file(f, bytes + record_bytes(id, bal, name), "after `" + cmd + "`",
-                "grow the file by exactly 32 bytes and fill the new last record");
+                "grow the file by exactly 32 bytes, map the new size and fill the new last "
+                "record, its name NUL-padded");
   }
 }
 
@@ -293,6 +327,61 @@ void bad_input(Context &cx) {
   expect_file(ro, five, "after the refused edit", "nothing may be written on bad input");
 }
 
+// Step 6: the data errors of mm_private, of a file that is not whole
+// records, and of swap's I before J; nothing is changed.
+void data_errors(Context &cx) {
+  std::string five = random_records(5), ragged = random_records(5) + random_word(7);
+  std::string f = cx.file("five.dat", five), empty = cx.file("empty.dat", "");
+  std::string r = cx.file("ragged.dat", ragged);
+  expect_bad_calls(
+      cx, {{"mm_private", {empty, "0", "1"}, 1, "mm_private: " + empty + ": file is empty\n"},
+           {"mm_private",
+            {f, "5", "1"},
+            1,
+            "mm_private: record 5 is out of range (the file holds 5 records)\n"},
+           {"mm_private",
+            {r, "0", "1"},
+            1,
+            "mm_private: " + r + ": not a whole number of records\n"},
+           {"mm_edit", {r, "set", "0", "1"}, 1, "mm_edit: " + r + ": not a whole number of records\n"},
+           {"mm_append", {r, "1", "2", "x"}, 1, "mm_append: " + r + ": not a whole number of records\n"},
+           {"mm_edit",
+            {f, "swap", "7", "9"},
+            1,
+            "mm_edit: record 7 is out of range (the file holds 5 records)\n"}});
+  expect_file(f, five, "after the refused edits", "nothing may be written on bad input");
+  expect_file(r, ragged, "after the refused edits", "nothing may be written on bad input");
+}
+
+// Step 6: every program answers a bad command line with exit 2 and its exact
+// usage line, and changes nothing.
+void usage_errors(Context &cx) {
+  std::string five = random_records(5);
+  std::string f = cx.file("usage.dat", five);
+  const std::string edit = "usage: mm_edit [-w] FILE set INDEX BALANCE|swap I J|rename INDEX NAME\n",
+                    priv = "usage: mm_private FILE INDEX BALANCE\n",
+                    append = "usage: mm_append FILE ID BALANCE NAME\n", fork = "usage: mm_fork TEXT\n";
+  expect_bad_calls(cx, {{"mm_edit", {"-z", f, "set", "0", "1"}, 2, edit},
+                        {"mm_edit", {f, "add", "0", "1"}, 2, edit},
+                        {"mm_edit", {f, "set", "0"}, 2, edit},
+                        {"mm_edit", {f, "set", "-1", "1"}, 2, edit},
+                        {"mm_edit", {f, "swap", "0", "1x"}, 2, edit},
+                        {"mm_edit", {f, "set", "0", "2147483648"}, 2, edit},
+                        {"mm_edit", {f, "rename", "0", std::string(24, 'n')}, 2, edit},
+                        {"mm_private", {f, "0", "-2147483649"}, 2, priv},
+                        {"mm_private", {f, "0"}, 2, priv},
+                        {"mm_append", {f, "4294967296", "1", "x"}, 2, append},
+                        {"mm_append", {f, "1", "2147483648", "x"}, 2, append},
+                        {"mm_append", {f, "1", "2", std::string(24, 'n')}, 2, append},
+                        {"mm_fork", {std::string(201, 't')}, 2, fork},
+                        {"mm_fork", {}, 2, fork}});
+  expect_file(f, five, "after the bad command lines", "a usage error must change nothing");
+  // Then a good command line: the usage lines alone come with the skeleton.
+  std::vector<std::string> good{f, "set", "1", "7"};
+  expect_exit(cx.run("mm_edit", good), 0, command_line("mm_edit", good),
+              "mm_edit is not implemented yet");
+}
+
 }  // namespace
 
 Lab mmap_lab() {
@@ -351,6 +440,22 @@ Lab mmap_lab() {
            "no empty-file check before `mmap` (`mmap: Invalid argument`); `O_RDONLY` plus a shared "
            "writable mapping (`mmap: Permission denied` instead of `open: ...`); `MAP_FAILED` not "
            "checked (a crash); `perror` wording or `argv[0]`."},
+          {"data-errors", "data errors: ragged files, mm_private, swap order", 2, step6, 5s,
+           data_errors,
+           "a file of 5 records plus 7 bytes for `mm_edit`, `mm_private` and `mm_append` (`not "
+           "a whole number of records`), an empty file and index 5 of 5 records for "
+           "`mm_private`, `mm_edit F swap 7 9` (I is checked before J): exact messages, exit 1, "
+           "no file changed.",
+           "no check that the size is a multiple of 32; the checks of `mm_edit` left out of "
+           "`mm_private`; J checked before I."},
+          {"usage-errors", "bad command lines: exit 2 and the exact usage line", 2, step6, 8s,
+           usage_errors,
+           "an unknown option or command, a wrong number of arguments, a negative or non-decimal "
+           "index, a BALANCE outside `int32_t`, an ID outside `uint32_t`, a 24-byte NAME and a "
+           "201-byte TEXT: each exits 2 with exactly its program's usage line; the file is "
+           "unchanged; then a good `mm_edit F set 1 7` exits 0.",
+           "`atoi` or `atol` without range checks; NAME or TEXT length not checked; a usage line "
+           "worded differently or printed with `argv[0]`."},
       }};
 }
 

@@ -7,6 +7,7 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/msg.h>
 #include <sys/syscall.h>
 #include <fstream>
 #include <map>
@@ -56,6 +57,40 @@ bool wait_blocked_in(Context &cx, Process &p, long nr, Deadline until) {
   return cx.wait_until([&] { return blocked_syscall(p.pid()) == nr; }, &p, until);
 }
 
+// Removes, when the check ends, whatever POSIX queue or System V queue a
+// program made under a name or key that must stay unused (none, if it is right).
+struct RemoveStrays {
+  std::string name;
+  key_t key;
+  // Remove both, ignoring "no such object": that is the right outcome.
+  ~RemoveStrays() {
+    mq_unlink(name.c_str());
+    if (int id = msgget(key, 0); id >= 0) msgctl(id, IPC_RMID, nullptr);
+  }
+};
+
+// Fail if a queue exists under the POSIX name or System V key that must stay unused.
+void expect_no_strays(const RemoveStrays &s, const std::string &cause) {
+  if (PosixQueue::exists(s.name))
+    fail("no queue named " + s.name, "a program created it", cause);
+  if (msgget(s.key, 0) >= 0)
+    fail("no System V queue for key " + key_arg(s.key), "a program created one", cause);
+}
+
+// A number from a file of /proc/sys, such as /proc/sys/fs/mqueue/msg_default.
+long proc_sys_number(const std::string &path) {
+  std::ifstream f(path);
+  long n = 0;
+  if (!(f >> n)) throw std::runtime_error("cannot read a number from " + path);
+  return n;
+}
+
+// Fail unless a successful run printed nothing at all.
+void expect_silent(const Outcome &o, const std::string &cmd) {
+  expect_stdout(o, "", cmd, "this program prints nothing on stdout: no progress or debug lines");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
+}
+
 // Fail unless the queue exists and holds exactly `n` messages.
 // IPC_STAT of the grader's System V queue; fail if a program removed it.
 msqid_ds stat_or_fail(const SysvQueue &q) {
@@ -81,8 +116,8 @@ void expect_queue_holds(PosixQueue &q, long n, const std::string &what, std::str
 void create_attributes(Context &cx) {
   std::string name = cx.name("attrs");
   std::vector<std::string> args{"-m", "4", "-s", "128", name, "0640"};
-  expect_exit(cx.run("mq_create", args), 0, command_line("mq_create", args),
-              "mq_open failed or its result was not checked");
+  Outcome o = cx.run("mq_create", args);
+  expect_exit(o, 0, command_line("mq_create", args), "mq_open failed or its result was not checked");
   if (!PosixQueue::exists(name))
     fail("a queue named " + name + " exists after mq_create", "there is no such queue",
          "mq_open was not called with O_CREAT, or the queue was unlinked");
@@ -95,6 +130,42 @@ void create_attributes(Context &cx) {
   if (q.mode() != 0640)
     fail("permissions 0640", fmt::format("permissions {:04o}", q.mode()),
          "MODE was not parsed as octal or not passed to mq_open");
+  expect_silent(o, command_line("mq_create", args));
+}
+
+// Step 1: no -m and -s gives the kernel's defaults, one of them gives 10 or
+// 8192 for the other, and MODE defaults to 0600.
+void create_defaults(Context &cx) {
+  struct Case {
+    std::vector<std::string> opts;
+    long maxmsg, msgsize;
+    std::string cause;
+  };
+  const std::vector<Case> cases{
+      {{},
+       proc_sys_number("/proc/sys/fs/mqueue/msg_default"),
+       proc_sys_number("/proc/sys/fs/mqueue/msgsize_default"),
+       "without -m and -s, mq_open's attr must be NULL: the kernel's defaults"},
+      {{"-m", "3"}, 3, 8192, "with -m alone, mq_msgsize defaults to 8192"},
+      {{"-s", "100"}, 10, 100, "with -s alone, mq_maxmsg defaults to 10"}};
+  int n = 0;
+  for (const auto &c : cases) {
+    std::vector<std::string> args = c.opts;
+    args.push_back(cx.name(fmt::format("defaults{}", ++n)));
+    std::string cmd = command_line("mq_create", args);
+    Outcome o = cx.run("mq_create", args);
+    std::optional<PosixQueue> q;  // the grader's handle: removes the queue at the end
+    if (PosixQueue::exists(args.back())) q.emplace(PosixQueue::open(args.back()));
+    expect_exit(o, 0, cmd, c.cause + " (attributes of 0 make mq_open fail with EINVAL)");
+    if (!q) fail("a queue named " + args.back() + " after `" + cmd + "`", "there is none", c.cause);
+    mq_attr a = q->attr();
+    if (a.mq_maxmsg != c.maxmsg || a.mq_msgsize != c.msgsize)
+      fail(fmt::format("mq_maxmsg {} and mq_msgsize {} after `{}`", c.maxmsg, c.msgsize, cmd),
+           fmt::format("mq_maxmsg {} and mq_msgsize {}", a.mq_maxmsg, a.mq_msgsize), c.cause);
+    if (q->mode() != 0600)
+      fail("permissions 0600 after `" + cmd + "` (no MODE given)",
+           fmt::format("permissions {:04o}", q->mode()), "MODE defaults to 0600 when not given");
+  }
 }
 
 // Step 2: exactly strlen(MSG) bytes arrive, with the priority asked for.
@@ -106,7 +177,9 @@ void send_exact_bytes(Context &cx) {
     std::vector<std::string> args{q.name(), text};
     if (prio) args.push_back(std::to_string(prio));
     std::string cmd = command_line("mq_send", args);
-    expect_exit(cx.run("mq_send", args), 0, cmd, "mq_open or mq_send failed");
+    Outcome o = cx.run("mq_send", args);
+    expect_exit(o, 0, cmd, "mq_open or mq_send failed");
+    expect_silent(o, cmd);
     auto m = q.receive(cx.within(1s));
     if (!m)
       fail("a message on the queue after `" + cmd + "`", "the queue is empty",
@@ -177,6 +250,30 @@ void priority_order(Context &cx) {
                 "discards it)");
 }
 
+// Step 3: each record reaches stdout when it is printed, not at exit.
+void records_flushed(Context &cx) {
+  PosixQueue q = make_queue(cx, "flush", 4, 64);
+  std::string first = random_word(6), second = random_word(6);
+  q.send(first, 3, cx.within(1s));
+  std::vector<std::string> args{"-c", "2", q.name()};
+  std::string cmd = command_line("mq_recv", args);
+  Process p = cx.start("mq_recv", args);
+  if (!wait_blocked_in(cx, p, SYS_mq_timedreceive, cx.within(3s)))
+    fail("`" + cmd + "` waits in mq_receive for its second message",
+         p.done() ? "it " + p.outcome().describe() : "it never blocked in mq_receive",
+         "COUNT not honoured, or the queue opened with O_NONBLOCK without -n");
+  // It wrote the first record before it went to sleep: the record is in the pipe.
+  if (!cx.wait_until([&] { return p.stdout_so_far() == record(3, first); }, &p, cx.within(1s)))
+    fail(visible(record(3, first)) + " on stdout while it waits for the second message",
+         "stdout holds " + visible(p.stdout_so_far()),
+         "stdout is a pipe, so printf's output waits in a buffer: fflush(stdout) after every "
+         "record");
+  q.send(second, 0, cx.within(1s));
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it did not finish after the second message arrived");
+  expect_stdout(o, record(3, first) + record(0, second), cmd, "the records are wrong");
+}
+
 // Step 4: -n never blocks: exit 3 on an empty or a full queue, and nothing is overwritten.
 void nonblocking(Context &cx) {
   PosixQueue q = make_queue(cx, "nb", 2, 64);
@@ -208,6 +305,14 @@ void nonblocking(Context &cx) {
   if (left.size() != 2 || left[0].bytes != "one" || left[1].bytes != "two")
     fail("the full queue still holds \"one\" and \"two\"",
          fmt::format("it holds {} message(s)", left.size()), "a message was overwritten or lost");
+  std::string only = random_word(6);
+  q.send(only, 0, cx.within(1s));
+  std::vector<std::string> args{"-n", "-c", "3", q.name()};
+  std::string cmd = command_line("mq_recv", args);
+  Outcome o = cx.run("mq_recv", args);
+  expect_exit(o, 3, cmd, "EAGAIN from a non-blocking call must exit 3");
+  expect_stdout(o, record(0, only), cmd,
+                "the records printed before EAGAIN stay: print each one as it is received");
 }
 
 // Step 4: without -n the receiver sleeps inside mq_receive until a message comes.
@@ -435,6 +540,76 @@ void sysv_rmid(Context &cx) {
          "msgctl(id, IPC_RMID, NULL) was not called");
 }
 
+// Step 8: -n never blocks on a System V queue: exit 3 when it is empty or full.
+void sysv_nonblocking(Context &cx) {
+  SysvQueue q = SysvQueue::create(cx.key(4), cx.sandbox().student_uid());
+  std::string k = key_arg(q.key());
+  struct Case {
+    std::string prog;
+    std::vector<std::string> args;
+    long nr;
+    std::string err;
+  };
+  const std::vector<Case> cases{
+      {"svmsg_recv", {"-n", k, "0"}, SYS_msgrcv, "svmsg_recv: msgrcv: No message of desired type\n"},
+      {"svmsg_send",
+       {"-n", k, "1", random_word(6)},
+       SYS_msgsnd,
+       "svmsg_send: msgsnd: Resource temporarily unavailable\n"}};
+  for (const auto &c : cases) {
+    if (c.prog == "svmsg_send") {  // full: room for 16 bytes, and 16 queued
+      msqid_ds ds = stat_or_fail(q);
+      ds.msg_qbytes = 16;
+      check(msgctl(q.id(), IPC_SET, &ds), "msgctl(IPC_SET) of the grader's queue");
+      q.send(1, "full-" + random_word(11));
+    }
+    Process p = cx.start(c.prog, c.args);
+    std::string cmd = command_line(c.prog, c.args);
+    if (wait_blocked_in(cx, p, c.nr, cx.within(3s)))
+      fail(fmt::format("`{}` returns at once with exit 3", cmd),
+           fmt::format("it blocked inside {}", c.prog == "svmsg_send" ? "msgsnd" : "msgrcv"),
+           "-n must pass IPC_NOWAIT to msgrcv and msgsnd");
+    const Outcome &o = cx.finish(p);
+    expect_exit(o, 3, cmd,
+                "with IPC_NOWAIT, msgrcv fails with ENOMSG and msgsnd with EAGAIN: both exit 3");
+    expect_stderr(o, c.err, cmd, "report the failed call as PROG: CALL: strerror(errno)");
+  }
+  if (msqid_ds ds = stat_or_fail(q); ds.msg_qnum != 1)
+    fail("the full queue still holds its one message", fmt::format("it holds {}", ds.msg_qnum),
+         "a message was added or taken");
+}
+
+// Step 8: svmsg_create makes the queue with MODE (0600 by default) and prints
+// its identifier; without -x it opens an existing one, with -x it refuses it.
+void sysv_create(Context &cx) {
+  std::vector<SysvQueue> made;  // the grader's handles: the queues go at the end
+  // Run svmsg_create; it must exit 0 and print the id of KEY's queue, MODE `mode`.
+  auto create = [&](const std::vector<std::string> &args, key_t key, int mode, std::string cause) {
+    std::string cmd = command_line("svmsg_create", args);
+    Outcome o = cx.run("svmsg_create", args);
+    int id = msgget(key, 0);
+    const SysvQueue *q = nullptr;
+    for (const auto &m : made)
+      if (m.id() == id) q = &m;
+    if (id >= 0 && !q) q = &made.emplace_back(SysvQueue::open(key));
+    expect_exit(o, 0, cmd, cause);
+    if (!q)
+      fail("a System V queue for key " + key_arg(key) + " after `" + cmd + "`",
+           "msgget(KEY, 0) finds none", "msgget must be called with IPC_CREAT on KEY");
+    expect_stdout(o, fmt::format("{}\n", id), cmd,
+                  "print the identifier msgget returned, in decimal, then a newline");
+    if (int m = stat_or_fail(*q).msg_perm.mode & 0777; m != mode)
+      fail(fmt::format("permissions {:04o} after `{}`", mode, cmd), fmt::format("{:04o}", m),
+           "MODE (octal, 0600 by default) must be or'ed into msgget's flags");
+  };
+  std::string k = key_arg(cx.key(5));
+  create({k, "0640"}, cx.key(5), 0640, "msgget(KEY, IPC_CREAT | MODE) failed");
+  create({k, "0640"}, cx.key(5), 0640,
+         "without -x an existing queue is opened and its id printed: no IPC_EXCL");
+  expect_bad_calls(cx, {{"svmsg_create", {"-x", k}, 1, "svmsg_create: msgget: File exists\n"}});
+  create({key_arg(cx.key(6))}, cx.key(6), 0600, "msgget(KEY, IPC_CREAT | 0600) failed");
+}
+
 // Step 9: failures are reported in the contract's words and exit codes, and create nothing.
 void bad_input(Context &cx) {
   std::string missing = cx.name("missing");
@@ -448,6 +623,51 @@ void bad_input(Context &cx) {
   if (PosixQueue::exists(missing))
     fail("no queue named " + missing, "a program created it",
          "only mq_create may pass O_CREAT to mq_open");
+}
+
+// Step 9: the System V programs report a missing queue, and create none.
+void sysv_bad_input(Context &cx) {
+  RemoveStrays strays{cx.name("unused"), cx.key(7)};
+  std::string k = key_arg(strays.key);
+  expect_bad_calls(
+      cx, {{"svmsg_send", {k, "1", "x"}, 1, "svmsg_send: msgget: No such file or directory\n"},
+           {"svmsg_recv", {"-n", k, "0"}, 1, "svmsg_recv: msgget: No such file or directory\n"},
+           {"svmsg_rm", {k}, 1, "svmsg_rm: msgget: No such file or directory\n"}});
+  expect_no_strays(strays, "only svmsg_create may pass IPC_CREAT to msgget: the others use 0");
+}
+
+// Step 9: every program answers a bad command line with exit 2 and its exact
+// usage line, and creates nothing.
+void usage_errors(Context &cx) {
+  RemoveStrays strays{cx.name("unused"), cx.key(8)};
+  const std::string &n = strays.name, k = key_arg(strays.key);
+  const std::map<std::string, std::string> line{
+      {"mq_create", "usage: mq_create [-x] [-m MAXMSG] [-s MSGSIZE] NAME [MODE]\n"},
+      {"mq_send", "usage: mq_send [-n] NAME MSG [PRIO]\n"},
+      {"mq_recv", "usage: mq_recv [-n] [-c COUNT] NAME\n"},
+      {"mq_notify_recv", "usage: mq_notify_recv NAME\n"},
+      {"mq_unlink", "usage: mq_unlink NAME\n"},
+      {"svmsg_create", "usage: svmsg_create [-x] KEY [MODE]\n"},
+      {"svmsg_send", "usage: svmsg_send [-n] KEY TYPE MSG\n"},
+      {"svmsg_recv", "usage: svmsg_recv [-n] [-c COUNT] KEY TYPE\n"},
+      {"svmsg_rm", "usage: svmsg_rm KEY\n"}};
+  const std::vector<std::pair<std::string, std::vector<std::string>>> calls{
+      {"mq_create", {"-z", n}},          {"mq_create", {"-m", "4x", n}},
+      {"mq_send", {n}},                  {"mq_send", {n, "x", "7z"}},
+      {"mq_recv", {"-c", "0", n}},       {"mq_recv", {"-c", "2x", n}},
+      {"mq_notify_recv", {}},            {"mq_unlink", {n, "extra"}},
+      {"svmsg_create", {k, "0689"}},     {"svmsg_send", {k, "0", "x"}},
+      {"svmsg_send", {k, "1", std::string(8193, 'm')}},
+      {"svmsg_recv", {k}},               {"svmsg_rm", {}}};
+  std::vector<BadCall> bad;
+  for (const auto &[prog, args] : calls) bad.push_back({prog, args, 2, line.at(prog)});
+  // First a good command line: the usage lines alone come with the skeleton.
+  std::string control = cx.name("control");
+  Outcome o = cx.run("mq_create", {control});
+  if (PosixQueue::exists(control)) PosixQueue::open(control);  // removed at once
+  expect_exit(o, 0, command_line("mq_create", {control}), "mq_create is not implemented yet");
+  expect_bad_calls(cx, bad);
+  expect_no_strays(strays, "a usage error must stop the program before any call");
 }
 
 }  // namespace
@@ -466,6 +686,14 @@ Lab mqueue_lab() {
            "msgsize 128, curmsgs 0; `fstat` mode 0640.",
            "`attr` not passed (or `NULL` passed) to `mq_open`; MODE parsed as decimal or not "
            "passed."},
+          {"create-defaults", "mq_create's default attributes and mode", 2, step1, 5s,
+           create_defaults,
+           "runs `mq_create NAME`, `mq_create -m 3 NAME2` and `mq_create -s 100 NAME3`; "
+           "`mq_getattr`: the kernel's defaults (`/proc/sys/fs/mqueue/msg_default` and "
+           "`msgsize_default`), then maxmsg 3 with msgsize 8192, then maxmsg 10 with msgsize 100; "
+           "mode 0600 each time (students run with umask 022).",
+           "an `mq_attr` passed even without `-m`/`-s`; the attribute not given left 0 "
+           "(`EINVAL`) instead of 10 or 8192; a default MODE other than 0600."},
           {"send-exact-bytes", "mq_send sends strlen(MSG) bytes at PRIO", 3, step2, 5s,
            send_exact_bytes,
            "grader creates NAME (msgsize 256); runs `mq_send NAME <text>` and `mq_send NAME "
@@ -489,6 +717,12 @@ Lab mqueue_lab() {
            "must print them highest priority first, FIFO within a priority, with the right PRIO "
            "field.",
            "`NULL` as `mq_receive`'s last argument, so PRIO is printed as 0 or garbage."},
+          {"records-flushed", "each record is flushed as it is printed", 2, step3, 5s,
+           records_flushed,
+           "one message queued; `mq_recv -c 2 NAME` must print its record and then sleep in "
+           "`mq_receive` with the record already on stdout (a pipe); the grader then sends the "
+           "second.",
+           "no `fflush(stdout)` after each record: on a pipe stdout is fully buffered."},
           {"nonblocking", "-n gives exit 3 instead of blocking", 3, step4, 8s, nonblocking,
            "`mq_recv -n NAME` on an empty queue exits 3 at once (never blocks in `mq_receive`); "
            "`mq_send -n NAME x` on a full queue exits 3 and overwrites nothing.",
@@ -537,6 +771,21 @@ Lab mqueue_lab() {
            "`msg_lrpid` = the receiver's pid and `msg_qnum` 1.",
            "`msgsnd` size counts the `mtype` or a NUL (`sizeof m`, `len + 1`); the receiver takes "
            "more than one message."},
+          {"sysv-nonblocking", "System V -n gives exit 3 instead of blocking", 2, step8, 8s,
+           sysv_nonblocking,
+           "`svmsg_recv -n KEY 0` on an empty queue and `svmsg_send -n KEY 1 x` on a full one "
+           "(`msg_qbytes` 16, 16 bytes queued) exit 3 at once (never block in `msgrcv`/`msgsnd`) "
+           "with `svmsg_recv: msgrcv: No message of desired type` and `svmsg_send: msgsnd: "
+           "Resource temporarily unavailable`; the full queue keeps its one message.",
+           "`-n` not turned into `IPC_NOWAIT`; only `EAGAIN` treated as would-block (msgrcv "
+           "fails with `ENOMSG`), so exit 1."},
+          {"sysv-create", "svmsg_create makes the queue and prints its id", 2, step8, 5s,
+           sysv_create,
+           "`svmsg_create KEY 0640` twice (the second opens it): each prints the id `msgget(KEY, "
+           "0)` gives, then a newline; `IPC_STAT` mode 0640; `svmsg_create -x KEY` exits 1 with "
+           "`svmsg_create: msgget: File exists`; `svmsg_create KEY2` makes mode 0600.",
+           "the id not printed, or printed without its newline; `IPC_EXCL` without `-x` (or "
+           "never); MODE not or'ed into `msgget`'s flags."},
           {"sysv-rmid", "svmsg_rm removes the queue with IPC_RMID", 2, step8, 5s, sysv_rmid,
            "`svmsg_rm KEY` removes the grader's queue (`IPC_STAT` then fails with `EINVAL`).",
            "`msgctl(IPC_RMID)` not called, or called on the wrong id (`msgget` with `IPC_CREAT`, "
@@ -548,7 +797,23 @@ Lab mqueue_lab() {
            "`mq_recv` with no name exits 2 with a `usage: mq_recv` line; no queue is created by "
            "any of them.",
            "unchecked calls; `exit(0)` after a failure; `argv[0]` or `perror` wording instead of "
-           "`PROG: CALL: STRERROR`; `O_CREAT` in the sender."},
+           "`PROG: CALL: STRERROR`; `O_CREAT` in the sender or receiver; a too long message cut "
+           "to `mq_msgsize` instead of reported."},
+          {"sysv-bad-input", "System V errors: a missing queue", 2, step9, 8s, sysv_bad_input,
+           "`svmsg_send KEY 1 x`, `svmsg_recv -n KEY 0` and `svmsg_rm KEY` on a key without a "
+           "queue each exit 1 with `PROG: msgget: No such file or directory`; no queue is "
+           "created for KEY.",
+           "`IPC_CREAT` in `msgget` outside `svmsg_create`, which makes a new queue instead of "
+           "reporting the missing one."},
+          {"usage-errors", "bad command lines: exit 2 and the exact usage line", 2, step9, 10s,
+           usage_errors,
+           "after one good `mq_create NAME`: an unknown option, a missing or extra argument, a "
+           "number that does not parse whole "
+           "(`4x`, `7z`, `2x`, octal `0689`), `-c 0`, TYPE 0 and an 8193-byte MSG, for each "
+           "program; each must exit 2 with exactly its contract's usage line; nothing is "
+           "created.",
+           "`atoi` instead of `strtol` with a check of the end; extra arguments ignored; a usage "
+           "line worded differently, printed with `argv[0]`, on stdout or with exit 1."},
       }};
 }
 
