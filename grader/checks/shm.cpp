@@ -5,6 +5,7 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/registry.hpp"
+#include "../core/syscalls.hpp"
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
@@ -46,13 +47,40 @@ bool has_open(pid_t pid, const std::string &name) {
   return false;
 }
 
+// From the system-call record of `p` (syscalls.hpp): the object at `path`
+// (its /dev/shm file) was filled through a shared writable mapping, never with
+// write() on its descriptor. Without a record nothing is charged: noted only.
+void expect_written_through_mapping(Context &cx, const Process &p, const std::string &path,
+                                    const std::string &cmd) {
+  if (!p.syscalls()) {
+    cx.note("no system-call record here: how `" + cmd + "` filled the object is not checked");
+    return;
+  }
+  std::vector<Syscall> writes, maps;
+  for (const auto &c : calls_on(p.syscalls()->calls(), path)) {
+    if (writes_fd(c)) writes.push_back(c);
+    if (maps_shared_writable(c)) maps.push_back(c);
+  }
+  if (writes.empty() && !maps.empty()) return;
+  std::string seen = writes.empty() ? "" : "wrote the object with " + describe_calls(writes, 3);
+  seen += std::string(seen.empty() ? "" : "; ") +
+          (maps.empty() ? "never mapped it shared and writable"
+                        : "besides mapping it: " + describe_calls(maps, 2));
+  fail(fmt::format("`{}` fills the object through a MAP_SHARED, PROT_READ|PROT_WRITE mapping",
+                   cmd),
+       "it " + seen,
+       "mmap the object after ftruncate and copy the input into the mapping; write() on a "
+       "shared memory descriptor is not the mechanism this lab is about");
+}
+
 // Step 1: the object has the size, mode and bytes asked for.
 void writer(Context &cx) {
   std::string name = cx.name("w"), data = random_bytes(300);
   data[100] = data[200] = '\0';
   std::vector<std::string> args{name, "1000", "0640"};
   std::string cmd = command_line("shm_write", args);
-  Outcome out = cx.run("shm_write", args, data);
+  Process p = cx.start("shm_write", args, data);
+  Outcome out = cx.finish(p);
   // The object is the grader's to remove from here on, however the writer ended.
   std::optional<ShmObject> made;
   if (ShmObject::exists(name)) made.emplace(ShmObject::open(name));
@@ -71,6 +99,7 @@ void writer(Context &cx) {
   if (got != expected)
     fail("the 300 input bytes, then 700 zero bytes", first_difference(expected, got),
          "copy all the input, NULs included, to offset 0 of the mapping");
+  expect_written_through_mapping(cx, p, "/dev/shm" + name, cmd);
 }
 
 // Step 2: exactly LENGTH bytes from OFFSET, NULs included.
@@ -269,8 +298,10 @@ Lab shm_lab() {
       {
           {"writer", "shm_write: size, mode and bytes of the object", 4, step1, 5s, writer,
            "`shm_write /w 1000 0640` with 300 random bytes (NULs included) on stdin; the grader "
-           "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros.",
-           "no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
+           "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros; "
+           "the system-call record shows the object mapped `MAP_SHARED` and writable and no "
+           "`write` on it.",
+           "`write` on the descriptor instead of a mapping; no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
            "(`ftruncate: Invalid argument`); MODE not passed (0600); the input copied with "
            "`strcpy` or `strncpy` (stops at the first NUL); `shm_unlink` at the end."},
           {"reader", "shm_read prints exactly the bytes asked for", 3, step2, 5s, reader,

@@ -86,6 +86,7 @@ Process Context::spawn(std::string_view prog, const std::vector<std::string> &ar
   s.uid = sb_.student_uid();
   s.search_anywhere = sb_.student_needs_search();
   s.limits = StudentLimits{};
+  s.record_syscalls = true;
   if (!s.uid) s.limits->processes = RLIM_INFINITY;  // the user's own uid: keep its limit
   // Confined only where queues stay reachable: Landlock also judges mq_open.
   if (std::string mq = sb_.mqueue_root(); !mq.empty()) {
