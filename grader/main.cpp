@@ -321,6 +321,7 @@ int grade(const Options &o, const char *argv0) {
   const char *forced = getenv("IPCGRADE_ISOLATION");
   ro.isolation =
       forced && std::string(forced) == "names" ? Isolation::unique_names : probe_isolation();
+  syscall_record_enabled();  // probed once here, not in every check process
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = 3000000 + static_cast<uid_t>(getpid() % 100000) * 64;
   ro.progress = isatty(STDERR_FILENO);

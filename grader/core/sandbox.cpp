@@ -4,6 +4,7 @@
 
 #include "fd.hpp"
 #include "process.hpp"
+#include "syscalls.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -173,7 +174,12 @@ void Sandbox::enter_namespaces() {
   uid_t uid = geteuid();
   gid_t gid = getegid();
   if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
-  check(unshare(flags), "unshare");
+  // The system-call recorder's thread (syscalls.hpp) must start between the
+  // two: no thread may exist at CLONE_NEWUSER, and none can be made after
+  // CLONE_NEWPID.
+  check(unshare(flags & ~CLONE_NEWPID), "unshare");
+  start_syscall_recorder();
+  check(unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)");
   if (iso_ == Isolation::user_namespaces) {
     write_file("/proc/self/setgroups", "deny");
     write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));

@@ -229,7 +229,9 @@ void resolve(Syscall &c) {
     case SYS_mq_timedreceive:
     case SYS_mq_notify: c.file = fd_target(c.pid, a[0]); break;
     case SYS_nanosleep: c.detail = peek_timespec(c.pid, a[0]); break;
-    case SYS_clock_nanosleep: c.detail = peek_timespec(c.pid, a[2]); break;
+    case SYS_clock_nanosleep:
+      c.detail = (a[1] & TIMER_ABSTIME ? "TIMER_ABSTIME, " : "") + peek_timespec(c.pid, a[2]);
+      break;
     case SYS_clone3: {
       std::string raw = peek(c.pid, a[0], 8);
       uint64_t flags = 0;
@@ -565,6 +567,9 @@ bool probe() {
     }
   }
   if (!ok) kill(pid, SIGKILL);
+  // Its exit_group traps too: with the listener closed, trapped calls fail
+  // with ENOSYS, and _exit falls back to exit, which is not trapped.
+  listener.reset();
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -572,6 +577,10 @@ bool probe() {
 }
 
 }  // namespace
+
+void start_syscall_recorder() {
+  if (syscall_record_enabled()) Recorder::get();
+}
 
 bool syscall_record_supported() {
   static const bool ok = probe();

@@ -97,6 +97,11 @@ bool syscall_record_enabled();
 // Returns the log it fills.
 std::shared_ptr<SyscallLog> record_syscalls(Fd listener, std::optional<uid_t> fsuid);
 
+// Start this process's recorder thread now, where records are enabled. The
+// sandbox calls it before unshare(CLONE_NEWPID), after which no thread can be
+// made; record_syscalls() starts it otherwise.
+void start_syscall_recorder();
+
 // Send a descriptor over a unix socket (SCM_RIGHTS), with one byte; -1 on
 // failure. Allocates nothing (usable between fork and exec).
 int send_fd(int sock, int fd) noexcept;
