@@ -5,11 +5,14 @@
 // Three figures, each the median of ROUNDS runs (default 200), in ms:
 //   bare     fork, then fork+exec+wait /bin/true from the forked child (the floor)
 //   spawn    Process::start + wait of /bin/true inside an existing sandbox
+//   record   the same with its system calls recorded (Spawn::record_syscalls,
+//            core/syscalls.hpp): what the record adds is record - spawn
 //   full     a check's whole life around one process: fork the check process,
 //            enter a fresh sandbox (namespaces, mounts, PID-namespace init), spawn
 //            /bin/true as the student, wait, kill the sandbox, sweep it, exit
 #include "core/process.hpp"
 #include "core/sandbox.hpp"
+#include "core/syscalls.hpp"
 
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -46,8 +49,9 @@ void in_child(F fn) {
 }
 
 // /bin/true through the grader's harness, as `uid` when given.
-int spawn_true(std::optional<uid_t> uid, const std::string &cwd) {
+int spawn_true(std::optional<uid_t> uid, const std::string &cwd, bool record = false) {
   Spawn s;
+  s.record_syscalls = record;
   s.path = "/bin/true";
   s.argv = {"true"};
   s.cwd = cwd;
@@ -85,6 +89,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < rounds; ++i)
       v.push_back(time_ms([&] { spawn_true(sb.student_uid(), sb.workdir()); }));
     fmt::print("spawn {:.3f}\n", median(v));
+    std::vector<double> r;
+    for (int i = 0; i < rounds; ++i)
+      r.push_back(time_ms([&] { spawn_true(sb.student_uid(), sb.workdir(), true); }));
+    fmt::print("record {:.3f}\nrecorded {}\n", median(r), syscall_record_enabled() ? "yes" : "no");
     std::fflush(stdout);
     return 0;
   });

@@ -399,6 +399,7 @@ int grade(const Options &o, const char *argv0) {
   const char *forced = getenv("IPCGRADE_ISOLATION");
   bool names = forced && std::string(forced) == "names";
   ro.isolation = names ? Isolation::unique_names : probe_isolation();
+  syscall_record_enabled();  // probed once here, not in every check process
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = student_uid_base(getpid());
   ro.progress = isatty(STDERR_FILENO);

@@ -5,9 +5,12 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/registry.hpp"
+#include "../core/syscalls.hpp"
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/syscall.h>
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -104,6 +107,37 @@ void expect_silent(const Outcome &o, const std::string &cmd) {
 // Answer the handshake and let the program go on.
 void release(Process &p) { p.write_stdin("\n"); }
 
+// From the system-call record of `p` (syscalls.hpp): it wrote file f only
+// through a shared writable mapping, never with write/pwrite. Without a
+// record (no seccomp user notification here) nothing is charged: noted only.
+void expect_mapped_not_written(Context &cx, const Process &p, const std::string &f,
+                               const std::string &cmd) {
+  if (!p.syscalls()) {
+    cx.note("no system-call record here: how `" + cmd + "` wrote the file is not checked");
+    return;
+  }
+  auto on = calls_on(p.syscalls()->calls(), f);
+  std::vector<Syscall> writes, maps;
+  for (const auto &c : on) {
+    if (writes_fd(c)) writes.push_back(c);
+    if (maps_shared_writable(c)) maps.push_back(c);
+  }
+  if (writes.empty() && !maps.empty()) return;
+  std::string seen = writes.empty() ? "" : "wrote the file with " + describe_calls(writes, 3);
+  if (maps.empty()) {
+    auto others = p.syscalls()->calls({SYS_mmap});
+    seen += std::string(seen.empty() ? "" : "; ") + "never mapped it shared and writable" +
+            (others.empty() ? "" : " (its shared mappings: " + describe_calls(others, 3) + ")");
+  } else {
+    seen += "; besides mapping it: " + describe_calls(maps, 2);
+  }
+  fail(fmt::format("`{}` changes {} only through a MAP_SHARED, PROT_READ|PROT_WRITE mapping of it",
+                   cmd, f),
+       "it " + seen,
+       "map the file and store the bytes through the mapping; write/pwrite on the file "
+       "is not the mechanism this lab is about");
+}
+
 // Step 1: set, swap and rename edit exactly the bytes they should.
 void record_edit(Context &cx) {
   std::string bytes = random_records(200);
@@ -178,6 +212,7 @@ void mechanism(Context &cx) {
   cx.expect_handshake(p, cmd, "done");
   release(p);
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
+  expect_mapped_not_written(cx, p, f, cmd);
 }
 
 // Step 2: by `done` the mapping is gone and the descriptor closed; nothing else is left.
@@ -256,7 +291,8 @@ void grow(Context &cx) {
     std::string name = random_word(10);
     std::vector<std::string> args{f, std::to_string(id), std::to_string(bal), name};
     std::string cmd = command_line("mm_append", args);
-    Outcome o = cx.run("mm_append", args);
+    Process p = cx.start("mm_append", args);
+    Outcome o = cx.finish(p);
     if (o.signal == SIGBUS)
       fail("`" + cmd + "` exits with 0", "it was killed by SIGBUS",
            "writing past the end of the file: ftruncate it to the new size before mapping");
@@ -267,7 +303,37 @@ void grow(Context &cx) {
     expect_file(f, bytes + record_bytes(id, bal, name), "after `" + cmd + "`",
                 "grow the file by exactly 32 bytes, map the new size and fill the new last "
                 "record, its name NUL-padded");
+    expect_mapped_not_written(cx, p, f, cmd);
   }
+}
+
+// From the system-call record of `p`: it forked (fork, vfork or clone), and
+// `child`, the pid it printed, is that of a process it made (seen exiting).
+// The record is complete at `ready`: the child has ended by then. Without a
+// record nothing is charged: noted only.
+void expect_forked(Context &cx, const Process &p, pid_t child, const std::string &cmd) {
+  if (!p.syscalls()) {
+    cx.note("no system-call record here: whether `" + cmd + "` forked is not checked");
+    return;
+  }
+  auto calls = p.syscalls()->calls();
+  std::vector<Syscall> forks;
+  std::vector<pid_t> children;
+  for (const auto &c : calls) {
+    if (makes_process(c) && c.pid == p.pid()) forks.push_back(c);
+    if (c.nr == SYS_exit_group && c.pid != p.pid()) children.push_back(c.own_pid);
+  }
+  std::string seen = forks.empty() ? "never forked (no fork, vfork or clone of a process)"
+                                   : "forked (" + describe_calls(forks, 2) + ")";
+  if (!forks.empty() && std::find(children.begin(), children.end(), child) != children.end())
+    return;
+  std::string kids;
+  for (pid_t k : children) kids += (kids.empty() ? "" : ", ") + std::to_string(k);
+  fail(fmt::format("`{}` forks a child, which writes its own pid ({}) into the region", cmd, child),
+       fmt::format("it {}; {}", seen,
+                   children.empty() ? "no child of it ever exited"
+                                    : "its children had pids " + kids),
+       "call fork(); the child writes getpid() and _exit(0)s; the parent waitpid()s");
 }
 
 // Step 5: a child writes into anonymous shared memory; its parent prints it.
@@ -288,6 +354,7 @@ void fork_anon(Context &cx) {
     fail(fmt::format("`{}` prints \"child PID: {}\" (the child's pid), then \"ready\"", cmd, text),
          "it printed " + visible(out),
          "the child writes into the shared region, the parent waits for it and prints it");
+  expect_forked(cx, p, static_cast<pid_t>(child), cmd);
   // The child's words must be in the parent's shared anonymous region itself.
   std::string want = line + '\0';
   bool shared_anon = false, holds = false;
@@ -405,7 +472,8 @@ Lab mmap_lab() {
            "stored back."},
           {"mechanism", "the file is mapped rw-s, not read and written", 3, step2, 5s, mechanism,
            "at `ready` of `mm_edit -w`, `/proc/PID/maps` shows F mapped shared and writable "
-           "(`rw-s`), so the edit went through a mapping, not `read`/`write`.",
+           "(`rw-s`), so the edit went through a mapping, not `read`/`write`; the system-call record "
+           "shows no `write`/`pwrite` on F.",
            "`pwrite` or `write` instead of the mapping; `munmap` before `ready`; `PROT_READ` "
            "only."},
           {"cleanup", "munmap and close by done; no file left", 2, step2, 5s, cleanup,
@@ -424,14 +492,17 @@ Lab mmap_lab() {
            "(`SIGSEGV` at the store)."},
           {"grow", "ftruncate, then write the new record: no SIGBUS", 3, step4, 5s, grow,
            "`mm_append F ID BAL NAME` on a 3-record file and on an empty file: the size grows by "
-           "exactly 32, the new record's 32 bytes are right, the old bytes untouched; no `SIGBUS`.",
-           "no `ftruncate`, or `ftruncate` after the stores; mapping the old size (`EINVAL` on the "
+           "exactly 32, the new record's 32 bytes are right, the old bytes untouched; no `SIGBUS`; "
+           "the system-call record shows F mapped `MAP_SHARED` and writable and no "
+           "`write`/`pwrite` on it.",
+           "`pwrite` instead of a mapping; no `ftruncate`, or `ftruncate` after the stores; mapping the old size (`EINVAL` on the "
            "empty file); the name not NUL-padded."},
           {"fork-anon", "a child writes shared anonymous memory", 3, step5, 5s, fork_anon,
            "`mm_fork TEXT` (random TEXT): prints `child PID: TEXT` with PID > 0 and different from "
-           "the parent's own pid (as your process sees pids); at `ready`, `/proc/PID/maps` shows a "
+           "the parent's own pid (as your process sees pids) and, in the system-call record, the pid of "
+           "a process it forked; at `ready`, `/proc/PID/maps` shows a "
            "shared anonymous mapping (`rw-s` on `/dev/zero (deleted)`).",
-           "`MAP_PRIVATE` or a heap buffer (the parent prints an empty line); `getpid()` called in "
+           "no `fork` (the parent writes the line itself); `MAP_PRIVATE` or a heap buffer (the parent prints an empty line); `getpid()` called in "
            "the parent; reading before `waitpid`; `exit` in the child."},
           {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input,
            "missing file, empty file, read-only file (mode 0444, not yours) with `set`, record "

@@ -4,6 +4,7 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/registry.hpp"
+#include "../core/syscalls.hpp"
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
@@ -346,6 +347,35 @@ bool notify_registered(const std::string &file, pid_t pid) {
          text.find(fmt::format("NOTIFY_PID:{}\n", pid)) != std::string::npos;
 }
 
+// From the system-call record of `p`, now that all its threads sleep: its
+// main thread does not sleep in nanosleep/clock_nanosleep (usleep, sleep,
+// a polling loop) but in a wait that the notification ends. Without a record
+// nothing is charged: noted only.
+void expect_not_sleeping_in_loop(Context &cx, const Process &p, const std::string &cmd) {
+  if (!p.syscalls()) {
+    cx.note("no system-call record here: what `" + cmd + "` waits in is not checked");
+    return;
+  }
+  std::vector<Syscall> mine, naps;
+  for (const auto &c : p.syscalls()->calls())
+    if (c.pid == p.pid()) mine.push_back(c), sleeps(c) ? naps.push_back(c) : void();
+  if (mine.empty() || !sleeps(mine.back())) return;
+  // A call the filter does not trap (read on a pipe, poll) may have come since:
+  // /proc says which, where the grader may read it.
+  if (auto now = blocked_syscall(p.pid()); now && *now >= 0) {
+    Syscall in;
+    in.nr = *now;
+    if (!sleeps(in)) return;
+  }
+  fail("`" + cmd + "` waits for the notification in a call that it ends (sigwaitinfo, "
+           "sigsuspend, pause, a semaphore or a join)",
+       fmt::format("before any message was sent it slept {} time{} ({}), and sleeps in {} now",
+                   naps.size(), naps.size() == 1 ? "" : "s", describe_calls(naps, 3),
+                   mine.back().describe()),
+       "a loop around usleep/nanosleep that checks a flag is polling: block until the "
+       "notification comes instead");
+}
+
 // Step 5: mq_notify is registered and the process sleeps until the message comes.
 void notify(Context &cx) {
   PosixQueue q = make_queue(cx, "notify", 4, 64);
@@ -367,6 +397,7 @@ void notify(Context &cx) {
              ? "it " + p.outcome().describe() + " before any message was sent"
              : fmt::format("it kept running on the CPU ({:.0f} ms so far)", cpu_ms_so_far(p.pid())),
          "wait with sigwaitinfo, sigsuspend or a blocking call, not a loop");
+  expect_not_sleeping_in_loop(cx, p, cmd);
   std::string text = random_word(6);
   q.send(text, 0, cx.within(1s));
   const Outcome &o = cx.finish(p);
@@ -735,9 +766,10 @@ Lab mqueue_lab() {
            "`O_NONBLOCK` used without `-n`; a polling loop instead of a blocking call."},
           {"notify", "mq_notify_recv waits asleep for the notification", 4, step5, 5s, notify,
            "`mq_notify_recv NAME`: registration seen in the queue's mqueue-fs file (`NOTIFY_PID`), "
-           "process asleep (not on the CPU), then the grader sends; it prints the record, exits 0, "
+           "process asleep (not on the CPU) and, in the system-call record, not asleep in "
+           "`nanosleep`/`clock_nanosleep`; then the grader sends; it prints the record, exits 0, "
            "low CPU time.",
-           "waiting in a loop; `SIGUSR1` not blocked before `mq_notify` (killed by the signal); "
+           "waiting in a loop (also one around `usleep`); `SIGUSR1` not blocked before `mq_notify` (killed by the signal); "
            "the queue opened or closed a second time (drops the registration)."},
           {"many-senders-receivers", "12 senders, 3 receivers: each message once", 4, step6, 10s,
            many_senders_receivers,

@@ -5,6 +5,7 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/registry.hpp"
+#include "../core/syscalls.hpp"
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
@@ -50,13 +51,40 @@ bool has_open(pid_t pid, const std::string &name) {
   return false;
 }
 
+// From the system-call record of `p` (syscalls.hpp): the object at `path`
+// (its /dev/shm file) was filled through a shared writable mapping, never with
+// write() on its descriptor. Without a record nothing is charged: noted only.
+void expect_written_through_mapping(Context &cx, const Process &p, const std::string &path,
+                                    const std::string &cmd) {
+  if (!p.syscalls()) {
+    cx.note("no system-call record here: how `" + cmd + "` filled the object is not checked");
+    return;
+  }
+  std::vector<Syscall> writes, maps;
+  for (const auto &c : calls_on(p.syscalls()->calls(), path)) {
+    if (writes_fd(c)) writes.push_back(c);
+    if (maps_shared_writable(c)) maps.push_back(c);
+  }
+  if (writes.empty() && !maps.empty()) return;
+  std::string seen = writes.empty() ? "" : "wrote the object with " + describe_calls(writes, 3);
+  seen += std::string(seen.empty() ? "" : "; ") +
+          (maps.empty() ? "never mapped it shared and writable"
+                        : "besides mapping it: " + describe_calls(maps, 2));
+  fail(fmt::format("`{}` fills the object through a MAP_SHARED, PROT_READ|PROT_WRITE mapping",
+                   cmd),
+       "it " + seen,
+       "mmap the object after ftruncate and copy the input into the mapping; write() on a "
+       "shared memory descriptor is not the mechanism this lab is about");
+}
+
 // One run of shm_write: exit 0, silent, and the object it made holds the
 // input, then zeros, with the size and mode asked for.
 void expect_written(Context &cx, const std::vector<std::string> &args, const std::string &input,
                     size_t size, mode_t mode) {
   const std::string &name = args.at(args.front() == "-x" ? 1 : 0);
   std::string cmd = command_line("shm_write", args);
-  Outcome out = cx.run("shm_write", args, input);
+  Process p = cx.start("shm_write", args, input);
+  Outcome out = cx.finish(p);
   // The object is the grader's to remove from here on, however the writer ended.
   std::optional<ShmObject> made;
   if (ShmObject::exists(name)) made.emplace(ShmObject::open(name));
@@ -80,6 +108,8 @@ void expect_written(Context &cx, const std::vector<std::string> &args, const std
          first_difference(expected, got),
          "read all of stdin, then copy all of it, NULs included, to offset 0 of a shared "
          "mapping of SIZE bytes");
+  // Empty input leaves nothing to copy: a program may then map nothing.
+  if (!input.empty()) expect_written_through_mapping(cx, p, "/dev/shm" + name, cmd);
 }
 
 // Step 1: the object has the size, mode and bytes asked for: a small one,
@@ -478,8 +508,11 @@ Lab shm_lab() {
            "`shm_write /w 1000 0640` with 300 random bytes (NULs included) on stdin; the grader "
            "opens `/w` itself: `fstat` size 1000, mode 0640, bytes = the input, then 700 zeros. "
            "Then `shm_write /big 20000` with 12289 bytes (several pages) and `shm_write /e 100` "
-           "with empty input: mode 0600, the input, then zeros. Each exits 0 and prints nothing.",
-           "no `ftruncate` (`SIGBUS`), or `ftruncate` to the input's length; the precedence bug "
+           "with empty input: mode 0600, the input, then zeros. Each exits 0 and prints nothing. "
+           "The system-call record shows each non-empty input copied through a `MAP_SHARED`, "
+           "writable mapping, and no `write` on the object.",
+           "`write` on the descriptor instead of a mapping; no `ftruncate` (`SIGBUS`), or "
+           "`ftruncate` to the input's length; the precedence bug "
            "(`ftruncate: Invalid argument`); a default MODE other than 0600; only the first 4096 "
            "bytes of stdin read; a mapping or `munmap` of the input's length (`Invalid "
            "argument` for empty input); the input copied with `strncpy` (stops at the first "

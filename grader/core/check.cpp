@@ -95,6 +95,7 @@ Process Context::spawn(std::string path, std::string_view prog, const std::vecto
   s.uid = sb_.student_uid();
   s.search_anywhere = sb_.student_needs_search();
   s.limits = StudentLimits{};
+  s.record_syscalls = true;
   if (!s.uid) s.limits->processes = RLIM_INFINITY;  // the user's own uid: keep its limit
   // Confined only where queues stay reachable: Landlock also judges mq_open.
   if (std::string mq = sb_.mqueue_root(); !mq.empty()) {

@@ -94,6 +94,13 @@ std::optional<long> blocked_syscall(pid_t pid) {
   std::string first;
   if (!(f >> first)) return std::nullopt;
   if (first == "running") return -1;
+  // Waiting for the system-call recorder (syscalls.hpp) to let the call go
+  // on is not blocking in it: the call has not started yet.
+  // Nor is being woken from that wait and not yet on a CPU (state R).
+  std::ifstream w("/proc/" + std::to_string(pid) + "/wchan");
+  std::string wchan;
+  if (w >> wchan && wchan.starts_with("seccomp_")) return -1;
+  if (process_state(pid) == 'R') return -1;
   try {
     return std::stol(first);
   } catch (const std::exception &) {

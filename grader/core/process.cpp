@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -156,7 +157,7 @@ struct ExecArgs {
 
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, ExecArgs &args, int in, int out, int err,
-                             int errpipe, pid_t parent) {
+                             int errpipe, pid_t parent, int recsock) {
   setsid();  // its own session and process group: no terminal of the grader's
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // getppid() is 0 when the parent sits outside our PID namespace.
@@ -184,6 +185,12 @@ struct ExecArgs {
   // No set-user-ID bit or file capability can raise it: in a user namespace
   // (where the grader holds every capability) it keeps none after exec.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_fail(errpipe, "prctl(PR_SET_NO_NEW_PRIVS)");
+  // Last: from here on the calls the filter traps wait for the grader's recorder.
+  if (recsock >= 0) {
+    int listener = SyscallFilter::standard().install();
+    if (listener >= 0) send_fd(recsock, listener), close(listener);
+    close(recsock);  // no listener sent: the grader records nothing
+  }
   execve(spec.path.c_str(), args.argv.data(), args.envp.data());
   child_fail(errpipe, "execve");
 }
@@ -200,11 +207,24 @@ Process Process::start(const Spawn &spec) {
   Pipe in = Pipe::make(), out = Pipe::make(), err = Pipe::make(), ex = Pipe::make();
   pid_t parent = getpid();
   ExecArgs args(spec);
+  Fd rec_mine, rec_theirs;  // the socket the child sends its seccomp listener over
+  if (spec.record_syscalls && syscall_record_enabled()) {
+    int sv[2];
+    check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair");
+    rec_mine.reset(sv[0]), rec_theirs.reset(sv[1]);
+    (void)SyscallFilter::standard();  // built before fork: the child allocates nothing
+  }
   Process p;
   p.started_ = Clock::now();
   p.pid_ = check(fork(), "fork");
   if (p.pid_ == 0)
-    child_exec(spec, args, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent);
+    child_exec(spec, args, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent,
+               rec_theirs ? rec_theirs.get() : -1);
+  if (rec_theirs) {
+    rec_theirs.reset();
+    if (Fd listener = receive_fd(rec_mine.get()))
+      p.syscalls_ = record_syscalls(std::move(listener), spec.uid);
+  }
   ex.write.reset();
   in.read.reset(), out.write.reset(), err.write.reset();
   p.cap_ = spec.output_cap;
@@ -247,6 +267,7 @@ Process &Process::operator=(Process &&o) noexcept {
   out_ = std::move(o.out_);
   on_end_ = std::move(o.on_end_);
   o.on_end_ = nullptr;
+  syscalls_ = std::move(o.syscalls_);
   return *this;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include "clock.hpp"
 #include "fd.hpp"
+#include "syscalls.hpp"
 
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -47,6 +48,8 @@ struct Spawn {
   std::optional<StudentLimits> limits;  // resource limits (hard = soft)
   std::vector<std::string> hidden;      // folders it must not read (Landlock, see hide_paths)
   std::vector<std::string> granted;     // ... and mqueue mounts it may (see hide_paths)
+  bool record_syscalls = false;  // record its IPC system calls (syscalls.hpp), where the
+                                 // kernel allows it and IPCGRADE_SYSCALLS is not "off"
 };
 
 // Whether other users may not search "/" (a chroot made by mktemp): then a
@@ -96,6 +99,9 @@ class Process {
   const Outcome &outcome() const { return out_; }
   // The stdout captured so far.
   const std::string &stdout_so_far() const { return out_.out; }
+  // The record of its (and its descendants') IPC system calls; null when it
+  // was not asked for or seccomp user notification is not available here.
+  const SyscallLog *syscalls() const { return syscalls_.get(); }
 
   // Move output from the pipes and reap the process if it ended, waiting at
   // most until `until`. Returns true once the process has been reaped.
@@ -136,6 +142,7 @@ class Process {
   size_t cap_ = 0;
   Outcome out_;
   std::function<void(const Outcome &)> on_end_;
+  std::shared_ptr<SyscallLog> syscalls_;
 };
 
 }  // namespace ipcg

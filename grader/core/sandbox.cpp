@@ -5,6 +5,7 @@
 #include "access.hpp"
 #include "fd.hpp"
 #include "process.hpp"
+#include "syscalls.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -334,16 +335,21 @@ void Sandbox::enter_namespaces() {
   uid_t uid = geteuid();
   gid_t gid = getegid();
   if (iso_ == Isolation::user_namespaces) flags |= CLONE_NEWUSER;
+  // The system-call recorder's thread (syscalls.hpp) must start between the
+  // two: no thread may exist at CLONE_NEWUSER, and none can be made after
+  // CLONE_NEWPID.
   if (iso_ == Isolation::user_namespaces && uid_) {
-    unshare_mapping_student(flags, *uid_);
+    unshare_mapping_student(flags & ~CLONE_NEWPID, *uid_);
   } else {
-    check(unshare(flags), "unshare");
+    check(unshare(flags & ~CLONE_NEWPID), "unshare");
     if (iso_ == Isolation::user_namespaces) {
       write_file("/proc/self/setgroups", "deny");
       write_file("/proc/self/uid_map", fmt::format("{} {} 1", uid, uid));
       write_file("/proc/self/gid_map", fmt::format("{} {} 1", gid, gid));
     }
   }
+  start_syscall_recorder();
+  check(unshare(CLONE_NEWPID), "unshare(CLONE_NEWPID)");
   loopback_up();
   unbounded_ = bound_ipc_namespace();
   if (!unbounded_.empty() && iso_ == Isolation::root_namespaces)
