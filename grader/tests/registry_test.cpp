@@ -140,10 +140,13 @@ TEST_CASE("--step selects exactly the checks of that walkthrough step, in table 
   SUBCASE("a step of three checks") {
     CHECK(ids(select_step({"mqueue"}, 3)) == std::vector<std::string>{"mqueue/recv-exact-bytes",
                                                                       "mqueue/recv-buffer-size",
-                                                                      "mqueue/priority-order"});
+                                                                      "mqueue/priority-order",
+                                                                      "mqueue/records-flushed"});
   }
   SUBCASE("by the lab's folder name") {
-    CHECK(ids(select_step({"01-mqueue"}, 9)) == std::vector<std::string>{"mqueue/bad-input"});
+    CHECK(ids(select_step({"01-mqueue"}, 9)) ==
+          std::vector<std::string>{"mqueue/bad-input", "mqueue/sysv-bad-input",
+                                   "mqueue/usage-errors"});
   }
   SUBCASE("checks of one step that are not next to each other in the table") {
     CHECK(ids(select_step({"shm"}, 4)) ==
