@@ -15,8 +15,10 @@
 //
 // Only what can matter traps: openat that writes or creates (not ld.so's
 // read-only opens), MAP_SHARED mmaps (not ld.so's private ones), writes on
-// descriptors 3 and up, ftruncate, fork/clone, mq_*, msg*, sem*, shm*, futex
-// waits, sleeps and signal waits, and exit_group (to learn every process's pid).
+// descriptors 3 and up, ftruncate, fork/clone, the opening and control calls of
+// mq_*, msg*, sem*, shm*, sleeps and signal waits, and exit_group (to learn
+// every process's pid); never the calls a process blocks in (receives, semop,
+// futex waits), which /proc must see as they are.
 #pragma once
 #include "fd.hpp"
 
