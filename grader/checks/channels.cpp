@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1089,9 +1090,8 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
   open_end(r, r.channel);
 }
 
-// The next request on channel `name` must be exactly `want` (`what` names it).
-void expect_request(FakeRun &r, const std::string &name, const std::string &want,
-                    const std::string &what) {
+// Receive the next request on channel `name`; fail, naming `what`, if none comes.
+std::string receive_request(FakeRun &r, const std::string &name, const std::string &what) {
   std::string why;
   auto got = r.ends.at(name)->receive(r.cx.within(3s), why);
   if (!got)
@@ -1101,11 +1101,31 @@ void expect_request(FakeRun &r, const std::string &name, const std::string &want
                                      visible(r.client->outcome().err, 200)
                                : "is " + what_it_does(r.client->pid())),
          "send each request as the contract's table says, on the channel it names");
+  return *got;
+}
+
+// Receive one request on channel `name`: it must be `want`, byte for byte.
+void expect_request(FakeRun &r, const std::string &name, const std::string &want,
+                    const std::string &what) {
+  auto got = std::optional<std::string>(receive_request(r, name, what));
   if (*got != want)
     fail("`" + r.cmd + "` sends " + what + " on " + name + ": `" + visible(want, 120) + "` (" +
              std::to_string(want.size()) + " bytes)",
          "`" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
          "a request is its struct, then for FILE the name and its NUL: exactly that many bytes");
+}
+
+// Receive one request on channel `name`: one of `wants` (an empty one is
+// taken already), in whatever order the client asks; returns its index.
+size_t expect_one_of(FakeRun &r, const std::string &name, const std::vector<std::string> &wants,
+                     const std::string &what) {
+  std::string got = receive_request(r, name, what);
+  for (size_t i = 0; i < wants.size(); ++i)
+    if (!wants[i].empty() && got == wants[i]) return i;
+  fail("`" + r.cmd + "` sends " + what + " on " + name, "`" + visible(got, 120) + "` (" +
+           std::to_string(got.size()) + " bytes)",
+       "a request is its struct, then for FILE the name and its NUL: exactly that many bytes; "
+       "each chunk once, on channel k % N");
 }
 
 // Reply on channel `name`.
@@ -1215,14 +1235,23 @@ void server_copy(Context &cx) {
         open_end(r, names.back());
         reply(r, r.channel, names.back() + std::string(1, '\0'));
       }
-      for (size_t i = 0; i < n; ++i)
+      for (size_t i = 0; i < n; ++i) {  // a channel's chunks in any order: the contract fixes none
+        std::vector<size_t> ks;
+        std::vector<std::string> wants;
         for (size_t k = i; k * cap < size; k += n) {
-          uint32_t len = static_cast<uint32_t>(std::min(cap, size - k * cap));
-          expect_request(r, names[i], file_request(file, k * cap, len),
-                         fmt::format("FILE {} for {} bytes at {} (chunk {} of a {}-byte file)",
-                                     file, len, k * cap, k, size));
-          reply(r, names[i], data.substr(k * cap, len));
+          ks.push_back(k);
+          wants.push_back(file_request(file, k * cap, std::min(cap, size - k * cap)));
         }
+        std::string what = fmt::format("the FILE {} request of chunk{} {} of a {}-byte file, "
+                                       "each once (chunk k: min(CAP, size - k·CAP) bytes at k·CAP)",
+                                       file, ks.size() == 1 ? "" : "s", fmt::join(ks, ", "), size);
+        for (size_t left = ks.size(); left > 0; --left) {
+          size_t at = expect_one_of(r, names[i], wants, what);
+          size_t k = ks[at];
+          wants[at].clear();
+          reply(r, names[i], data.substr(k * cap, std::min(cap, size - k * cap)));
+        }
+      }
       for (const auto &name : names) expect_request(r, name, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
       expect_request(r, r.channel, bytes_of(uint32_t{QUIT_MSG}), "QUIT");
       const Outcome &o = end_fake(r, 0);

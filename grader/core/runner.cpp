@@ -117,6 +117,7 @@ std::string unseen_stderr(const Context &cx, const Result &r) {
   if (err.empty()) return "";
   std::string shown = visible(err, 300);
   std::string first = visible(err.substr(0, err.find('\n')), 300);
+  if (first.size() >= 2) first = first.substr(1, first.size() - 2);  // without visible()'s quotes
   if (r.observed.find(first) != std::string::npos || r.expected.find(first) != std::string::npos)
     return "";
   return fmt::format("`{}` wrote {}", cmd, shown);
