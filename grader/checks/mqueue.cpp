@@ -351,11 +351,19 @@ bool notify_registered(const std::string &file, pid_t pid) {
 // main thread does not sleep in nanosleep/clock_nanosleep (usleep, sleep,
 // a polling loop) but in a wait that the notification ends. Without a record
 // nothing is charged: noted only.
-void expect_not_sleeping_in_loop(Context &cx, const Process &p, const std::string &cmd) {
+void expect_not_sleeping_in_loop(Context &cx, Process &p, const std::string &cmd) {
   if (!p.syscalls()) {
     cx.note("no system-call record here: what `" + cmd + "` waits in is not checked");
     return;
   }
+  // Asleep in the call itself, not in the wait for the recorder to record it
+  // (blocked_syscall says -1 then): from there on the record holds that call.
+  cx.wait_until(
+      [&] {
+        auto in = blocked_syscall(p.pid());
+        return !in || (*in >= 0 && all_threads_asleep(p.pid()));
+      },
+      &p, cx.within(1s));
   std::vector<Syscall> mine, naps;
   for (const auto &c : p.syscalls()->calls())
     if (c.pid == p.pid()) mine.push_back(c), sleeps(c) ? naps.push_back(c) : void();

@@ -272,6 +272,11 @@ bool all_threads_asleep(pid_t pid) {
   for (const auto &task : it) {
     char s = task_state(task.path() / "stat");
     if (s != 'S' && s != 'D') return false;
+    // Waiting for the system-call recorder (syscalls.hpp) to let a call go
+    // on is the grader's doing, not the program's sleep.
+    std::ifstream w(task.path() / "wchan");
+    std::string wchan;
+    if (w >> wchan && wchan.starts_with("seccomp_")) return false;
     any = true;
   }
   return any;

@@ -443,8 +443,17 @@ int SyscallFilter::install() const noexcept {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -1;
   sock_fprog prog{static_cast<unsigned short>(prog_.size()),
                   const_cast<sock_filter *>(prog_.data())};
-  return static_cast<int>(
-      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
+  // Once the recorder has read a call, a signal must not interrupt the wait
+  // for its answer (the call would fail with EINTR where it never can, as
+  // openat on tmpfs): Linux 5.19's WAIT_KILLABLE_RECV; without it, as before.
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+  if (fd < 0 && errno == EINVAL)
+    fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  return static_cast<int>(fd);
 }
 
 std::vector<Syscall> SyscallLog::calls() const {
