@@ -38,6 +38,6 @@ int main() {
   auto end = std::chrono::steady_clock::now() + time_cap;
   size_t used = 0;
   for (const char *dir : {".", "/var/tmp", "/tmp", "/dev/shm"}) used += fill(dir, cap - used, end);
-  std::fprintf(stderr, "hostile: wrote %zu bytes\n", used);
+  if (hostile::verbose()) std::fprintf(stderr, "hostile: wrote %zu bytes\n", used);
   return 0;
 }

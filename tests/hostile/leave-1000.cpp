@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
     made[5] += semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) >= 0;
   }
   if (argc > 1) squat_next_check(argv[1]);
-  std::fprintf(stderr, "hostile: left %d shm, %d sem, %d mq, %d msg, %d shmseg, %d semset\n",
+  if (hostile::verbose()) std::fprintf(stderr, "hostile: left %d shm, %d sem, %d mq, %d msg, %d shmseg, %d semset\n",
                made[0], made[1], made[2], made[3], made[4], made[5]);
   return code;
 }

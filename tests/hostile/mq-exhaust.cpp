@@ -36,6 +36,6 @@ int main(int argc, char **argv) {
   tiny.mq_msgsize = 1;
   int big = hog("/hog-default-", nullptr, 2000);
   int small = hog("/hog-tiny-", &tiny, 2000);
-  std::fprintf(stderr, "hostile: %d default queues, %d tiny ones\n", big, small);
+  if (hostile::verbose()) std::fprintf(stderr, "hostile: %d default queues, %d tiny ones\n", big, small);
   return code;
 }
