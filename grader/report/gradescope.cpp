@@ -11,7 +11,9 @@ static std::string test_output(const Result &r) {
   if (r.status == Status::passed) return r.title;
   std::string o = fmt::format("{}: {}\n", status_word(r.status), r.title);
   if (!r.expected.empty()) o += "expected: " + r.expected + "\n";
+  if (!r.not_built.empty()) o += "skipped: " + r.not_built + " did not build\n";
   if (!r.observed.empty()) o += "observed: " + r.observed + "\n";
+  if (!r.program_stderr.empty()) o += "stderr: " + r.program_stderr + "\n";
   if (!r.cause.empty()) o += "cause: " + r.cause + "\n";
   o += fmt::format("read: {}, \"{}\"\n", r.handout, r.section);
   return o;
