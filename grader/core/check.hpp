@@ -35,7 +35,7 @@ struct Check {
 // One promise of a lab's Contract section, and the checks that fail when a
 // program breaks it. tests/contract.py proves the map: every quote stands in
 // the handout, every word of the Contract section is quoted, and a buggy
-// variant ("# breaks: ID" in tests/mutants/) loses one of the checks.
+// variant whose "# breaks:" line names the clause loses one of the checks.
 struct Clause {
   std::string_view id;     // "mq_create/excl": the program (or "all"), then a name
   std::string_view quote;  // words of the handout's Contract section, verbatim
