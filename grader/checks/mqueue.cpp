@@ -347,6 +347,17 @@ bool notify_registered(const std::string &file, pid_t pid) {
          text.find(fmt::format("NOTIFY_PID:{}\n", pid)) != std::string::npos;
 }
 
+// "; in between it slept 57 times (clock_nanosleep(0.001000 s); ...)" from
+// the system-call record of `p`, or "" if it has none or never slept.
+std::string naps_seen(const Process &p) {
+  if (!p.syscalls()) return "";
+  std::vector<Syscall> naps;
+  for (const auto &c : p.syscalls()->calls())
+    if (sleeps(c)) naps.push_back(c);
+  if (naps.empty()) return "";
+  return fmt::format("; in between it slept {} times ({})", naps.size(), describe_calls(naps, 3));
+}
+
 // From the system-call record of `p`, now that all its threads sleep: its
 // main thread does not sleep in nanosleep/clock_nanosleep (usleep, sleep,
 // a polling loop) but in a wait that the notification ends. Without a record
@@ -403,7 +414,8 @@ void notify(Context &cx) {
     fail("`" + cmd + "` sleeps while it waits",
          p.done()
              ? "it " + p.outcome().describe() + " before any message was sent"
-             : fmt::format("it kept running on the CPU ({:.0f} ms so far)", cpu_ms_so_far(p.pid())),
+             : fmt::format("it kept running on the CPU ({:.0f} ms so far){}",
+                           cpu_ms_so_far(p.pid()), naps_seen(p)),
          "wait with sigwaitinfo, sigsuspend or a blocking call, not a loop");
   expect_not_sleeping_in_loop(cx, p, cmd);
   std::string text = random_word(6);
