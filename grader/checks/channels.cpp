@@ -140,6 +140,27 @@ bool ready(int fd, short events, Deadline until) {
   }
 }
 
+// Up to n bytes from fd, fewer if the `peer` ("server", "client") closed its
+// end or `until` came (`why` says which).
+std::string read_exact(int fd, size_t n, Deadline until, std::string &why, std::string_view peer) {
+  std::string buf(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    if (!ready(fd, POLLIN, until)) {
+      why = "nothing more came in time";
+      break;
+    }
+    ssize_t k = ::read(fd, buf.data() + got, n - got);
+    if (k == 0) {
+      why = fmt::format("the {} closed its end", peer);
+      break;
+    }
+    if (k > 0) got += static_cast<size_t>(k);
+  }
+  buf.resize(got);
+  return buf;
+}
+
 // Two FIFO files: a length, then the bytes, each way.
 class FifoPeer : public PeerChannel {
  public:
@@ -168,7 +189,7 @@ class FifoPeer : public PeerChannel {
     return true;
   }
   std::optional<std::string> receive(Deadline until, std::string &why) override {
-    std::string head = read_exact(4, until, why);
+    std::string head = read_exact(in_.get(), 4, until, why, "server");
     if (head.size() < 4) return std::nullopt;
     uint32_t len;
     memcpy(&len, head.data(), 4);
@@ -177,7 +198,7 @@ class FifoPeer : public PeerChannel {
                         max_fifo_message);
       return std::nullopt;
     }
-    std::string body = read_exact(len, until, why);
+    std::string body = read_exact(in_.get(), len, until, why, "server");
     if (body.size() < len) {
       why = fmt::format("a message announced {} bytes, but only {} came{}", len, body.size(),
                         why.empty() ? "" : " (" + why + ")");
@@ -187,25 +208,6 @@ class FifoPeer : public PeerChannel {
   }
 
  private:
-  // Up to n bytes, fewer if the writer closed or `until` came (`why` says which).
-  std::string read_exact(size_t n, Deadline until, std::string &why) {
-    std::string buf(n, '\0');
-    size_t got = 0;
-    while (got < n) {
-      if (!ready(in_.get(), POLLIN, until)) {
-        why = "nothing more came in time";
-        break;
-      }
-      ssize_t k = ::read(in_.get(), buf.data() + got, n - got);
-      if (k == 0) {
-        why = "the server closed its end";
-        break;
-      }
-      if (k > 0) got += static_cast<size_t>(k);
-    }
-    buf.resize(got);
-    return buf;
-  }
   Fd in_, out_;
 };
 
@@ -689,7 +691,7 @@ class FifoServer : public ServerEnd {
     if (!out_) throw_errno("open " + base + ".s2c");
   }
   std::optional<std::string> receive(Deadline until, std::string &why) override {
-    std::string head = read_exact(4, until, why);
+    std::string head = read_exact(in_.get(), 4, until, why, "client");
     if (head.size() < 4) return std::nullopt;
     uint32_t len;
     memcpy(&len, head.data(), 4);
@@ -697,7 +699,7 @@ class FifoServer : public ServerEnd {
       why = fmt::format("a request announced {} bytes", len);
       return std::nullopt;
     }
-    std::string body = read_exact(len, until, why);
+    std::string body = read_exact(in_.get(), len, until, why, "client");
     if (body.size() < len) {
       why = fmt::format("a request announced {} bytes, but only {} came ({})", len, body.size(), why);
       return std::nullopt;
@@ -730,25 +732,6 @@ class FifoServer : public ServerEnd {
       if (n > 0) done += static_cast<size_t>(n);
     }
     return true;
-  }
-  // Up to n bytes, fewer if the writer closed or `until` came (`why` says which).
-  std::string read_exact(size_t n, Deadline until, std::string &why) {
-    std::string buf(n, '\0');
-    size_t got = 0;
-    while (got < n) {
-      if (!ready(in_.get(), POLLIN, until)) {
-        why = "nothing more came in time";
-        break;
-      }
-      ssize_t k = ::read(in_.get(), buf.data() + got, n - got);
-      if (k == 0) {
-        why = "the client closed its end";
-        break;
-      }
-      if (k > 0) got += static_cast<size_t>(k);
-    }
-    buf.resize(got);
-    return buf;
   }
   Pause pause_;
   Fd in_, out_;

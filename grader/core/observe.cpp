@@ -108,6 +108,8 @@ std::optional<long> blocked_syscall(pid_t pid) {
   }
 }
 
+static char task_state(const fs::path &stat);
+
 std::vector<long> blocked_syscalls(pid_t pid) {
   std::vector<long> calls;
   auto as = reader_of(pid);  // another uid's /proc files, without CAP_SYS_PTRACE
@@ -118,6 +120,14 @@ std::vector<long> blocked_syscalls(pid_t pid) {
     std::ifstream f(task.path() / "syscall");
     std::string first;
     if (!(f >> first)) continue;  // the thread has just ended
+    // As blocked_syscall(): a thread waiting for the system-call recorder, or
+    // woken and not yet on a CPU, is not blocked in its call.
+    std::ifstream w(task.path() / "wchan");
+    std::string wchan;
+    if ((w >> wchan && wchan.starts_with("seccomp_")) || task_state(task.path() / "stat") == 'R') {
+      calls.push_back(-1);
+      continue;
+    }
     try {
       calls.push_back(first == "running" ? -1 : std::stol(first));
     } catch (const std::exception &) {
