@@ -134,6 +134,8 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   {
     auto budget = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow);
     Context cx(sb, j.bindir, opt.slow, started + budget);
+    for (const auto &l : sb.stale())
+      cx.note("removed before the check (a dead grader's, not charged): " + l.describe());
     try {
       run_guarded(*j.check, cx);
       r.status = Status::passed;

@@ -287,6 +287,10 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
     }
     if (host_mqueue_.empty() && uid_ && fs::exists("/dev/mqueue/."))  // a container mounts it
       host_mqueue_ = "/dev/mqueue";
+    // The uid is this check's alone only from now on: a grader killed before
+    // its sweep may have left objects owned by it (its pid, and so its uids,
+    // are reused); they are not this check's to be charged for.
+    if (uid_) stale_ = sweep_student_owned();
     return;
   }
   enter_namespaces();

@@ -96,6 +96,9 @@ class Sandbox {
   void end_processes();
   // List and remove every IPC object the sandbox holds; return what was there.
   std::vector<Leftover> sweep();
+  // Without namespaces: what the student's uid owned before the check began
+  // (left by a grader that died with a pid this one now has), removed then.
+  const std::vector<Leftover> &stale() const { return stale_; }
 
  private:
   void enter_namespaces();
@@ -119,6 +122,7 @@ class Sandbox {
   std::vector<std::string> names_;
   std::vector<key_t> keys_;
   std::vector<std::string> files_;
+  std::vector<Leftover> stale_;
   std::vector<std::string> hidden_;
   std::string staging_, unbounded_;
 };

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <algorithm>
 #include <cstring>
@@ -417,4 +418,34 @@ TEST_CASE("end_processes() without namespaces kills the student uid's processes 
   if (!reaped) kill(outside, SIGKILL), waitpid(outside, &status, 0);
   CHECK(reaped);
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+}
+
+TEST_CASE("a unique-names sandbox removes what its uid owned before the check, as stale, "
+          "and sweep() does not report it" * doctest::timeout(30)) {
+  if (geteuid() != 0) return;  // only root gives an object to another uid
+  uid_t uid = unused_uid();
+  std::string shm = fmt::format("/ipcg-unit-stale-{}", getpid());
+  int fd = check(shm_open(shm.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600), "shm_open");
+  check(fchown(fd, uid, uid), "fchown");
+  close(fd);
+  int id = check(shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), "shmget");
+  shmid_ds ds{};
+  check(shmctl(id, IPC_STAT, &ds), "shmctl IPC_STAT");
+  ds.shm_perm.uid = uid;
+  check(shmctl(id, IPC_SET, &ds), "shmctl IPC_SET");
+  Child child([&](Child &) -> std::string {
+    Sandbox sb(Isolation::unique_names, uid, fmt::format("unit-stale-{}", getpid()));
+    auto stale = sorted(sb.stale());
+    auto want = sorted({"POSIX shared memory object " + shm,
+                        "System V shared memory segment key 0x0"});
+    if (stale != want) return "stale() is " + join(stale) + "; expected " + join(want);
+    if (auto found = sb.sweep(); !found.empty())
+      return "sweep() found " + join(sorted(found)) + " again";
+    return "";
+  });
+  CHECK(child.finish(20s) == "");
+  bool shm_gone = shm_unlink(shm.c_str()) != 0;
+  bool seg_gone = shmctl(id, IPC_RMID, nullptr) != 0;
+  CHECK(shm_gone);
+  CHECK(seg_gone);
 }
