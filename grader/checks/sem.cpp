@@ -6,6 +6,7 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/registry.hpp"
+#include "../core/syscalls.hpp"
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <span>
+#include <sys/syscall.h>
 
 namespace ipcg {
 namespace {
@@ -260,6 +262,15 @@ std::string GraderRing::take(Context &cx, std::span<const Student> st, const std
   return text;
 }
 
+// Store `text` in slot i of the ring, as a producer's step does.
+void write_item(const GraderRing &ring, uint32_t i, std::string_view text) {
+  Item it{};
+  it.len = static_cast<uint32_t>(text.size());
+  memcpy(it.text, text.data(), text.size());
+  memcpy(reinterpret_cast<char *>(&ring.header()) + sizeof(RingHeader) + sizeof(Item) * i, &it,
+         sizeof it);
+}
+
 void GraderRing::put(Context &cx, std::string_view text, std::span<const Student> st,
                      const std::string &doing) {
   acquire(cx, empty_sem, st, doing);
@@ -271,10 +282,7 @@ void GraderRing::put(Context &cx, std::string_view text, std::span<const Student
     fail(fmt::format("`in` below {}", slots_), fmt::format("in is {}", in),
          "advance in with in = (in + 1) % slots");
   }
-  Item it{};
-  it.len = static_cast<uint32_t>(text.size());
-  memcpy(it.text, text.data(), text.size());
-  memcpy(map_.data() + sizeof(RingHeader) + sizeof(Item) * in, &it, sizeof it);
+  write_item(*this, in, text);
   h.in = (in + 1) % slots_;
   check(sem_post(sem(mutex_sem)), "sem_post");
   check(sem_post(sem(full_sem)), "sem_post");
@@ -387,6 +395,59 @@ bool wait_asleep_on(Context &cx, const GraderRing &ring, Process &p, Role r, Mil
   return cx.wait_until(on_r, &p, cx.within(limit));
 }
 
+// ---------------------------------------------------------------- forced windows
+
+// A sleeper that is not there: glibc's sem_t counts the processes asleep on
+// it in the upper half of its first 64-bit word, and sem_post makes a futex
+// wake only when that count is not 0. Counting one more makes every sem_post
+// on it a system call, which the grader can hold: the point between a
+// program's post and what it does next. Undone when it goes.
+class FakeSleeper {
+ public:
+  explicit FakeSleeper(sem_t *s) : word_(*reinterpret_cast<uint64_t *>(s)) {
+    word_.fetch_add(uint64_t{1} << 32);
+  }
+  FakeSleeper(const FakeSleeper &) = delete;
+  FakeSleeper &operator=(const FakeSleeper &) = delete;
+  ~FakeSleeper() { word_.fetch_sub(uint64_t{1} << 32); }
+  // Whether this libc keeps the value in the low half, as the count above needs.
+  static bool layout_known(sem_t *s) {
+    int v = sem_value(s);
+    return static_cast<int>(std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t *>(s)).load() &
+                            0xffffffff) == v;
+  }
+
+ private:
+  std::atomic_ref<uint64_t> word_;
+};
+
+// The ring semaphore a held futex wake of process pid is on, if it is one.
+std::optional<Role> woken_role(const GraderRing &ring, pid_t pid, const Syscall &c) {
+  if (!wakes_shared_futex(c)) return std::nullopt;
+  return ring.role_of(mapped_at(pid, c.args[0]));
+}
+
+// Wait until process p is held in a futex wake on a semaphore of the ring;
+// the role, or nullopt when it ends or does not post in time.
+std::optional<Role> await_held_post(Context &cx, const GraderRing &ring, Process &p) {
+  std::optional<Role> r;
+  cx.wait_until(
+      [&] {
+        for (const auto &c : p.syscalls()->held()) {
+          if ((r = woken_role(ring, c.pid, c))) return true;
+          p.syscalls()->release(c.pid);  // another futex: not ours to hold
+        }
+        return false;
+      },
+      &p, cx.within(2s));
+  return r;
+}
+
+// Every held call of p goes on, and no more are held.
+void let_go(Process &p) {
+  if (p.syscalls()) p.syscalls()->stop_holding();
+}
+
 // ---------------------------------------------------------------- the counter
 
 // The counter's semaphore and shared object, made by the grader for sem_counter.
@@ -429,16 +490,118 @@ void release_all(std::vector<Process> &ps) {
   for (auto &p : ps) p.write_stdin("\n");
 }
 
+// The call process p is held in now (its sched_yield or a futex wake), if any.
+std::optional<Syscall> held_call(Process &p) {
+  auto held = p.syscalls()->held();
+  if (held.empty()) return std::nullopt;
+  return held.front();
+}
+
+// Is p settled while another process is inside: ended, held in a call, or
+// asleep in sem_wait on the counter's semaphore (inode)?
+bool settled(Process &p, unsigned long inode) {
+  p.pump(Clock::now());
+  if (p.done() || held_call(p)) return true;
+  auto w = futex_wait_of(p.pid());
+  return w && w->inode == inode;
+}
+
+// Forces the window of step 6 open, `rounds` times: each sem_counter is held
+// in its sched_yield, between its read and its store, and in the futex wake
+// of its sem_post. While one is held inside, every other one must sleep in
+// sem_wait (another one inside too is the race); when it posts, the counter
+// must hold the value it read plus one (else it posted before its store, or
+// read before it took the semaphore).
+void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &ps,
+                           const std::string &cmd, int rounds) {
+  unsigned long inode = NamedSemaphore::inode_of(c.sem.name());
+  auto is_yield = [](const Syscall &s) { return s.nr == SYS_sched_yield; };
+  for (int round = 1; round <= rounds; ++round) {
+    Process *inside = nullptr;
+    cx.wait_until(
+        [&] {
+          for (auto &p : ps)
+            if (p.pump(Clock::now()), !p.done())
+              if (auto h = held_call(p); h && is_yield(*h)) return inside = &p, true;
+          return std::all_of(ps.begin(), ps.end(), [](const Process &p) { return p.done(); });
+        },
+        nullptr, cx.within(3s));
+    if (!inside) return;  // all ended, or none ever yields (judged after)
+    uint64_t read = c.value();
+    cx.wait_until([&] { return std::all_of(ps.begin(), ps.end(), [&](Process &p) {
+                    return &p == inside || settled(p, inode); }); },
+                  nullptr, cx.within(2s));
+    for (auto &p : ps)
+      if (&p != inside && !p.done())
+        if (auto h = held_call(p); h && is_yield(*h))
+          fail(fmt::format("while pid {} is between its read and its store (the grader holds it "
+                           "in its sched_yield), every other `{}` sleeps in sem_wait on {}",
+                           inside->pid(), cmd, c.sem.name()),
+               fmt::format("pid {} reached its sched_yield too: both read the counter ({}) and "
+                           "both will store {} + 1 (window {} forced open)",
+                           p.pid(), read, read, round),
+               "sem_wait on SEM before reading the counter, and sem_post only after storing "
+               "it: the read, sched_yield and store must all lie between them");
+    inside->syscalls()->release(inside->pid());
+    // Now it stores, then posts: its sem_post wakes a sleeper (a futex wake), held.
+    auto h = std::optional<Syscall>();
+    cx.wait_until([&] { return (h = held_call(*inside)) || inside->pump(Clock::now()); }, nullptr,
+                  cx.within(2s));
+    if (h && wakes_shared_futex(*h) && c.value() != read + 1)
+      fail(fmt::format("when pid {} posts {} after its increment, the counter holds {} + 1",
+                       inside->pid(), c.sem.name(), read),
+           fmt::format("it holds {} (window {} forced open: the grader held pid {} in the "
+                       "futex wake of its sem_post)",
+                       c.value(), round, inside->pid()),
+           c.value() == read
+               ? "sem_post only after storing the counter: posting first lets another process "
+                 "read the old value"
+               : "read the counter only after sem_wait has returned: a value read before "
+                 "taking the semaphore may be stale");
+    cx.note(fmt::format("window {}: pid {} held between its read ({}) and its store; the others "
+                        "slept in sem_wait; it posted with the counter at {}",
+                        round, inside->pid(), read, c.value()));
+    if (h) inside->syscalls()->release(inside->pid());
+  }
+}
+
+// Each process made one sched_yield per increment, as step 6 has it (the
+// point where the grader holds it).
+void expect_yields(std::vector<Process> &ps, int iterations, const std::string &cmd) {
+  for (auto &p : ps) {
+    size_t yields = p.syscalls()->calls({SYS_sched_yield}).size();
+    if (yields < static_cast<size_t>(iterations))
+      fail(fmt::format("`{}` calls sched_yield() {} times, between each read of the counter and "
+                       "its store",
+                       cmd, iterations),
+           fmt::format("pid {} called it {} times", p.pid(), yields),
+           "step 6 is exact: v = *counter; sched_yield(); *counter = v + 1");
+  }
+}
+
 // Step 1: N processes, M increments each, under the semaphore: exactly N×M.
+// Where the system calls can be held, the grader forces the window between a
+// read and its store open, several times, rather than hoping for a race.
 void counter(Context &cx) {
-  constexpr int n = 4, iterations = 400;
+  constexpr int n = 3, iterations = 200, rounds = 6;
   Counter c = make_counter(cx);
   std::string cmd;
   auto ps = start_counters(cx, c, n, iterations, cmd);
+  bool held = std::all_of(ps.begin(), ps.end(), [](Process &p) { return p.syscalls(); });
+  for (auto &p : ps)
+    if (held)
+      p.syscalls()->hold([](const Syscall &s) {
+        return s.nr == SYS_sched_yield || wakes_shared_futex(s);
+      });
+  if (!held) cx.note("no system-call record here: the increments race as the kernel schedules");
   release_all(ps);
+  if (held) force_counter_windows(cx, c, ps, cmd, rounds);
+  for (auto &p : ps)
+    if (held) p.syscalls()->stop_holding();
   for (auto &p : ps)
     expect_exit(cx.finish(p), 0, cmd,
                 "sem_open, shm_open or mmap failed, or a result went unchecked");
+  if (held) expect_yields(ps, iterations, cmd);
   uint64_t want = c.start + n * iterations, got = c.value();
   cx.note(fmt::format("counter: start {}, now {} (+{})", c.start, got, got - c.start));
   if (got != want)
@@ -486,11 +649,8 @@ void holds_semaphore(Context &cx) {
          "each process must sem_wait on the semaphore named on its command line (SEM, argv[1]) "
          "before it touches the counter, not on one of its own");
   check(sem_post(c.sem.get()), "sem_post");
+  // (What they count once it is posted is the counter check's to judge.)
   for (auto &p : ps) expect_exit(cx.finish(p), 0, cmd, "it failed after the grader posted");
-  if (c.value() != c.start + n * iterations)
-    fail(fmt::format("once the grader posts, the counter grows by {}", n * iterations),
-         fmt::format("it grew by {}", c.value() - c.start),
-         "every process must take the semaphore for each increment");
 }
 
 // ---------------------------------------------------------------- ring_init
@@ -537,14 +697,81 @@ void stale(Context &cx) {
 
 // ---------------------------------------------------------------- producer
 
-// Step 3: the grader consumes everything ring_put puts, once each, in order.
+// Whether the grader can hold a ring's posts here: a system-call record, and
+// a sem_t laid out as FakeSleeper needs.
+bool can_hold_posts(const GraderRing &ring) {
+  return syscall_record_enabled() && FakeSleeper::layout_known(ring.sem(mutex_sem));
+}
+
+// Wait until p sleeps on a semaphore of the ring (or ends); true if it sleeps on r.
+bool settles_on(Context &cx, const GraderRing &ring, Process &p, Role r) {
+  std::optional<Role> on;
+  cx.wait_until(
+      [&] {
+        auto w = futex_wait_of(p.pid());
+        return (on = w ? ring.role_of(*w) : std::nullopt) || p.pump(Clock::now());
+      },
+      &p, cx.within(2s));
+  return on == r;
+}
+
+// Step 3, the window forced open: while the grader holds mutex, ring_put
+// (having waited on empty) must wait for it with nothing stored; then each
+// of its posts, on mutex and on full, is held for the first `slots` items,
+// and before either the item must be in slot `in` and `in` past it.
+void force_producer_windows(Context &cx, GraderRing &ring, Process &p, const std::string &cmd,
+                            std::span<const std::string> items, uint32_t slots) {
+  bool asleep = settles_on(cx, ring, p, mutex_sem);
+  const RingHeader &h = ring.header();
+  if (h.in != 0 || !ring.item(0).empty() || ring.value(full_sem) != 0)
+    fail(fmt::format("while the grader holds mutex, `{}` stores nothing, leaves in at 0 and "
+                     "posts nothing", cmd),
+         fmt::format("in is {}, full {}, slot 0 holds {}; it {}", h.in, ring.value(full_sem),
+                     visible(ring.item(0)),
+                     p.done() ? p.outcome().describe() : what_it_does(p.pid())),
+         "wait on empty, then on mutex, and only then store the item and move in");
+  if (!asleep) {  // it never took mutex: the stall checks say so
+    check(sem_post(ring.sem(mutex_sem)), "sem_post");
+    return;
+  }
+  p.syscalls()->hold(wakes_shared_futex);
+  FakeSleeper on_mutex(ring.sem(mutex_sem)), on_full(ring.sem(full_sem));
+  check(sem_post(ring.sem(mutex_sem)), "sem_post");  // ring_put takes it now
+  for (uint32_t k = 1; k <= slots; ++k)
+    for (int post = 0; post < 2; ++post) {
+      std::optional<Role> r = await_held_post(cx, ring, p);
+      if (!r) return let_go(p);
+      if (h.in != k % slots || ring.item(k - 1) != items[k - 1])
+        fail(fmt::format("when `{}` posts {} for item {}, the item is in slot {} and in is {}",
+                         cmd, ring.label(*r), k, k - 1, k % slots),
+             fmt::format("in is {} and slot {} holds {} (the grader held the post, a futex "
+                         "wake, before it returned)",
+                         h.in, k - 1, visible(ring.item(k - 1))),
+             *r == mutex_sem ? "post mutex only after storing the item and moving in: once "
+                               "mutex is free, another producer takes the same slot"
+                             : "post full only after the item is stored: a consumer may take it "
+                               "at once");
+      cx.note(fmt::format("held `{}` in its post of {} for item {}: stored, in {}", cmd,
+                          ring.label(*r), k, h.in));
+      p.syscalls()->release(p.pid());
+    }
+  let_go(p);
+}
+
+// Step 3: the grader consumes everything ring_put puts, once each, in order;
+// first it holds ring_put at its posts (see force_producer_windows).
 void producer(Context &cx) {
-  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  constexpr uint32_t slots = 4;
+  GraderRing ring = GraderRing::make(cx, "ring", slots, false);
   auto items = random_items(20);
   std::vector<std::string> args{ring.name()};
   std::string cmd = command_line("ring_put", args);
+  bool forced = can_hold_posts(ring);
+  if (forced) check(sem_wait(ring.sem(mutex_sem)), "sem_wait");  // value 1: at once
   Process p = cx.start("ring_put", args, as_lines(items));
   std::vector<Student> st{{&p, "ring_put", cmd}};
+  if (forced && p.syscalls()) force_producer_windows(cx, ring, p, cmd, items, slots);
+  else if (forced) check(sem_post(ring.sem(mutex_sem)), "sem_post");
   for (size_t i = 0; i < items.size(); ++i) {
     std::string got = ring.take(cx, st, fmt::format("as consumer, taking item {} of 20", i + 1));
     if (got != items[i])
@@ -589,15 +816,90 @@ void producer_full(Context &cx) {
 
 // ---------------------------------------------------------------- consumer
 
-// Step 4: ring_get prints every item the grader puts, once each, in order.
+// Step 4, the window forced open, on a full ring: while the grader holds
+// mutex, ring_get (having waited on full) must wait for it with nothing
+// taken; then its posts are held: before mutex, out must be past the slot;
+// at its post of empty the slot is free, so the grader, as a producer, puts
+// the next item into it, and ring_get must print the item it took, not
+// that one. Returns how many items the grader has put.
+size_t force_consumer_windows(Context &cx, GraderRing &ring, Process &p, const std::string &cmd,
+                              std::span<const std::string> items, uint32_t slots) {
+  bool asleep = settles_on(cx, ring, p, mutex_sem);
+  const RingHeader &h = ring.header();
+  if (h.out != 0 || !p.stdout_so_far().empty() || ring.value(empty_sem) != 0)
+    fail(fmt::format("while the grader holds mutex, `{}` takes nothing: out stays 0, empty 0, "
+                     "nothing printed", cmd),
+         fmt::format("out is {}, empty {}, it printed {}; it {}", h.out, ring.value(empty_sem),
+                     visible(p.stdout_so_far()),
+                     p.done() ? p.outcome().describe() : what_it_does(p.pid())),
+         "wait on full, then on mutex, and only then read slot out and move out");
+  check(sem_post(ring.sem(mutex_sem)), "sem_post");  // ring_get takes it now (if it waits)
+  if (!asleep) return slots;
+  size_t put = slots;
+  p.syscalls()->hold(wakes_shared_futex);
+  FakeSleeper on_mutex(ring.sem(mutex_sem)), on_empty(ring.sem(empty_sem));
+  for (int post = 0; post < 2; ++post) {
+    std::optional<Role> r = await_held_post(cx, ring, p);
+    if (!r) break;
+    if (h.out != 1 % slots)
+      fail(fmt::format("when `{}` posts {} for item 1, out is {}", cmd, ring.label(*r), 1 % slots),
+           fmt::format("out is {} (the grader held the post, a futex wake, before it returned)",
+                       h.out),
+           "post mutex and empty only after taking the item and moving out");
+    // Slot 0 is free once empty is posted: a producer may fill it (if mutex is free).
+    if (*r == empty_sem && sem_trywait(ring.sem(empty_sem)) == 0) {
+      if (sem_trywait(ring.sem(mutex_sem)) == 0) {
+        write_item(ring, h.in, items[put]);
+        ring.header().in = (h.in + 1) % slots;
+        check(sem_post(ring.sem(mutex_sem)), "sem_post");
+        check(sem_post(ring.sem(full_sem)), "sem_post");
+        cx.note(fmt::format("held `{}` in its post of {}; put item {} into the slot it freed",
+                            cmd, ring.label(*r), ++put));
+      } else {
+        check(sem_post(ring.sem(empty_sem)), "sem_post");
+      }
+    }
+    p.syscalls()->release(p.pid());
+  }
+  let_go(p);
+  // The item it took from slot 0 is item 1, whatever the slot holds now.
+  if (put > slots) {
+    cx.wait_until([&] { return p.stdout_so_far().find('\n') != std::string::npos; }, &p,
+                  cx.within(2s));
+    std::string first = p.stdout_so_far().substr(0, p.stdout_so_far().find('\n'));
+    if (first == items[put - 1])
+      fail(fmt::format("`{}` prints item 1, {}, which it took from slot 0", cmd,
+                       visible(items[0])),
+           fmt::format("it printed {}, the item the grader put into slot 0 once ring_get had "
+                       "posted empty (the grader held that post, a futex wake, and filled the "
+                       "slot meanwhile, as any producer may)",
+                       visible(first)),
+           "copy the item out of slot out before posting empty: once empty is posted, the "
+           "slot belongs to the producers");
+  }
+  return put;
+}
+
+// Step 4: ring_get prints every item the grader puts, once each, in order;
+// first on a full ring with its posts held (see force_consumer_windows).
 void consumer(Context &cx) {
-  GraderRing ring = GraderRing::make(cx, "ring", 4, false);
+  constexpr uint32_t slots = 4;
+  GraderRing ring = GraderRing::make(cx, "ring", slots, false);
   auto items = random_items(20);
   std::vector<std::string> args{ring.name(), "20"};
   std::string cmd = command_line("ring_get", args);
+  bool forced = can_hold_posts(ring);
+  size_t put = 0;
+  std::vector<Student> none;
+  if (forced) {
+    for (; put < slots; ++put) ring.put(cx, items[put], none, "as producer, filling the ring");
+    check(sem_wait(ring.sem(mutex_sem)), "sem_wait");  // value 1: at once
+  }
   Process p = cx.start("ring_get", args);
   std::vector<Student> st{{&p, "ring_get", cmd}};
-  for (size_t i = 0; i < items.size(); ++i)
+  if (forced && p.syscalls()) put = force_consumer_windows(cx, ring, p, cmd, items, slots);
+  else if (forced) check(sem_post(ring.sem(mutex_sem)), "sem_post");
+  for (size_t i = put; i < items.size(); ++i)
     ring.put(cx, items[i], st, fmt::format("as producer, putting item {} of 20", i + 1));
   const Outcome &o = cx.finish(p);
   expect_exit(o, 0, cmd, "it must exit 0 after COUNT items");
@@ -1050,16 +1352,19 @@ Lab sem_lab() {
       {
           {"counter", "N processes × M increments under the semaphore: exactly N×M", 5, step1, 10s,
            counter,
-           "makes SEM (value 1) and an 8-byte SHM with a random start value S; four `sem_counter "
-           "SEM SHM 400`, spread over the CPUs, all `ready`, then released together; all exit 0, "
-           "and the counter is S + 1600.",
-           "no `sem_wait`/`sem_post` around the counter, or a `sem_post` before the store."},
+           "makes SEM (value 1) and an 8-byte SHM with a random start value S; three `sem_counter "
+           "SEM SHM 200`, spread over the CPUs, all `ready`, then released together. Six times "
+           "the grader holds the process that reaches its `sched_yield` there (between its read "
+           "and its store): every other one must sleep in `sem_wait` on SEM; then it holds its "
+           "`sem_post` (the futex wake), and the counter must have grown by 1. All exit 0, each "
+           "made 200 `sched_yield` calls, and the counter is S + 600.",
+           "no `sem_wait`/`sem_post` around the counter; a `sem_post` before the store; the "
+           "counter read before `sem_wait`."},
           {"holds-semaphore", "while the grader holds the semaphore, nobody moves", 4, step1, 10s,
            holds_semaphore,
            "the same setup with 3 processes; after `ready` the grader takes SEM itself and "
            "releases them: each must sleep in `sem_wait` on SEM (a futex wait inside "
-           "`/dev/shm/sem.NAME`) and the counter must stay at S; the grader posts; all finish, "
-           "counter S + 3 × ITERATIONS.",
+           "`/dev/shm/sem.NAME`) and the counter must stay at S; the grader posts; all exit 0.",
            "a semaphore of its own (another name, `O_CREAT`); waiting before the handshake."},
           {"ring-init", "ring_init: the object, its header, three semaphores", 3, step2, 5s,
            ring_init,
@@ -1073,10 +1378,14 @@ Lab sem_lab() {
            "`O_CREAT` without unlinking first (the old values stay); `O_EXCL` without unlinking "
            "(`File exists`)."},
           {"producer", "every item ring_put puts arrives once, in order", 4, step3, 10s, producer,
-           "grader-made ring (4 slots); `ring_put /ring` with 20 random lines; the grader "
+           "grader-made ring (4 slots), whose `mutex` the grader holds first; `ring_put /ring` "
+           "with 20 random lines must sleep on `mutex` having stored nothing. Then the grader "
+           "holds each of its posts (the futex wakes of `mutex` and `full`) for the first 4 "
+           "items: before each, the item must be in its slot and `in` past it. The grader "
            "consumes: every item once, in order; exit 0; values back at 4, 0, 1.",
-           "a post forgotten on one path (the last item); `in` not advanced or not wrapped; `len` "
-           "not set."},
+           "a slot filled before `wait(mutex)` or after `post(mutex)`; `full` posted before the "
+           "store; a post forgotten on one path (the last item); `in` not advanced or not "
+           "wrapped; `len` not set."},
           {"producer-full", "a full ring makes ring_put wait, overwriting nothing", 4, step3, 10s,
            producer_full,
            "grader-made ring (3 slots), 8 lines; the grader does not consume until the producer is "
@@ -1085,8 +1394,12 @@ Lab sem_lab() {
            "diagnosed: who is blocked on which semaphore.",
            "`wait(mutex)` before `wait(empty)` (deadlock); no `wait(empty)` at all (overwrites)."},
           {"consumer", "ring_get prints every item once, in order", 4, step4, 10s, consumer,
-           "grader-made ring (4 slots); `ring_get /ring 20`; the grader produces 20 random items; "
-           "the consumer prints them once each, in order; exit 0.",
+           "grader-made ring (4 slots), filled by the grader, whose `mutex` it holds; `ring_get "
+           "/ring 20` must sleep on `mutex` having taken nothing. The grader holds its posts: "
+           "`out` must be past slot 0 before `post(mutex)`; at `post(empty)` the grader puts "
+           "item 5 into the freed slot, and ring_get must still print item 1. Then the grader "
+           "produces the rest: 20 items printed once each, in order; exit 0.",
+           "the slot copied after `post(empty)`, or read and `out` moved after `post(mutex)`; "
            "`out` not advanced; `%s` instead of `len` bytes; the wrong semaphore posted."},
           {"consumer-empty", "an empty ring makes ring_get wait, taking nothing", 3, step4, 10s,
            consumer_empty,

@@ -210,10 +210,13 @@ std::optional<FutexWait> futex_wait_of(pid_t pid) {
   if (blocked_syscall(pid) != SYS_futex) return std::nullopt;
   auto addr = syscall_arg1(pid);
   if (!addr) return std::nullopt;
+  return mapped_at(pid, *addr);
+}
+
+FutexWait mapped_at(pid_t pid, unsigned long addr) {
   for (const auto &m : mappings_of(pid))
-    if (*addr >= m.start && *addr < m.end)
-      return FutexWait{m.path, *addr - m.start + m.offset, m.inode};
-  return FutexWait{"", *addr};
+    if (addr >= m.start && addr < m.end) return FutexWait{m.path, addr - m.start + m.offset, m.inode};
+  return FutexWait{"", addr};
 }
 
 // "on /dev/shm/sem.ring-empty" or "on /dev/shm/ring, offset 48" for a futex wait.

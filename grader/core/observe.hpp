@@ -67,6 +67,9 @@ struct FutexWait {
 };
 // nullopt unless the process's main thread is blocked in futex now.
 std::optional<FutexWait> futex_wait_of(pid_t pid);
+// What address `addr` of process pid's memory maps: the file, and the offset
+// in it (path "" and offset addr when no mapping holds it).
+FutexWait mapped_at(pid_t pid, unsigned long addr);
 
 // True if signal `sig` is pending for the process (queued, not yet handled).
 bool signal_pending(pid_t pid, int sig);

@@ -102,6 +102,7 @@ class Process {
   // The record of its (and its descendants') IPC system calls; null when it
   // was not asked for or seccomp user notification is not available here.
   const SyscallLog *syscalls() const { return syscalls_.get(); }
+  SyscallLog *syscalls() { return syscalls_.get(); }
 
   // Move output from the pipes and reap the process if it ended, waiting at
   // most until `until`. Returns true once the process has been reaped.

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -73,6 +74,7 @@ constexpr Known plain_calls[] = {
     {SYS_nanosleep, "nanosleep", 1},
     {SYS_clock_nanosleep, "clock_nanosleep", 3},
     {SYS_exit_group, "exit_group", 1},
+    {SYS_sched_yield, "sched_yield", 0},
 };
 // The calls trapped only with some arguments (see SyscallFilter()).
 constexpr Known cond_calls[] = {
@@ -88,6 +90,7 @@ constexpr Known cond_calls[] = {
     {SYS_pwritev, "pwritev", 4},
     {SYS_pwritev2, "pwritev2", 4},
     {SYS_ftruncate, "ftruncate", 2},
+    {SYS_futex, "futex", 3},
 };
 
 // The table entry of call nr, if it is one the filter traps.
@@ -120,6 +123,15 @@ void trap_if_fd_above_stdio(std::vector<sock_filter> &p, long nr) {
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(0)));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 3, 0, 1));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
+}
+
+// The instructions: trap `nr` when its argument `arg` (low 32 bits) is `value`.
+void trap_if_equal(std::vector<sock_filter> &p, long nr, int arg, uint32_t value) {
+  p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
+  p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(arg)));
+  p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
 }
@@ -231,7 +243,7 @@ void resolve(Syscall &c) {
 
 // One listener and the log it fills.
 struct Listener {
-  Fd fd;
+  std::shared_ptr<Fd> fd;
   std::shared_ptr<SyscallLog> log;
   std::optional<uid_t> fsuid;
 };
@@ -261,7 +273,7 @@ class Recorder {
     ev.events = EPOLLIN;
     ev.data.fd = n;
     check(epoll_ctl(ep_.get(), EPOLL_CTL_ADD, n, &ev), "epoll_ctl(seccomp listener)");
-    listeners_[n] = Listener{std::move(fd), std::move(log), fsuid};
+    listeners_[n] = Listener{std::make_shared<Fd>(std::move(fd)), std::move(log), fsuid};
   }
 
  private:
@@ -291,12 +303,14 @@ class Recorder {
   // Read one notification from listener fd, record it, let the call go on.
   void serve(int fd) {
     std::shared_ptr<SyscallLog> log;
+    std::shared_ptr<Fd> listener;
     std::optional<uid_t> fsuid;
     {
       std::lock_guard lock(mu_);
       auto it = listeners_.find(fd);
       if (it == listeners_.end()) return;
       log = it->second.log;
+      listener = it->second.fd;
       fsuid = it->second.fsuid;
     }
     seccomp_notif req{};
@@ -314,7 +328,8 @@ class Recorder {
     // The pid may have been reused if the call was cut short meanwhile: keep
     // the call only if it is still the one waiting.
     bool valid = ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) == 0;
-    if (valid) log->add(std::move(c));
+    if (valid) log->add(c);
+    if (valid && log->keep(c, listener, req.id)) return;  // answered by release()
     seccomp_notif_resp resp{};
     resp.id = req.id;
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -431,6 +446,9 @@ SyscallFilter::SyscallFilter() {
   trap_if_set(p, SYS_mmap, 3, MAP_SHARED);
   for (long nr : {SYS_write, SYS_pwrite64, SYS_writev, SYS_pwritev, SYS_pwritev2, SYS_ftruncate})
     trap_if_fd_above_stdio(p, nr);
+  // A process-shared futex wake (a sem_post with waiters), never a wait: a
+  // waiter must look asleep in futex to /proc.
+  trap_if_equal(p, SYS_futex, 1, FUTEX_WAKE);
   p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
 }
 
@@ -473,6 +491,55 @@ std::vector<Syscall> SyscallLog::calls(std::initializer_list<long> nrs) const {
 void SyscallLog::add(Syscall c) {
   std::lock_guard lock(mu_);
   calls_.push_back(std::move(c));
+}
+
+void SyscallLog::hold(Pred pred) {
+  std::lock_guard lock(mu_);
+  pred_ = std::move(pred);
+}
+
+std::vector<Syscall> SyscallLog::held() const {
+  std::lock_guard lock(mu_);
+  std::vector<Syscall> v;
+  for (const auto &h : held_) v.push_back(h.call);
+  return v;
+}
+
+void SyscallLog::answer(const Held &h) {
+  seccomp_notif_resp resp{};
+  resp.id = h.id;
+  resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  ioctl(h.listener->get(), SECCOMP_IOCTL_NOTIF_SEND, &resp);  // ENOENT: it was killed
+}
+
+bool SyscallLog::release(pid_t pid) {
+  std::vector<Held> go;
+  {
+    std::lock_guard lock(mu_);
+    auto keep = std::stable_partition(held_.begin(), held_.end(),
+                                      [&](const Held &h) { return h.call.pid != pid; });
+    go.assign(std::make_move_iterator(keep), std::make_move_iterator(held_.end()));
+    held_.erase(keep, held_.end());
+  }
+  for (const auto &h : go) answer(h);
+  return !go.empty();
+}
+
+void SyscallLog::stop_holding() {
+  std::vector<Held> go;
+  {
+    std::lock_guard lock(mu_);
+    pred_ = nullptr;
+    go.swap(held_);
+  }
+  for (const auto &h : go) answer(h);
+}
+
+bool SyscallLog::keep(const Syscall &c, const std::shared_ptr<Fd> &listener, uint64_t id) {
+  std::lock_guard lock(mu_);
+  if (!pred_ || !pred_(c)) return false;
+  held_.push_back(Held{c, listener, id});
+  return true;
 }
 
 void SyscallLog::drop_last() {
@@ -616,6 +683,10 @@ bool makes_process(const Syscall &c) {
 }
 
 bool sleeps(const Syscall &c) { return c.nr == SYS_nanosleep || c.nr == SYS_clock_nanosleep; }
+
+bool wakes_shared_futex(const Syscall &c) {
+  return c.nr == SYS_futex && static_cast<uint32_t>(c.args[1]) == FUTEX_WAKE;
+}
 
 std::string describe_calls(const std::vector<Syscall> &calls, size_t most) {
   std::string s;

@@ -16,9 +16,10 @@
 // Only what can matter traps: openat that writes or creates (not ld.so's
 // read-only opens), MAP_SHARED mmaps (not ld.so's private ones), writes on
 // descriptors 3 and up, ftruncate, fork/clone, the opening and control calls of
-// mq_*, msg*, sem*, shm*, sleeps and signal waits, and exit_group (to learn
-// every process's pid); never the calls a process blocks in (receives, semop,
-// futex waits), which /proc must see as they are.
+// mq_*, msg*, sem*, shm*, sleeps and signal waits, sched_yield, shared futex
+// wakes (a sem_post with sleepers), and exit_group (to learn every process's
+// pid); never the calls a process blocks in (receives, semop, futex waits),
+// which /proc must see as they are.
 #pragma once
 #include "fd.hpp"
 
@@ -26,6 +27,7 @@
 #include <sys/types.h>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,8 +69,32 @@ class SyscallFilter {
 // The record of one student process and its descendants. Filled by the
 // recorder thread; every call is recorded before it is let through, so once
 // a process has ended its calls are all here.
+//
+// A check may also hold calls: from hold(pred) on, a call for which pred is
+// true is recorded and then kept waiting (its process sleeps in seccomp's
+// wait, before the call has done anything) until release(). That is how a
+// race is forced open at a point the contract names (sem_counter's
+// sched_yield between its read and its store; a sem_post's futex wake).
 class SyscallLog {
  public:
+  using Pred = std::function<bool(const Syscall &)>;
+  SyscallLog() = default;
+  SyscallLog(const SyscallLog &) = delete;
+  SyscallLog &operator=(const SyscallLog &) = delete;
+  ~SyscallLog() { stop_holding(); }
+
+  // Keep every later call for which `pred` is true waiting until released.
+  void hold(Pred pred);
+  // The calls kept waiting now, oldest first.
+  std::vector<Syscall> held() const;
+  // Let the calls held of process (thread) `pid` go on; false if there were none.
+  bool release(pid_t pid);
+  // Hold nothing more, and let every held call go on.
+  void stop_holding();
+  // The recorder: keep call `c` (notification `id` of `listener`) waiting if
+  // a hold wants it; true if it was kept (the recorder must not answer it).
+  bool keep(const Syscall &c, const std::shared_ptr<Fd> &listener, uint64_t id);
+
   // Every call recorded so far.
   std::vector<Syscall> calls() const;
   // The calls with one of these numbers.
@@ -80,8 +106,18 @@ class SyscallLog {
   void drop_last();
 
  private:
+  struct Held {
+    Syscall call;
+    std::shared_ptr<Fd> listener;
+    uint64_t id;
+  };
+  // Answer a held call: let it go on (the process may be gone: then nothing).
+  static void answer(const Held &h);
+
   mutable std::mutex mu_;
   std::vector<Syscall> calls_;
+  Pred pred_;
+  std::vector<Held> held_;
 };
 
 // Whether this kernel lets an unprivileged process install a filter with a
@@ -123,6 +159,9 @@ bool maps_shared_writable(const Syscall &c);
 bool makes_process(const Syscall &c);
 // Whether the call is a sleep for a time (nanosleep, clock_nanosleep).
 bool sleeps(const Syscall &c);
+// Whether the call is a futex wake of a process-shared futex (as sem_post
+// makes when its semaphore has waiters); the futex's address is args[0].
+bool wakes_shared_futex(const Syscall &c);
 
 // "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, 3</w/f.dat>, 0)" for each, joined
 // by "; ", at most `most` of them (then "and N more").

@@ -159,3 +159,50 @@ TEST_CASE("a call reads in a report as strace would show it") {
         "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0); "
         "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0); and 1 more");
 }
+
+TEST_CASE("a held call keeps its process asleep before the call until it is released") {
+  if (!syscall_record_supported()) return;
+  std::string dir = scratch("ipcg-hold");
+  Spawn s;
+  s.path = "/usr/bin/python3";
+  // Yields, then writes a file: the file must not exist while the yield is held.
+  s.argv = {"python3", "-c", "import os\nos.sched_yield()\nopen('after', 'w').close()\n"};
+  s.cwd = dir;
+  s.record_syscalls = true;
+  Process p = Process::start(s);
+  REQUIRE(p.syscalls() != nullptr);
+  p.syscalls()->hold([](const Syscall &c) { return c.nr == SYS_sched_yield; });
+  auto until = Clock::now() + 20s;
+  while (p.syscalls()->held().empty() && !p.pump(Clock::now() + 10ms) && Clock::now() < until) {
+  }
+  REQUIRE(p.syscalls()->held().size() == 1);
+  CHECK(p.syscalls()->held().front().pid == p.pid());
+  CHECK(p.syscalls()->held().front().describe() == "sched_yield()");
+  CHECK_FALSE(p.pump(Clock::now() + 100ms));  // still held: it has not ended
+  CHECK_FALSE(std::filesystem::exists(dir + "/after"));
+  CHECK(p.syscalls()->release(p.pid()));
+  CHECK_FALSE(p.syscalls()->release(p.pid()));  // nothing held any more
+  const Outcome &o = p.wait(Clock::now() + 20s);
+  CHECK(o.exited);
+  CHECK(o.code == 0);
+  CHECK(std::filesystem::exists(dir + "/after"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a process-shared futex wake is recorded, a private one is not") {
+  if (!syscall_record_supported()) return;
+  std::string dir = scratch("ipcg-wake");
+  // FUTEX_WAKE (1) on a shared word, then FUTEX_WAKE_PRIVATE (129): both wake nobody.
+  std::string code = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                     "w = ctypes.c_int(0)\n"
+                     "assert libc.syscall(" + std::to_string(SYS_futex) +
+                     ", ctypes.byref(w), 1, 1, 0, 0, 0) == 0\n"
+                     "assert libc.syscall(" + std::to_string(SYS_futex) +
+                     ", ctypes.byref(w), 129, 1, 0, 0, 0) == 0\n";
+  Process p = run_python(code, dir);
+  REQUIRE(p.syscalls() != nullptr);
+  auto wakes = p.syscalls()->calls({SYS_futex});
+  REQUIRE(wakes.size() == 1);
+  CHECK(wakes_shared_futex(wakes.front()));
+  std::filesystem::remove_all(dir);
+}
