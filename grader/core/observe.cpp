@@ -97,7 +97,9 @@ std::optional<long> blocked_syscall(pid_t pid) {
   // Waiting for the system-call recorder (syscalls.hpp) to let the call go
   // on is not blocking in it: the call has not started yet.
   // Nor is being woken from that wait and not yet on a CPU (state R).
-  std::ifstream w("/proc/" + std::to_string(pid) + "/wchan");
+  // (wchan as the process's owner: without CAP_SYS_PTRACE root reads "0".)
+  std::istringstream w(proc_text(pid, "wchan", "where pid " + std::to_string(pid) + " sleeps")
+                           .value_or(""));
   std::string wchan;
   if (w >> wchan && wchan.starts_with("seccomp_")) return -1;
   if (process_state(pid) == 'R') return -1;
@@ -279,6 +281,7 @@ static char task_state(const fs::path &stat) {
 char process_state(pid_t pid) { return task_state("/proc/" + std::to_string(pid) + "/stat"); }
 
 bool all_threads_asleep(pid_t pid) {
+  auto as = reader_of(pid);  // wchan of another uid, without CAP_SYS_PTRACE
   std::error_code ec;
   fs::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);
   if (ec) return false;
