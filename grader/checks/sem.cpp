@@ -740,7 +740,10 @@ void force_producer_windows(Context &cx, GraderRing &ring, Process &p, const std
   for (uint32_t k = 1; k <= slots; ++k)
     for (int post = 0; post < 2; ++post) {
       std::optional<Role> r = await_held_post(cx, ring, p);
-      if (!r) return let_go(p);
+      if (!r) {
+        cx.note(fmt::format("`{}` made no post the grader could hold", cmd));
+        return let_go(p);
+      }
       if (h.in != k % slots || ring.item(k - 1) != items[k - 1])
         fail(fmt::format("when `{}` posts {} for item {}, the item is in slot {} and in is {}",
                          cmd, ring.label(*r), k, k - 1, k % slots),
@@ -833,14 +836,20 @@ size_t force_consumer_windows(Context &cx, GraderRing &ring, Process &p, const s
                      visible(p.stdout_so_far()),
                      p.done() ? p.outcome().describe() : what_it_does(p.pid())),
          "wait on full, then on mutex, and only then read slot out and move out");
-  check(sem_post(ring.sem(mutex_sem)), "sem_post");  // ring_get takes it now (if it waits)
-  if (!asleep) return slots;
+  if (!asleep) {  // it never took mutex: the stall checks say so
+    check(sem_post(ring.sem(mutex_sem)), "sem_post");
+    return slots;
+  }
   size_t put = slots;
   p.syscalls()->hold(wakes_shared_futex);
   FakeSleeper on_mutex(ring.sem(mutex_sem)), on_empty(ring.sem(empty_sem));
+  check(sem_post(ring.sem(mutex_sem)), "sem_post");  // ring_get takes it now
   for (int post = 0; post < 2; ++post) {
     std::optional<Role> r = await_held_post(cx, ring, p);
-    if (!r) break;
+    if (!r) {
+      cx.note(fmt::format("`{}` made no post the grader could hold", cmd));
+      break;
+    }
     if (h.out != 1 % slots)
       fail(fmt::format("when `{}` posts {} for item 1, out is {}", cmd, ring.label(*r), 1 % slots),
            fmt::format("out is {} (the grader held the post, a futex wake, before it returned)",
