@@ -556,21 +556,34 @@ void expect_fresh_ring(const std::string &name, uint32_t slots, const std::strin
          "mutex = 1");
 }
 
+// What a student's ring_init made of the ring `name`, held so that it is
+// removed when the check ends, whatever fails first.
+struct MadeRing {
+  std::optional<ShmObject> obj;
+  std::vector<NamedSemaphore> sems;
+};
+MadeRing hold_made(const std::string &name) {
+  MadeRing m;
+  if (ShmObject::exists(name)) m.obj.emplace(ShmObject::open(name));
+  for (Role r : roles)
+    if (NamedSemaphore::exists(sem_name(name, r)))
+      m.sems.push_back(NamedSemaphore::open(sem_name(name, r)));
+  return m;
+}
+
 // Step 2: ring_init makes the object, its header and three semaphores.
 void ring_init(Context &cx) {
   std::string name = cx.name("ring");
   std::vector<std::string> args{name, "5"};
   std::string cmd = command_line("ring_init", args);
   Outcome o = cx.run("ring_init", args);
+  MadeRing made = hold_made(name);
   expect_exit(o, 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
   expect_silent(o, cmd);
-  // The modes first: the fresh ring's check removes the objects at its end.
-  if (ShmObject::exists(name))
-    expect_mode_0600("the object " + name, ShmObject::open(name, false).mode(), cmd);
-  for (Role r : roles)
-    if (NamedSemaphore::exists(sem_name(name, r)))
-      expect_mode_0600("the semaphore " + sem_name(name, r),
-                       file_mode(NamedSemaphore::file_of(sem_name(name, r))), cmd);
+  if (made.obj) expect_mode_0600("the object " + name, made.obj->mode(), cmd);
+  for (const auto &sem : made.sems)
+    expect_mode_0600("the semaphore " + sem.name(),
+                     file_mode(NamedSemaphore::file_of(sem.name())), cmd);
   expect_fresh_ring(name, 5, cmd);
 }
 
@@ -894,7 +907,9 @@ void unnamed(Context &cx) {
   std::string name = cx.name("ring");
   std::vector<std::string> args{"-u", name, "2"};
   std::string cmd = command_line("ring_init", args);
-  expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_init failed");
+  Outcome init = cx.run("ring_init", args);
+  MadeRing made = hold_made(name);  // removed at the end, whatever fails
+  expect_exit(init, 0, cmd, "shm_open, ftruncate, mmap or sem_init failed");
   for (Role r : roles)
     if (NamedSemaphore::exists(sem_name(name, r)))
       fail("no named semaphore with -u", sem_name(name, r) + " exists",
