@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -91,6 +92,27 @@ std::string as_lines(std::span<const std::string> items) {
   std::string s;
   for (const auto &i : items) s += i + "\n";
   return s;
+}
+
+// Fail unless a successful run printed nothing at all.
+void expect_silent(const Outcome &o, const std::string &cmd) {
+  expect_stdout(o, "", cmd, "this program prints nothing on stdout: no progress or debug lines");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
+}
+
+// Fail unless `what`, which `cmd` created, has the permissions 0600.
+void expect_mode_0600(const std::string &what, mode_t mode, const std::string &cmd) {
+  if ((mode & 0777) != 0600)
+    fail(fmt::format("`{}` creates {} with mode 0600", cmd, what),
+         fmt::format("its permissions are {:04o} (the program runs with umask 022)", mode & 0777),
+         "pass the mode 0600 to the call that creates it (0666 or 0644 lets others read it)");
+}
+
+// The permission bits of the file at `path` (stat).
+mode_t file_mode(const std::string &path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == -1) throw_errno("stat " + path);
+  return st.st_mode & 07777;
 }
 
 // The grader's side of a ring: its object, mapped, and its three semaphores
@@ -653,6 +675,30 @@ void holds_semaphore(Context &cx) {
   for (auto &p : ps) expect_exit(cx.finish(p), 0, cmd, "it failed after the grader posted");
 }
 
+// Step 1: sem_counter leaves SEM and SHM for the others, and prints only `ready`.
+void keeps_names(Context &cx) {
+  constexpr int iterations = 3;
+  Counter c = make_counter(cx);
+  std::string cmd;
+  auto ps = start_counters(cx, c, 1, iterations, cmd);
+  release_all(ps);
+  const Outcome &o = cx.finish(ps[0]);
+  expect_exit(o, 0, cmd, "sem_open, shm_open or mmap failed, or a result went unchecked");
+  expect_stdout(o, "ready\n", cmd, "print the handshake word `ready` and nothing else");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
+  for (const auto &[what, there] :
+       {std::pair{"the semaphore " + c.sem.name(), NamedSemaphore::exists(c.sem.name())},
+        std::pair{"the object " + c.shm.name(), ShmObject::exists(c.shm.name())}})
+    if (!there)
+      fail(fmt::format("after `{}`, {} still exists", cmd, what), "it was removed (unlinked)",
+           "sem_counter only opens SEM and SHM, which others still use: sem_close and munmap, "
+           "never sem_unlink or shm_unlink");
+  if (c.value() != c.start + iterations)
+    fail(fmt::format("the counter grows by {}", iterations),
+         fmt::format("it grew by {}", static_cast<int64_t>(c.value() - c.start)),
+         "map the object MAP_SHARED, so that the increments reach the object");
+}
+
 // ---------------------------------------------------------------- ring_init
 
 // The fresh ring ring_init must leave: size, header, and semaphore values.
@@ -670,12 +716,34 @@ void expect_fresh_ring(const std::string &name, uint32_t slots, const std::strin
          "mutex = 1");
 }
 
+// What a student's ring_init made of the ring `name`, held so that it is
+// removed when the check ends, whatever fails first.
+struct MadeRing {
+  std::optional<ShmObject> obj;
+  std::vector<NamedSemaphore> sems;
+};
+MadeRing hold_made(const std::string &name) {
+  MadeRing m;
+  if (ShmObject::exists(name)) m.obj.emplace(ShmObject::open(name));
+  for (Role r : roles)
+    if (NamedSemaphore::exists(sem_name(name, r)))
+      m.sems.push_back(NamedSemaphore::open(sem_name(name, r)));
+  return m;
+}
+
 // Step 2: ring_init makes the object, its header and three semaphores.
 void ring_init(Context &cx) {
   std::string name = cx.name("ring");
   std::vector<std::string> args{name, "5"};
   std::string cmd = command_line("ring_init", args);
-  expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
+  Outcome o = cx.run("ring_init", args);
+  MadeRing made = hold_made(name);
+  expect_exit(o, 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
+  expect_silent(o, cmd);
+  if (made.obj) expect_mode_0600("the object " + name, made.obj->mode(), cmd);
+  for (const auto &sem : made.sems)
+    expect_mode_0600("the semaphore " + sem.name(),
+                     file_mode(NamedSemaphore::file_of(sem.name())), cmd);
   expect_fresh_ring(name, 5, cmd);
 }
 
@@ -814,7 +882,9 @@ void producer_full(Context &cx) {
       fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(got),
            "put each item into slot `in` under mutex, then advance in");
   }
-  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 at the end of its input");
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it must exit 0 at the end of its input");
+  expect_silent(o, cmd);
 }
 
 // ---------------------------------------------------------------- consumer
@@ -941,7 +1011,10 @@ void consumer_empty(Context &cx) {
            "it printed " + visible(p.stdout_so_far()),
            "print each item as soon as it is taken, and flush stdout");
   }
-  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 after COUNT items");
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it must exit 0 after COUNT items");
+  expect_stdout(o, want, cmd, "print each item's text and a newline, and nothing else");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
 }
 
 // Why a process was not found asleep on its semaphore: it ended, or it
@@ -1145,7 +1218,9 @@ void unnamed(Context &cx) {
   std::string name = cx.name("ring");
   std::vector<std::string> args{"-u", name, "2"};
   std::string cmd = command_line("ring_init", args);
-  expect_exit(cx.run("ring_init", args), 0, cmd, "shm_open, ftruncate, mmap or sem_init failed");
+  Outcome init = cx.run("ring_init", args);
+  MadeRing made = hold_made(name);  // removed at the end, whatever fails
+  expect_exit(init, 0, cmd, "shm_open, ftruncate, mmap or sem_init failed");
   for (Role r : roles)
     if (NamedSemaphore::exists(sem_name(name, r)))
       fail("no named semaphore with -u", sem_name(name, r) + " exists",
@@ -1190,7 +1265,9 @@ void cleanup(Context &cx) {
   GraderRing named = GraderRing::make(cx, "ring", 2, false);
   std::vector<std::string> args{named.name()};
   std::string cmd = command_line("ring_rm", args);
-  expect_exit(cx.run("ring_rm", args), 0, cmd, "shm_unlink or sem_unlink failed");
+  Outcome o = cx.run("ring_rm", args);
+  expect_exit(o, 0, cmd, "shm_unlink or sem_unlink failed");
+  expect_silent(o, cmd);
   std::vector<std::string> left;
   if (ShmObject::exists(named.name())) left.push_back(named.name());
   for (Role r : roles)
@@ -1204,8 +1281,9 @@ void cleanup(Context &cx) {
   GraderRing bare = GraderRing::make(cx, "bare", 2, true);
   std::vector<std::string> uargs{"-u", bare.name()};
   std::string ucmd = command_line("ring_rm", uargs);
-  expect_exit(cx.run("ring_rm", uargs), 0, ucmd,
-              "with -u there are no named semaphores to unlink: only the object");
+  Outcome uo = cx.run("ring_rm", uargs);
+  expect_exit(uo, 0, ucmd, "with -u there are no named semaphores to unlink: only the object");
+  expect_silent(uo, ucmd);
   if (ShmObject::exists(bare.name()))
     fail("`" + ucmd + "` removes the object", "it still exists", "shm_unlink NAME");
 }
@@ -1232,12 +1310,19 @@ void sysv_undo(Context &cx) {
   if (!value)
     fail("a semaphore set for key " + key_arg(key) + " at `held`", "there is none",
          "semget with IPC_CREAT | IPC_EXCL");
+  if (auto mode = SysvSem::mode(key); mode && *mode != 0600)
+    fail(fmt::format("`{}` creates the set with mode 0600", cmd),
+         fmt::format("its permissions are {:04o}", *mode),
+         "semget(KEY, 1, IPC_CREAT | IPC_EXCL | 0600): System V ignores the umask");
   if (*value != 0 || !last || (*last != p.pid() && *last != own))
     fail(fmt::format("at `held`: value 0, last operated on by pid {}", own),
          fmt::format("value {}, last pid {}", *value, last.value_or(-1)),
          "set the value to 1 (SETVAL), then take it with semop -1");
   p.write_stdin("\n");
-  expect_exit(cx.finish(p), 0, cmd, "it must exit 0 after the handshake");
+  const Outcome &o = cx.finish(p);
+  expect_exit(o, 0, cmd, "it must exit 0 after the handshake");
+  expect_stdout(o, "held\n", cmd, "print the handshake word and nothing else on stdout");
+  expect_stderr(o, "", cmd, "on success stderr stays empty: no progress or debug lines");
   if (auto after = SysvSem::value(key); after != 1)
     fail("once svsem_hold has exited, the kernel has undone its -1: value 1",
          after ? fmt::format("value {}", *after) : std::string("the set is gone"),
@@ -1375,12 +1460,21 @@ Lab sem_lab() {
            "releases them: each must sleep in `sem_wait` on SEM (a futex wait inside "
            "`/dev/shm/sem.NAME`) and the counter must stay at S; the grader posts; all exit 0.",
            "a semaphore of its own (another name, `O_CREAT`); waiting before the handshake."},
+          {"keeps-names", "sem_counter unlinks nothing and prints only ready", 1, step1, 5s,
+           keeps_names,
+           "makes SEM (value 1) and an 8-byte SHM with a random start value S; one `sem_counter "
+           "SEM SHM 3`, released after `ready`: exit 0, stdout exactly `ready\\n`, stderr empty; "
+           "SEM and SHM still exist, and the counter is S + 3.",
+           "`sem_unlink` or `shm_unlink` at the end (others still use them); a progress line; "
+           "`MAP_PRIVATE`."},
           {"ring-init", "ring_init: the object, its header, three semaphores", 3, step2, 5s,
            ring_init,
-           "`ring_init /ring 5`: the object is 448 bytes, magic `RING`, slots 5, in 0, out 0; "
-           "`/ring-empty` 5, `/ring-full` 0, `/ring-mutex` 1 (`sem_getvalue`).",
+           "`ring_init /ring 5` (umask 022): exit 0, nothing printed; the object is 448 bytes, "
+           "magic `RING`, slots 5, in 0, out 0; `/ring-empty` 5, `/ring-full` 0, `/ring-mutex` 1 "
+           "(`sem_getvalue`); the object and the three semaphores have mode 0600.",
            "`ENOENT` from the unlinks treated as fatal (on a first run there is nothing to "
-           "remove); the values in the wrong order; `ftruncate` to the wrong size."},
+           "remove); the values in the wrong order; `ftruncate` to the wrong size; magic not "
+           "written; mode 0666 (0644 under umask 022); a progress line."},
           {"stale", "objects left by an earlier run do not spoil a new ring", 3, step2, 5s, stale,
            "a stale `/ring` (100 bytes of garbage) and stale semaphores (empty 0, full 3, mutex 0) "
            "exist first; `ring_init /ring 4` must leave a fresh ring and the values 4, 0, 1.",
@@ -1399,9 +1493,10 @@ Lab sem_lab() {
            producer_full,
            "grader-made ring (3 slots), 8 lines; the grader does not consume until the producer is "
            "asleep: slots hold lines 1 to 3 (no overwrite), `full` = 3, producer still running; "
-           "then the grader consumes one at a time and gets all 8 in order. A deadlock is "
-           "diagnosed: who is blocked on which semaphore.",
-           "`wait(mutex)` before `wait(empty)` (deadlock); no `wait(empty)` at all (overwrites)."},
+           "then the grader consumes one at a time and gets all 8 in order; exit 0, nothing "
+           "printed. A deadlock is diagnosed: who is blocked on which semaphore.",
+           "`wait(mutex)` before `wait(empty)` (deadlock); no `wait(empty)` at all (overwrites); "
+           "a debug line on stderr."},
           {"consumer", "ring_get prints every item once, in order", 4, step4, 10s, consumer,
            "grader-made ring (4 slots), filled by the grader, whose `mutex` it holds; `ring_get "
            "/ring 20` must sleep on `mutex` having taken nothing. The grader holds its posts: "
@@ -1414,8 +1509,8 @@ Lab sem_lab() {
            consumer_empty,
            "`ring_get /ring 3` on an empty ring: once asleep, it has printed nothing and taken "
            "nothing (`full` 0, `out` 0); the grader produces one item at a time, and each is "
-           "printed before the next is produced.",
-           "`empty` and `full` swapped; stdout not flushed after each item."},
+           "printed before the next is produced; stderr empty.",
+           "`empty` and `full` swapped; stdout not flushed after each item; the newline missing."},
           {"no-spinning", "both sides sleep in sem_wait, not on the CPU", 3, step4, 10s,
            no_spinning,
            "a producer on a full ring and a consumer on an empty ring must each sleep in "
@@ -1448,16 +1543,16 @@ Lab sem_lab() {
            "made anyway."},
           {"cleanup", "ring_rm removes everything; nothing is left behind", 3, step8, 5s, cleanup,
            "grader-made ring and semaphores; `ring_rm /ring` removes all four; `ring_rm -u` only "
-           "the object. Also the lab's cleanup check: anything left in `/dev/shm` or any System V "
+           "the object; both exit 0 and print nothing. Also the lab's cleanup check: anything left in `/dev/shm` or any System V "
            "set left by the lab's programs costs these points.",
            "`sem_close` instead of `sem_unlink`; stopping at the first failure; a program that "
-           "creates what it should only open.",
+           "creates what it should only open; `-u` ignored; a progress line.",
            true},
           {"sysv-undo", "SEM_UNDO gives the semaphore back at exit", 3, step9, 5s, sysv_undo,
-           "`svsem_hold KEY`: at `held`, `GETVAL` 0 and `GETPID` its pid; after it exits, `GETVAL` "
-           "1.",
+           "`svsem_hold KEY`: at `held`, `GETVAL` 0, `GETPID` its pid and mode 0600; after it "
+           "exits (0, stdout `held\\n` only, stderr empty), `GETVAL` 1.",
            "no `SEM_UNDO`; `SETVAL` forgotten (the set starts at 0, and `semop` sleeps); "
-           "`IPC_RMID` before exiting."},
+           "`IPC_RMID` before exiting; mode 0666; `held` not flushed."},
           {"bad-input", "errors: exact messages and exit codes", 2, step10, 5s, bad_input,
            "`ring_init r 4`: exit 2, `ring_init: NAME must start with '/': r`; `ring_init /r 0`: "
            "exit 2, `ring_init: SLOTS must be between 1 and 64`; `sem_counter /nosem /c 10`: exit "

@@ -10,7 +10,7 @@ Contract sem_contract() {
       {
           // Conventions for every program.
           {"all/exit-0", "- Exit 0: success.",
-           {"ring-init", "producer", "consumer", "cleanup", "sysv-undo"}},
+           {"ring-init", "producer", "consumer", "cleanup", "sysv-undo", "counter", "keeps-names"}},
           {"all/exit-1",
            "- Exit 1: a system call failed: stderr is exactly `PROG: CALL: STRERROR\\n`, e.g. "
            "`ring_put: shm_open: No such file or directory\\n` (PROG is the program's fixed "
@@ -44,14 +44,15 @@ Contract sem_contract() {
            "- **Every `sem_wait` and `sem_timedwait` is retried when it fails with `EINTR`.** "
            "Any other failure of a call is fatal (exit 1).",
            {"eintr"}},
-          // No check reads a mode yet: a gap (tests/contract.py lists it).
+          // Students run with umask 022: 0666 shows as 0644.
           {"all/mode", "- Every object and semaphore is created with mode 0600.",
-           {}},
+           {"ring-init", "sysv-undo"}},
           {"all/quiet",
            "- Apart from the handshake words and the output named below, the programs print "
            "nothing on stdout, and nothing on stderr when they succeed.",
-           {"consumer"}},
-          {"all/summary-0", "| 0 | success | nothing |", {"consumer"}},
+           {"ring-init", "producer-full", "consumer", "consumer-empty", "cleanup", "sysv-undo", "keeps-names"}},
+          {"all/summary-0", "| 0 | success | nothing |",
+           {"ring-init", "producer-full", "consumer", "consumer-empty", "cleanup", "sysv-undo", "keeps-names"}},
           {"all/summary-1",
            "| 1 | a system call failed, or a data error | `PROG: CALL: STRERROR\\n`, or the "
            "data error's message |",
@@ -128,19 +129,20 @@ Contract sem_contract() {
           {"sem_counter/mmap",
            "4. `mmap` 8 bytes, `PROT_READ | PROT_WRITE`, `MAP_SHARED`; `close` the descriptor. "
            "The object's first 8 bytes are a `uint64_t` counter.",
-           {"counter"}},
-          {"sem_counter/ready", "5. Handshake `ready`.", {"counter", "holds-semaphore"}},
+           {"counter", "holds-semaphore", "keeps-names"}},
+          {"sem_counter/ready", "5. Handshake `ready`.",
+           {"counter", "holds-semaphore", "keeps-names"}},
           {"sem_counter/loop",
            "6. ITERATIONS times: `sem_wait(sem)` (retried on `EINTR`); then exactly `uint64_t v "
            "= *counter; sched_yield(); *counter = v + 1;`; then `sem_post(sem)`.",
            {"counter", "holds-semaphore"}},
-          {"sem_counter/finish", "7. `munmap`; `sem_close`; exit 0.", {"counter"}},
-          // No check looks for the names after sem_counter: a gap.
+          {"sem_counter/finish", "7. `munmap`; `sem_close`; exit 0.",
+           {"counter", "holds-semaphore", "keeps-names"}},
           {"sem_counter/no-unlink",
            "It never unlinks the semaphore or the object, and prints nothing but `ready`.",
-           {}},
+           {"keeps-names"}},
           {"sem_counter/output", "- Output: `ready\\n`, followed by a wait for a line on stdin.",
-           {"counter", "holds-semaphore"}},
+           {"counter", "holds-semaphore", "keeps-names"}},
           {"sem_counter/usage", "- Usage line: `usage: sem_counter SEM SHM ITERATIONS` (exit 2).",
            {"error-paths"}},
           {"sem_counter/name",
@@ -215,7 +217,7 @@ Contract sem_contract() {
           {"ring_put/finish",
            "5. At end of input: `munmap`; in named mode `sem_close` the three; exit 0. It "
            "prints nothing.",
-           {"producer"}},
+           {"producer", "producer-full"}},
           {"ring_put/usage", "- Usage line: `usage: ring_put [-u] NAME` (exit 2).",
            {"error-paths"}},
           {"ring_put/no-object",
@@ -248,11 +250,11 @@ Contract sem_contract() {
            "the exit code 3. The wait on `mutex` is a plain `sem_wait`.",
            {"timed-wait"}},
           {"ring_get/finish", "6. `munmap`; in named mode `sem_close` the three; exit 0.",
-           {"consumer"}},
+           {"consumer", "consumer-empty"}},
           {"ring_get/output",
            "- Output: each item's text and `\\n`, in the order taken. For three items: "
            "`first\\nsecond\\nthird\\n`.",
-           {"consumer", "many"}},
+           {"consumer", "consumer-empty", "many"}},
           {"ring_get/usage",
            "- Usage line: `usage: ring_get [-u] [-t SECONDS] NAME COUNT` (exit 2).",
            {"error-paths"}},

@@ -413,6 +413,23 @@ std::optional<pid_t> SysvSem::last_pid(key_t key, int n) {
   return p;
 }
 
+std::optional<int> SysvSem::mode(key_t key) {
+  int id = sem_set_of(key);
+  if (id < 0) return std::nullopt;
+  auto as = owner_of_sysv("sem", id, CAP_IPC_OWNER);
+  semid_ds ds{};
+  union {
+    int val;
+    semid_ds *buf;
+  } arg{};
+  arg.buf = &ds;
+  if (semctl(id, 0, IPC_STAT, arg) < 0) {
+    sysv_refused("semaphore set", key);
+    return std::nullopt;
+  }
+  return ds.sem_perm.mode & 0777;
+}
+
 void SysvSem::remove(key_t key) {
   int id = sem_set_of(key);
   if (id < 0) return;

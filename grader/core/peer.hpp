@@ -214,6 +214,8 @@ struct SysvSem {
   // Value and sempid of semaphore n; nullopt when there is no set.
   static std::optional<int> value(key_t key, int n = 0);
   static std::optional<pid_t> last_pid(key_t key, int n = 0);
+  // The set's permission bits (IPC_STAT sem_perm.mode & 0777); nullopt when there is none.
+  static std::optional<int> mode(key_t key);
   // IPC_RMID, if it exists.
   static void remove(key_t key);
 };
