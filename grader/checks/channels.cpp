@@ -608,6 +608,8 @@ void bad_args(Context &cx) {
   std::string d1 = table_dir(cx, "t1", "1,2\n3,4"), d2 = table_dir(cx, "t2", "1,2\n3,x4\n"),
               d3 = table_dir(cx, "t3", "1,2\n3,4,5\n");
   std::string srv_usage = "usage: server -i f|q|s -n NAME -d DATADIR -m CAP\n";
+  std::string cli_usage = "usage: client [-i f|q|s] [-n NAME] [-m CAP] [-c N] -d DATADIR get ROW COL "
+                          "[ROW COL ...] | copy FILE OUT\n";
   std::vector<BadCall> calls{
       {"client",
        {"-i", "x", "-d", t.dir, "get", "0", "0"},
@@ -627,11 +629,11 @@ void bad_args(Context &cx) {
        {"-m", "64", "-n", n, "-d", t.dir, "copy", std::string(48, 'f'), "out"},
        2,
        "client: FILE must be at most 47 bytes long with -m 64\n"},
-      {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, "usage: client "},
-      {"client", {"-n", n, "get", "0", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, "usage: client "},
+      {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, cli_usage},
+      {"client", {"-n", n, "get", "0", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, cli_usage},
       {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage},
       {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "4096x"}, 2, srv_usage},
       {"server", {"-i", "x", "-n", n, "-d", t.dir, "-m", "4096"}, 2, "server: -i TYPE must be f, q or s\n"},
@@ -1193,6 +1195,54 @@ void copy_no_data(Context &cx, StandIn &si) {
   }
 }
 
+// After an error that ends the copy: the client's next request on the control
+// channel, if any, must be QUIT; a client that exits at once (its end of the
+// FIFO closed) is fine too. Returns once it has sent QUIT or closed its end.
+void expect_quit_or_exit(FakeRun &r, const std::string &after) {
+  std::string why;
+  auto got = r.ends.at(r.channel)->receive(r.cx.within(3s), why);
+  if (got && *got != bytes_of(uint32_t{QUIT_MSG}))
+    fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
+         "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
+         "a failed copy ends: QUIT on the control channel, or exit 1 at once");
+}
+
+// The grader as server replies to the size request with 4 bytes: the client
+// says `client: bad reply of 4 bytes to FILE FILE` and exits 1.
+void copy_bad_reply(Context &cx, StandIn &si) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = "b" + random_word(6), out = cx.sandbox().workdir() + "/bad.out";
+  FakeRun r(cx, si, Kind::fifo, cx.name("cb").substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, bytes_of(uint32_t{5}));
+  expect_quit_or_exit(r, "given a reply of 4 bytes to its size request");
+  const Outcome &o = end_fake(r, 0);
+  std::string cmd = r.cmd + " (the size's reply is 4 bytes)";
+  expect_stderr(o, "client: bad reply of 4 bytes to FILE " + file + "\n", cmd,
+                "a reply of the wrong length: `client: bad reply of N bytes to FILE FILE`");
+  expect_exit(o, 1, cmd, "a reply of the wrong length: exit 1");
+  if (access(out.c_str(), F_OK) == 0) cx.sandbox().grader_file(out);
+}
+
+// OUT in a folder that does not exist: the client's open of OUT fails, and it
+// exits 1 with `client: open: No such file or directory` (or `openat`).
+void copy_out_fails(Context &cx, StandIn &si) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = "o" + random_word(6), out = cx.sandbox().workdir() + "/no-such-dir/out";
+  FakeRun r(cx, si, Kind::fifo, cx.name("co").substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, bytes_of(uint64_t{150}));
+  expect_quit_or_exit(r, "unable to open OUT");
+  const Outcome &o = end_fake(r, 0);
+  std::string cmd = r.cmd + " (OUT's folder does not exist)";
+  std::string err = "client: open: No such file or directory\n";
+  if (o.err == "client: openat: No such file or directory\n") err = o.err;  // the call's own name
+  expect_stderr(o, err, cmd, "check every system call: `client: CALL: STRERROR`, exit 1");
+  expect_exit(o, 1, cmd, "a system call failed: exit 1");
+}
+
 // The grader as server: copies of files whose sizes straddle every boundary
 // of CAP 100 (0, CAP - 1, CAP, CAP + 1, 8 + CAP, 3 CAP + 5), over -c 1 and
 // -c 2; exact FILE and NEWCHANNEL requests, each chunk on channel k % N.
@@ -1249,6 +1299,8 @@ void server_copy(Context &cx) {
       expect_removed(r, r.channel, "destroy the control channel at the end");
     }
   copy_no_data(cx, si);
+  copy_bad_reply(cx, si);
+  copy_out_fails(cx, si);
 }
 
 // The grader as server ends badly: exits 3 while a request waits for its
@@ -1398,6 +1450,7 @@ void bad_request(Context &cx) {
     Kind kind;
     std::string bytes, what;
     bool on_new_channel;
+    std::string line = "";  // stderr, if not `server: bad request of N bytes on NAME`
   };
   const Bad bads[] = {
       {Kind::fifo, bytes_of(DataMsg{DATA_MSG, 1, 1}) + "x", "a DATA request of 13 bytes", false},
@@ -1406,6 +1459,10 @@ void bad_request(Context &cx) {
        false},
       {Kind::mq, bytes_of(uint32_t{9}), "a request of the unknown type 9", false},
       {Kind::fifo, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL on a new channel", true},
+      {Kind::fifo, "", "a FIFO message of length 0", false, "a message of 0 bytes on {}: not 1 to 4096"},
+      {Kind::fifo, std::string(4097, 'x'), "a FIFO message of 4097 bytes, CAP 4096", false,
+       "a message of 4097 bytes on {}: not 1 to 4096"},
+      {Kind::shm, "", "a slot of len 0", false, "a message of 0 bytes on {}: not 1 to 4096"},
   };
   for (const auto &b : bads) {
     ServerRun s = start_server(cx, b.kind, 4096);
@@ -1421,9 +1478,12 @@ void bad_request(Context &cx) {
       fail("the server takes " + b.what, "the channel stayed full", "read every request");
     const Outcome &o = cx.finish(s.p);
     std::string cmd = s.cmd + " (sent " + b.what + ")";
-    expect_stderr(o, fmt::format("server: bad request of {} bytes on {}\n", b.bytes.size(), on),
-                  cmd, "check each request's exact length for its type, and the channel");
-    expect_exit(o, 1, cmd, "a bad request: exit 1");
+    std::string line = b.line.empty() ? fmt::format("bad request of {} bytes on {}", b.bytes.size(), on)
+                                      : fmt::format(fmt::runtime(b.line), on);
+    expect_stderr(o, "server: " + line + "\n", cmd,
+                  b.line.empty() ? "check each request's exact length for its type, and the channel"
+                                 : "check the length of each message cread gets: 1 to CAP");
+    expect_exit(o, 1, cmd, b.line.empty() ? "a bad request: exit 1" : "a data error: exit 1");
     ch1.reset();
     ch.reset();
     unlink_all(cx, s.channel);  // the server died with its channels: not its leftovers
