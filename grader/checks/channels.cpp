@@ -1611,10 +1611,15 @@ Lab channels_lab() {
            "size request, each `NEWCHANNEL`, and each chunk k's `FILE` request (offset k·CAP, "
            "`min(CAP, size - k·CAP)` bytes, on new channel `k % N`) exactly as the contract "
            "says, the file name with its NUL; then `QUIT` on each new channel and the control "
-           "channel; OUT bit-exact, exit 0, every channel's names gone.",
+           "channel; OUT bit-exact, exit 0, every channel's names gone. Then over FIFOs: a size "
+           "of `NO_DATA` (`client: the server has no file FILE`, no OUT, exit 1); a size reply "
+           "of 4 bytes (`client: bad reply of 4 bytes to FILE FILE`, exit 1); an OUT in a folder "
+           "that does not exist (`client: open: No such file or directory`, exit 1); after each "
+           "the client sends `QUIT` or exits.",
            "the chunk count rounded down, or a chunk asked for with CAP - 1 or CAP bytes when "
            "fewer are left; an empty chunk asked for at the end; a request without the name's NUL; "
-           "chunk k on another channel than k % N; a new channel not destroyed."},
+           "chunk k on another channel than k % N; a new channel not destroyed; a reply's length "
+           "not checked; a failed `open` of OUT not checked, or reported with OUT's name."},
           {"server-ends-badly", "the client reports a server that ends badly", 2, step9, 20s,
            server_dies,
            "the grader plays the server (see `client-get-server`), for each T: it takes a `DATA` "
@@ -1641,10 +1646,12 @@ Lab channels_lab() {
            "the grader as client sends one bad request per run: a `DATA` of 13 bytes (FIFO), 2 "
            "bytes (queue), a `FILE` without its NUL (shm), an unknown type (queue), a "
            "`NEWCHANNEL` on a new channel (FIFO): the server exits 1 with `server: bad request "
-           "of N bytes on NAME`.",
+           "of N bytes on NAME`; then a FIFO message of length 0 and one of 4097 bytes, and a "
+           "shm slot of len 0, at CAP 4096: exit 1 with `server: a message of N bytes on NAME: "
+           "not 1 to 4096`.",
            "lengths checked with `>=` instead of `==`; a FILE name's NUL not checked; "
            "NEWCHANNEL accepted on a new channel; the control channel's name in the message of a "
-           "new one."},
+           "new one; a message length of 0 let through by `cread`."},
           {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s,
            mechanism,
            "for each T, a `client ... get 1 1`: the objects created during the run are exactly "
