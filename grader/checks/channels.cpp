@@ -1519,7 +1519,8 @@ Lab channels_lab() {
            "channel as the contract says: 5 `DATA` requests (one outside the table), each reply "
            "compared with its own table; `QUIT`; the server exits 0; nothing left.",
            "FIFOs opened in the wrong order (a hang in `openat`); a framing that is not a 4-byte "
-           "length; `<=` at the table's edge; the reply of a missing cell not `INT64_MIN`."},
+           "length; `<=` at the table's edge; the reply of a missing cell not `INT64_MIN`; a "
+           "header before the value."},
           {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step3, 10s,
            fifo_short_write,
            "the grader, as client over FIFOs, asks your `server -m 65536` for a 65536-byte chunk "
@@ -1603,7 +1604,9 @@ Lab channels_lab() {
            "the control channel's names gone.",
            "a `cread` that takes one `read` for the whole length or message; no clean-up of the "
            "stale control channel (or of one type only); a slot of `CAP` bytes instead of 8 + "
-           "CAP; a missing value not reported, or exit 0."},
+           "CAP; a missing value not reported, or exit 0; a FIFO length sent as 8 bytes, not a "
+           "`uint32_t`; a slot whose `len` is never stored; the server started with its options "
+           "in another order."},
           {"client-copy-server", "the client's copy of boundary sizes, against the grader as server",
            2, step4, 30s, server_copy,
            "the grader plays the server (see `client-get-server`), for each T with `-m 100`: "
@@ -1664,13 +1667,14 @@ Lab channels_lab() {
            "in.",
            "no `QUIT` on the new channels, or after the control channel's; a missing `waitpid`; a "
            "server thread that is never joined, or a `join` that waits for a channel nobody will "
-           "`QUIT`."},
+           "`QUIT`; `main` returning `true` (1) for success."},
           {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup,
            "for each T, a `copy -c 2` of a 50000-byte file; and nothing left by any run of any "
            "check: no FIFO files in the work folder, nothing in the `mqueue` mount or `/dev/shm`.",
            "`sem_close` without `sem_unlink` (`shm`); no `remove(name_)` in a destructor; `ENOENT` "
            "from the second side's unlink treated as fatal (the process dies before it removes the "
-           "rest); `die()` on a path that should clean up.",
+           "rest); `die()` on a path that should clean up; a server that `exit`s at `QUIT` without "
+           "destroying its control channel.",
            true},
           {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args,
            "24 bad calls, each with its exit code and exact stderr: the client's `-i x`, `-c` 0 "
