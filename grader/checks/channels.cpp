@@ -608,6 +608,8 @@ void bad_args(Context &cx) {
   std::string d1 = table_dir(cx, "t1", "1,2\n3,4"), d2 = table_dir(cx, "t2", "1,2\n3,x4\n"),
               d3 = table_dir(cx, "t3", "1,2\n3,4,5\n");
   std::string srv_usage = "usage: server -i f|q|s -n NAME -d DATADIR -m CAP\n";
+  std::string cli_usage = "usage: client [-i f|q|s] [-n NAME] [-m CAP] [-c N] -d DATADIR get ROW COL "
+                          "[ROW COL ...] | copy FILE OUT\n";
   std::vector<BadCall> calls{
       {"client",
        {"-i", "x", "-d", t.dir, "get", "0", "0"},
@@ -627,11 +629,11 @@ void bad_args(Context &cx) {
        {"-m", "64", "-n", n, "-d", t.dir, "copy", std::string(48, 'f'), "out"},
        2,
        "client: FILE must be at most 47 bytes long with -m 64\n"},
-      {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, "usage: client "},
-      {"client", {"-n", n, "get", "0", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, "usage: client "},
-      {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, "usage: client "},
+      {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, cli_usage},
+      {"client", {"-n", n, "get", "0", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, cli_usage},
+      {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, cli_usage},
       {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage},
       {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "4096x"}, 2, srv_usage},
       {"server", {"-i", "x", "-n", n, "-d", t.dir, "-m", "4096"}, 2, "server: -i TYPE must be f, q or s\n"},
@@ -1193,6 +1195,54 @@ void copy_no_data(Context &cx, StandIn &si) {
   }
 }
 
+// After an error that ends the copy: the client's next request on the control
+// channel, if any, must be QUIT; a client that exits at once (its end of the
+// FIFO closed) is fine too. Returns once it has sent QUIT or closed its end.
+void expect_quit_or_exit(FakeRun &r, const std::string &after) {
+  std::string why;
+  auto got = r.ends.at(r.channel)->receive(r.cx.within(3s), why);
+  if (got && *got != bytes_of(uint32_t{QUIT_MSG}))
+    fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
+         "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
+         "a failed copy ends: QUIT on the control channel, or exit 1 at once");
+}
+
+// The grader as server replies to the size request with 4 bytes: the client
+// says `client: bad reply of 4 bytes to FILE FILE` and exits 1.
+void copy_bad_reply(Context &cx, StandIn &si) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = "b" + random_word(6), out = cx.sandbox().workdir() + "/bad.out";
+  FakeRun r(cx, si, Kind::fifo, cx.name("cb").substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, bytes_of(uint32_t{5}));
+  expect_quit_or_exit(r, "given a reply of 4 bytes to its size request");
+  const Outcome &o = end_fake(r, 0);
+  std::string cmd = r.cmd + " (the size's reply is 4 bytes)";
+  expect_stderr(o, "client: bad reply of 4 bytes to FILE " + file + "\n", cmd,
+                "a reply of the wrong length: `client: bad reply of N bytes to FILE FILE`");
+  expect_exit(o, 1, cmd, "a reply of the wrong length: exit 1");
+  if (access(out.c_str(), F_OK) == 0) cx.sandbox().grader_file(out);
+}
+
+// OUT in a folder that does not exist: the client's open of OUT fails, and it
+// exits 1 with `client: open: No such file or directory` (or `openat`).
+void copy_out_fails(Context &cx, StandIn &si) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = "o" + random_word(6), out = cx.sandbox().workdir() + "/no-such-dir/out";
+  FakeRun r(cx, si, Kind::fifo, cx.name("co").substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, bytes_of(uint64_t{150}));
+  expect_quit_or_exit(r, "unable to open OUT");
+  const Outcome &o = end_fake(r, 0);
+  std::string cmd = r.cmd + " (OUT's folder does not exist)";
+  std::string err = "client: open: No such file or directory\n";
+  if (o.err == "client: openat: No such file or directory\n") err = o.err;  // the call's own name
+  expect_stderr(o, err, cmd, "check every system call: `client: CALL: STRERROR`, exit 1");
+  expect_exit(o, 1, cmd, "a system call failed: exit 1");
+}
+
 // The grader as server: copies of files whose sizes straddle every boundary
 // of CAP 100 (0, CAP - 1, CAP, CAP + 1, 8 + CAP, 3 CAP + 5), over -c 1 and
 // -c 2; exact FILE and NEWCHANNEL requests, each chunk on channel k % N.
@@ -1249,6 +1299,8 @@ void server_copy(Context &cx) {
       expect_removed(r, r.channel, "destroy the control channel at the end");
     }
   copy_no_data(cx, si);
+  copy_bad_reply(cx, si);
+  copy_out_fails(cx, si);
 }
 
 // The grader as server ends badly: exits 3 while a request waits for its
@@ -1398,6 +1450,7 @@ void bad_request(Context &cx) {
     Kind kind;
     std::string bytes, what;
     bool on_new_channel;
+    std::string line = "";  // stderr, if not `server: bad request of N bytes on NAME`
   };
   const Bad bads[] = {
       {Kind::fifo, bytes_of(DataMsg{DATA_MSG, 1, 1}) + "x", "a DATA request of 13 bytes", false},
@@ -1406,6 +1459,10 @@ void bad_request(Context &cx) {
        false},
       {Kind::mq, bytes_of(uint32_t{9}), "a request of the unknown type 9", false},
       {Kind::fifo, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL on a new channel", true},
+      {Kind::fifo, "", "a FIFO message of length 0", false, "a message of 0 bytes on {}: not 1 to 4096"},
+      {Kind::fifo, std::string(4097, 'x'), "a FIFO message of 4097 bytes, CAP 4096", false,
+       "a message of 4097 bytes on {}: not 1 to 4096"},
+      {Kind::shm, "", "a slot of len 0", false, "a message of 0 bytes on {}: not 1 to 4096"},
   };
   for (const auto &b : bads) {
     ServerRun s = start_server(cx, b.kind, 4096);
@@ -1421,9 +1478,12 @@ void bad_request(Context &cx) {
       fail("the server takes " + b.what, "the channel stayed full", "read every request");
     const Outcome &o = cx.finish(s.p);
     std::string cmd = s.cmd + " (sent " + b.what + ")";
-    expect_stderr(o, fmt::format("server: bad request of {} bytes on {}\n", b.bytes.size(), on),
-                  cmd, "check each request's exact length for its type, and the channel");
-    expect_exit(o, 1, cmd, "a bad request: exit 1");
+    std::string line = b.line.empty() ? fmt::format("bad request of {} bytes on {}", b.bytes.size(), on)
+                                      : fmt::format(fmt::runtime(b.line), on);
+    expect_stderr(o, "server: " + line + "\n", cmd,
+                  b.line.empty() ? "check each request's exact length for its type, and the channel"
+                                 : "check the length of each message cread gets: 1 to CAP");
+    expect_exit(o, 1, cmd, b.line.empty() ? "a bad request: exit 1" : "a data error: exit 1");
     ch1.reset();
     ch.reset();
     unlink_all(cx, s.channel);  // the server died with its channels: not its leftovers
@@ -1459,7 +1519,8 @@ Lab channels_lab() {
            "channel as the contract says: 5 `DATA` requests (one outside the table), each reply "
            "compared with its own table; `QUIT`; the server exits 0; nothing left.",
            "FIFOs opened in the wrong order (a hang in `openat`); a framing that is not a 4-byte "
-           "length; `<=` at the table's edge; the reply of a missing cell not `INT64_MIN`."},
+           "length; `<=` at the table's edge; the reply of a missing cell not `INT64_MIN`; a "
+           "header before the value."},
           {"fifo-short-write", "a reply cut short by SIGSTOP/SIGCONT is finished", 2, step3, 10s,
            fifo_short_write,
            "the grader, as client over FIFOs, asks your `server -m 65536` for a 65536-byte chunk "
@@ -1543,7 +1604,9 @@ Lab channels_lab() {
            "the control channel's names gone.",
            "a `cread` that takes one `read` for the whole length or message; no clean-up of the "
            "stale control channel (or of one type only); a slot of `CAP` bytes instead of 8 + "
-           "CAP; a missing value not reported, or exit 0."},
+           "CAP; a missing value not reported, or exit 0; a FIFO length sent as 8 bytes, not a "
+           "`uint32_t`; a slot whose `len` is never stored; the server started with its options "
+           "in another order."},
           {"client-copy-server", "the client's copy of boundary sizes, against the grader as server",
            2, step4, 30s, server_copy,
            "the grader plays the server (see `client-get-server`), for each T with `-m 100`: "
@@ -1551,10 +1614,15 @@ Lab channels_lab() {
            "size request, each `NEWCHANNEL`, and each chunk k's `FILE` request (offset k·CAP, "
            "`min(CAP, size - k·CAP)` bytes, on new channel `k % N`) exactly as the contract "
            "says, the file name with its NUL; then `QUIT` on each new channel and the control "
-           "channel; OUT bit-exact, exit 0, every channel's names gone.",
+           "channel; OUT bit-exact, exit 0, every channel's names gone. Then over FIFOs: a size "
+           "of `NO_DATA` (`client: the server has no file FILE`, no OUT, exit 1); a size reply "
+           "of 4 bytes (`client: bad reply of 4 bytes to FILE FILE`, exit 1); an OUT in a folder "
+           "that does not exist (`client: open: No such file or directory`, exit 1); after each "
+           "the client sends `QUIT` or exits.",
            "the chunk count rounded down, or a chunk asked for with CAP - 1 or CAP bytes when "
            "fewer are left; an empty chunk asked for at the end; a request without the name's NUL; "
-           "chunk k on another channel than k % N; a new channel not destroyed."},
+           "chunk k on another channel than k % N; a new channel not destroyed; a reply's length "
+           "not checked; a failed `open` of OUT not checked, or reported with OUT's name."},
           {"server-ends-badly", "the client reports a server that ends badly", 2, step9, 20s,
            server_dies,
            "the grader plays the server (see `client-get-server`), for each T: it takes a `DATA` "
@@ -1581,10 +1649,12 @@ Lab channels_lab() {
            "the grader as client sends one bad request per run: a `DATA` of 13 bytes (FIFO), 2 "
            "bytes (queue), a `FILE` without its NUL (shm), an unknown type (queue), a "
            "`NEWCHANNEL` on a new channel (FIFO): the server exits 1 with `server: bad request "
-           "of N bytes on NAME`.",
+           "of N bytes on NAME`; then a FIFO message of length 0 and one of 4097 bytes, and a "
+           "shm slot of len 0, at CAP 4096: exit 1 with `server: a message of N bytes on NAME: "
+           "not 1 to 4096`.",
            "lengths checked with `>=` instead of `==`; a FILE name's NUL not checked; "
            "NEWCHANNEL accepted on a new channel; the control channel's name in the message of a "
-           "new one."},
+           "new one; a message length of 0 let through by `cread`."},
           {"mechanism", "-i f, q, s: each run creates objects of its type only", 3, step7, 15s,
            mechanism,
            "for each T, a `client ... get 1 1`: the objects created during the run are exactly "
@@ -1597,13 +1667,14 @@ Lab channels_lab() {
            "in.",
            "no `QUIT` on the new channels, or after the control channel's; a missing `waitpid`; a "
            "server thread that is never joined, or a `join` that waits for a channel nobody will "
-           "`QUIT`."},
+           "`QUIT`; `main` returning `true` (1) for success."},
           {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup,
            "for each T, a `copy -c 2` of a 50000-byte file; and nothing left by any run of any "
            "check: no FIFO files in the work folder, nothing in the `mqueue` mount or `/dev/shm`.",
            "`sem_close` without `sem_unlink` (`shm`); no `remove(name_)` in a destructor; `ENOENT` "
            "from the second side's unlink treated as fatal (the process dies before it removes the "
-           "rest); `die()` on a path that should clean up.",
+           "rest); `die()` on a path that should clean up; a server that `exit`s at `QUIT` without "
+           "destroying its control channel.",
            true},
           {"bad-args", "errors: exact messages and exit codes", 2, step9, 10s, bad_args,
            "24 bad calls, each with its exit code and exact stderr: the client's `-i x`, `-c` 0 "
