@@ -520,12 +520,10 @@ std::optional<Syscall> held_call(Process &p) {
 }
 
 // Is p settled while another process is inside: ended, held in a call, or
-// asleep in sem_wait on the counter's semaphore (inode)?
-bool settled(Process &p, unsigned long inode) {
+// asleep in a futex wait (sem_wait; on SEM or not: holds-semaphore judges which)?
+bool settled(Process &p) {
   p.pump(Clock::now());
-  if (p.done() || held_call(p)) return true;
-  auto w = futex_wait_of(p.pid());
-  return w && w->inode == inode;
+  return p.done() || held_call(p) || futex_wait_of(p.pid());
 }
 
 // Forces the window of step 6 open, `rounds` times: each sem_counter is held
@@ -536,7 +534,6 @@ bool settled(Process &p, unsigned long inode) {
 // read before it took the semaphore).
 void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &ps,
                            const std::string &cmd, int rounds) {
-  unsigned long inode = NamedSemaphore::inode_of(c.sem.name());
   auto is_yield = [](const Syscall &s) { return s.nr == SYS_sched_yield; };
   for (int round = 1; round <= rounds; ++round) {
     Process *inside = nullptr;
@@ -551,8 +548,8 @@ void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &
     if (!inside) return;  // all ended, or none ever yields (judged after)
     uint64_t read = c.value();
     cx.wait_until([&] { return std::all_of(ps.begin(), ps.end(), [&](Process &p) {
-                    return &p == inside || settled(p, inode); }); },
-                  nullptr, cx.within(2s));
+                    return &p == inside || settled(p); }); },
+                  nullptr, cx.within(1s));
     for (auto &p : ps)
       if (&p != inside && !p.done())
         if (auto h = held_call(p); h && is_yield(*h))
