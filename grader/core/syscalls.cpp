@@ -109,29 +109,13 @@ constexpr uint32_t arg_low(int i) {
   return static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * i);
 }
 
-// The instructions: trap `nr` when (argument `arg` & mask) != 0.
-void trap_if_set(std::vector<sock_filter> &p, long nr, int arg, uint32_t mask) {
+// The instructions: trap `nr` when the low 32 bits of its argument `arg`
+// pass `test` against k (BPF_JSET: some bit of k set; BPF_JGE: at least k;
+// BPF_JEQ: equal to k); let it go otherwise.
+void trap_if(std::vector<sock_filter> &p, long nr, int arg, uint16_t test, uint32_t k) {
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(arg)));
-  p.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
-}
-
-// The instructions: trap `nr` when its argument 0 (a descriptor) is 3 or more.
-void trap_if_fd_above_stdio(std::vector<sock_filter> &p, long nr) {
-  p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
-  p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(0)));
-  p.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 3, 0, 1));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
-}
-
-// The instructions: trap `nr` when its argument `arg` (low 32 bits) is `value`.
-void trap_if_equal(std::vector<sock_filter> &p, long nr, int arg, uint32_t value) {
-  p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
-  p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(arg)));
-  p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1));
+  p.push_back(BPF_JUMP(static_cast<uint16_t>(BPF_JMP | test | BPF_K), k, 0, 1));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
   p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
 }
@@ -438,17 +422,17 @@ SyscallFilter::SyscallFilter() {
   // Opens that may write or create (not ld.so's read-only ones); mmap only
   // MAP_SHARED (not ld.so's or malloc's private ones); writes beyond stdio.
   uint32_t writing = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC;
-  trap_if_set(p, SYS_openat, 2, writing);
+  trap_if(p, SYS_openat, 2, BPF_JSET, writing);
 #ifdef SYS_open
-  trap_if_set(p, SYS_open, 1, writing);
-  trap_if_set(p, SYS_creat, 1, ~0u);
+  trap_if(p, SYS_open, 1, BPF_JSET, writing);
+  trap_if(p, SYS_creat, 1, BPF_JSET, ~0u);
 #endif
-  trap_if_set(p, SYS_mmap, 3, MAP_SHARED);
+  trap_if(p, SYS_mmap, 3, BPF_JSET, MAP_SHARED);
   for (long nr : {SYS_write, SYS_pwrite64, SYS_writev, SYS_pwritev, SYS_pwritev2, SYS_ftruncate})
-    trap_if_fd_above_stdio(p, nr);
+    trap_if(p, nr, 0, BPF_JGE, 3);  // descriptors 3 and up
   // A process-shared futex wake (a sem_post with waiters), never a wait: a
   // waiter must look asleep in futex to /proc.
-  trap_if_equal(p, SYS_futex, 1, FUTEX_WAKE);
+  trap_if(p, SYS_futex, 1, BPF_JEQ, FUTEX_WAKE);
   p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
 }
 
