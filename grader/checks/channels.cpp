@@ -1207,18 +1207,32 @@ void expect_quit_or_exit(FakeRun &r, const std::string &after) {
          "a failed copy ends: QUIT on the control channel, or exit 1 at once");
 }
 
+// A client copy of a new FILE ("TAG" and a random word) to OUT, the grader as
+// server answering its size request with `size_reply`, after which the client
+// must send QUIT or exit (`after` says why). How it ended, FILE, and the command.
+struct FailedCopy {
+  Outcome o;
+  std::string file, cmd;
+};
+FailedCopy failing_copy(Context &cx, StandIn &si, const std::string &tag, const std::string &out,
+                        const std::string &size_reply, const std::string &after) {
+  Table t = make_data(cx, 1, 1);
+  std::string file = tag + random_word(6);
+  FakeRun r(cx, si, Kind::fifo, cx.name("c" + tag).substr(1), 100);
+  start_fake(r, t, {"copy", file, out});
+  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
+  reply(r, r.channel, size_reply);
+  expect_quit_or_exit(r, after);
+  return {end_fake(r, 0), file, r.cmd};
+}
+
 // The grader as server replies to the size request with 4 bytes: the client
 // says `client: bad reply of 4 bytes to FILE FILE` and exits 1.
 void copy_bad_reply(Context &cx, StandIn &si) {
-  Table t = make_data(cx, 1, 1);
-  std::string file = "b" + random_word(6), out = cx.sandbox().workdir() + "/bad.out";
-  FakeRun r(cx, si, Kind::fifo, cx.name("cb").substr(1), 100);
-  start_fake(r, t, {"copy", file, out});
-  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
-  reply(r, r.channel, bytes_of(uint32_t{5}));
-  expect_quit_or_exit(r, "given a reply of 4 bytes to its size request");
-  const Outcome &o = end_fake(r, 0);
-  std::string cmd = r.cmd + " (the size's reply is 4 bytes)";
+  std::string out = cx.sandbox().workdir() + "/bad.out";
+  auto [o, file, run] = failing_copy(cx, si, "b", out, bytes_of(uint32_t{5}),
+                                     "given a reply of 4 bytes to its size request");
+  std::string cmd = run + " (the size's reply is 4 bytes)";
   expect_stderr(o, "client: bad reply of 4 bytes to FILE " + file + "\n", cmd,
                 "a reply of the wrong length: `client: bad reply of N bytes to FILE FILE`");
   expect_exit(o, 1, cmd, "a reply of the wrong length: exit 1");
@@ -1228,15 +1242,10 @@ void copy_bad_reply(Context &cx, StandIn &si) {
 // OUT in a folder that does not exist: the client's open of OUT fails, and it
 // exits 1 with `client: open: No such file or directory` (or `openat`).
 void copy_out_fails(Context &cx, StandIn &si) {
-  Table t = make_data(cx, 1, 1);
-  std::string file = "o" + random_word(6), out = cx.sandbox().workdir() + "/no-such-dir/out";
-  FakeRun r(cx, si, Kind::fifo, cx.name("co").substr(1), 100);
-  start_fake(r, t, {"copy", file, out});
-  expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
-  reply(r, r.channel, bytes_of(uint64_t{150}));
-  expect_quit_or_exit(r, "unable to open OUT");
-  const Outcome &o = end_fake(r, 0);
-  std::string cmd = r.cmd + " (OUT's folder does not exist)";
+  std::string out = cx.sandbox().workdir() + "/no-such-dir/out";
+  auto [o, file, run] =
+      failing_copy(cx, si, "o", out, bytes_of(uint64_t{150}), "unable to open OUT");
+  std::string cmd = run + " (OUT's folder does not exist)";
   std::string err = "client: open: No such file or directory\n";
   if (o.err == "client: openat: No such file or directory\n") err = o.err;  // the call's own name
   expect_stderr(o, err, cmd, "check every system call: `client: CALL: STRERROR`, exit 1");

@@ -539,9 +539,12 @@ void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &
     Process *inside = nullptr;
     cx.wait_until(
         [&] {
-          for (auto &p : ps)
-            if (p.pump(Clock::now()), !p.done())
-              if (auto h = held_call(p); h && is_yield(*h)) return inside = &p, true;
+          for (auto &p : ps) {
+            if (p.pump(Clock::now()), p.done()) continue;
+            auto h = held_call(p);
+            if (h && is_yield(*h)) return inside = &p, true;
+            if (h) p.syscalls()->release(p.pid());  // a post outside any window (no yield)
+          }
           return std::all_of(ps.begin(), ps.end(), [](const Process &p) { return p.done(); });
         },
         nullptr, cx.within(3s));
