@@ -97,45 +97,53 @@ def says_lines(recipe):
     return [m.group(1).strip() for m in
             (re.match(r"#\s*says:\s*(.+)", l) for l in open(recipe)) if m]
 
-def mutant(a):
-    labdir, stem = a.args
+def variant_tree(build, labdir, stem, tree):
+    """Fill TREE/LABDIR with the lab's solutions, the variant STEM in place of its program."""
     prog = stem.split(".", 1)[1]
-    recipe = os.path.join(a.source, "tests", "mutants", labdir, stem + ".mutant")
+    os.mkdir(os.path.join(tree, labdir))
+    sol = os.path.join(build, "solutions", labdir)
+    for name in os.listdir(sol):
+        path = os.path.join(sol, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            os.symlink(path, os.path.join(tree, labdir, name))
+    os.remove(os.path.join(tree, labdir, prog))
+    os.symlink(os.path.join(build, "tests", "mutants", stem), os.path.join(tree, labdir, prog))
+
+def variant_verdict(recipe, doc, rc, whole=True):
+    """Why the variant's grading breaks its recipe's promises, or None when it keeps them.
+    With whole=False only the checks on its kills: line were graded."""
     kills = kills_line(recipe)
-    with tempfile.TemporaryDirectory(prefix="ipcgrade-mutant.") as tree:
-        os.mkdir(os.path.join(tree, labdir))
-        sol = os.path.join(a.build, "solutions", labdir)
-        for name in os.listdir(sol):
-            path = os.path.join(sol, name)
-            if os.path.isfile(path) and os.access(path, os.X_OK):
-                os.symlink(path, os.path.join(tree, labdir, name))
-        os.remove(os.path.join(tree, labdir, prog))
-        os.symlink(os.path.join(a.build, "tests", "mutants", stem),
-                   os.path.join(tree, labdir, prog))
-        lab_id = labdir.split("-", 1)[1]
-        rc, doc, _ = grade(a, a.build, "--tree", tree, lab_id)
-    check_gradescope(doc)
     by_id = {check_id(t): t for t in doc["tests"]}
     if kills == ["nothing"]:  # an equivalent mutant: no check can tell it apart
         lost = [i for i, t in by_id.items() if t["score"] < t["max_score"]]
-        if lost or rc != 0: fail(f"{stem}, said to kill nothing, lost points on {lost}")
-        return
+        return f"said to kill nothing, it lost points on {lost}" if lost or rc != 0 else None
     sure = [k for k in kills if not k.endswith("?")]
     kills = [k.rstrip("?") for k in kills]
     for k in kills:
-        if k not in by_id: fail(f"'# kills: {k}' names no check of {lab_id}")
+        if k not in by_id: return f"'# kills: {k}' names no check that was graded"
     if by_id[kills[0]]["score"] != 0:
-        fail(f"{stem} kept the points of {kills[0]}, the check named for its bug")
+        return f"it kept the points of {kills[0]}, the check named for its bug"
     kept = [k for k in sure if by_id[k]["score"] == by_id[k]["max_score"]]
-    if kept: fail(f"{stem} kept the points of {', '.join(kept)}, on its kills: line")
+    if kept: return f"it kept the points of {', '.join(kept)}, on its kills: line"
     # Without namespaces names carry the check's unique prefix: "/ipcg.PID.TAG.LAB.CHECK.ring".
     said = re.sub(r"/ipcg\.\d+\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.", "/", by_id[kills[0]]["output"])
     for phrase in says_lines(recipe):
-        if phrase not in said:
-            fail(f"the report of {kills[0]} does not say {phrase!r}")
+        if phrase not in said: return f"the report of {kills[0]} does not say {phrase!r}"
+    if not whole: return None
     spared = [i for i, t in by_id.items() if i not in kills and t["score"] < t["max_score"]]
-    if spared: fail(f"{stem} also lost points on {', '.join(spared)}, not on its kills: line")
-    if rc != 1: fail(f"exit {rc}, expected 1")
+    if spared: return f"it also lost points on {', '.join(spared)}, not on its kills: line"
+    return f"exit {rc}, expected 1" if rc != 1 else None
+
+def mutant(a):
+    labdir, stem = a.args
+    recipe = os.path.join(a.source, "tests", "mutants", labdir, stem + ".mutant")
+    kills_line(recipe)
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-mutant.") as tree:
+        variant_tree(a.build, labdir, stem, tree)
+        rc, doc, _ = grade(a, a.build, "--tree", tree, labdir.split("-", 1)[1])
+    check_gradescope(doc)
+    why = variant_verdict(recipe, doc, rc)
+    if why: fail(f"{stem}: {why}")
 
 def coverage(a):
     """Every check is sure to lose its points to at least one recipe."""

@@ -336,12 +336,115 @@ void expect_forked(Context &cx, const Process &p, pid_t child, const std::string
        "call fork(); the child writes getpid() and _exit(0)s; the parent waitpid()s");
 }
 
-// Step 5: a child writes into anonymous shared memory; its parent prints it.
+// mm_fork started so that every exit_group it or its child makes is held
+// (syscalls.hpp) from its first instruction on.
+Process start_fork_held(Context &cx, const std::vector<std::string> &args) {
+  return cx.start_holding("mm_fork", args, [](const Syscall &c) { return c.nr == SYS_exit_group; });
+}
+
+// Has `p` itself forked (or cloned a process), by its system-call record?
+bool has_forked(const Process &p) {
+  auto calls = p.syscalls()->calls();
+  return std::any_of(calls.begin(), calls.end(),
+                     [&](const Syscall &c) { return makes_process(c) && c.pid == p.pid(); });
+}
+
+// Wait until mm_fork's child is held at its exit (returned), or the parent
+// itself is held at its exit, has printed `ready` or has ended (nullopt).
+// A parent at `ready` that has forked: its child has not ended yet (its exit
+// would be held), so wait a little for that child to reach its exit.
+std::optional<Syscall> child_at_exit(Context &cx, Process &p) {
+  std::optional<Syscall> child;
+  bool ready = false;
+  auto reached = [&] {
+    auto held = p.syscalls()->held();
+    for (const auto &c : held)
+      if (c.pid != p.pid()) return child = c, true;
+    ready = p.stdout_so_far().find("ready\n") != std::string::npos;
+    return !held.empty() || ready;
+  };
+  cx.wait_until(reached, &p, cx.end());
+  if (!child && ready && has_forked(p))
+    cx.wait_until([&] { return reached() && child; }, &p, cx.within(2s));
+  return child;
+}
+
+// Is mm_fork's parent waiting for its child: asleep in a call that does not
+// end by itself (waitpid; not a sleep), or spinning on a waitpid(WNOHANG) for
+// `spin_ms` of CPU time without printing anything?
+bool waits_for_child(pid_t pid, double cpu_then, double spin_ms) {
+  auto nr = blocked_syscall(pid);
+  if (nr && *nr >= 0 && *nr != SYS_nanosleep && *nr != SYS_clock_nanosleep) return true;
+  return cpu_ms_so_far(pid) - cpu_then >= spin_ms;
+}
+
+// Step 5's wait, forced open: the grader holds mm_fork's child at its exit,
+// after it has written the region. The parent must meanwhile wait for it,
+// having printed nothing: a parent that reads the region without waitpid
+// prints (or ends) now. Returns the held child's exit, or nullopt when no
+// child reached its exit (the checks after the handshake judge that).
+std::optional<Syscall> expect_waits(Context &cx, Process &p, const std::string &cmd) {
+  std::optional<Syscall> child = child_at_exit(cx, p);
+  if (!child) return std::nullopt;
+  double cpu_then = cpu_ms_so_far(p.pid());
+  bool waits = false;
+  cx.wait_until(
+      [&] {
+        if (!p.stdout_so_far().empty() || p.syscalls()->held().size() > 1) return true;
+        return waits = waits_for_child(p.pid(), cpu_then, 200 * cx.slow());
+      },
+      &p, cx.end());
+  if (waits) {
+    cx.note(fmt::format("held its child (pid {}) at exit_group; meanwhile the parent: {}",
+                        child->pid, what_it_does(p.pid())));
+    return child;
+  }
+  std::string did = !p.stdout_so_far().empty() ? "printed " + visible(p.stdout_so_far())
+                    : p.done() || p.syscalls()->held().size() > 1 ? "ended"
+                                                                 : what_it_does(p.pid());
+  fail(fmt::format("`{}` waits for its child before it prints: the grader held the child "
+                   "(pid {}) at its exit, after it had written the region",
+                   cmd, child->own_pid ? child->own_pid : child->pid),
+       "before the child had ended, the parent " + did,
+       "waitpid(child) before reading the region: until then the child may not have written");
+}
+
+// Step 5's failure: the grader kills mm_fork's child at its exit (held
+// there); the parent's waitpid sees a child that failed, so it must print
+// nothing and exit 1 with `mm_fork: child failed`.
+void expect_child_failure(Context &cx) {
+  std::vector<std::string> args{random_word(8)};
+  std::string cmd = command_line("mm_fork", args) + " (the grader kills its child)";
+  Process p = start_fork_held(cx, args);
+  if (!p.syscalls()) return;  // noted by the first run
+  std::optional<Syscall> child = child_at_exit(cx, p);
+  if (child) kill(child->pid, SIGKILL);
+  p.syscalls()->stop_holding();
+  if (!child) {
+    cx.note("no child of `" + cmd + "` reached its exit: nothing killed");
+    return;
+  }
+  release(p);  // a parent that took the child for a success waits at `ready`
+  const Outcome &o = cx.finish(p);
+  std::string why = "after waitpid: a child killed by a signal did not exit with status 0";
+  expect_stderr(o, "mm_fork: child failed\n", cmd, why + ": say `mm_fork: child failed`");
+  expect_exit(o, 1, cmd, why + ": exit 1");
+  expect_stdout(o, "", cmd, why + ", so the parent prints nothing");
+}
+
+// Step 5: a child writes into anonymous shared memory; its parent waits for it
+// and prints it.
 void fork_anon(Context &cx) {
   std::string text = random_word(8) + " " + random_word(8);
   std::vector<std::string> args{text};
   std::string cmd = command_line("mm_fork", args);
-  Process p = cx.start_interactive("mm_fork", args);
+  Process p = start_fork_held(cx, args);
+  if (p.syscalls()) {
+    expect_waits(cx, p, cmd);
+    p.syscalls()->stop_holding();
+  } else {
+    cx.note("no system-call record here: whether `" + cmd + "` waits for its child is not checked");
+  }
   cx.expect_handshake(p, cmd, "ready");
   std::string out = p.stdout_so_far();
   unsigned long child = 0;
@@ -373,6 +476,7 @@ void fork_anon(Context &cx) {
          "it does not", "the child writes its line at the start of the shared region");
   release(p);
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshake");
+  expect_child_failure(cx);
 }
 
 // Step 6: bad input gets the contract's message and exit code, and changes nothing.
@@ -501,9 +605,13 @@ Lab mmap_lab() {
            "`mm_fork TEXT` (random TEXT): prints `child PID: TEXT` with PID > 0 and different from "
            "the parent's own pid (as your process sees pids) and, in the system-call record, the pid of "
            "a process it forked; at `ready`, `/proc/PID/maps` shows a "
-           "shared anonymous mapping (`rw-s` on `/dev/zero (deleted)`).",
+           "shared anonymous mapping (`rw-s` on `/dev/zero (deleted)`). The grader holds the "
+           "child at its exit, after it has written: meanwhile the parent must wait (asleep in "
+           "`waitpid`), having printed nothing. A second run kills the held child: the parent "
+           "prints nothing and exits 1 with `mm_fork: child failed`.",
            "no `fork` (the parent writes the line itself); `MAP_PRIVATE` or a heap buffer (the parent prints an empty line); `getpid()` called in "
-           "the parent; reading before `waitpid`; `exit` in the child."},
+           "the parent; reading or printing before `waitpid`, or a sleep instead of it; the "
+           "child's status ignored, or `WEXITSTATUS` read without `WIFEXITED`."},
           {"bad-input", "errors: exact messages and exit codes", 3, step6, 5s, bad_input,
            "missing file, empty file, read-only file (mode 0444, not yours) with `set`, record "
            "index out of range: exact messages and exit codes; the file is never changed; no "

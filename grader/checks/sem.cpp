@@ -1084,6 +1084,9 @@ std::vector<std::string> lines_of(const std::string &out) {
 }
 
 // Step 5: three producers and two consumers at once: nothing lost, nothing twice.
+// The producers start first and fill the ring until all three sleep in sem_wait
+// (a full ring, every producer waiting): then the consumers start, so every
+// run meets producers that wait on a full ring while consumers take.
 void many(Context &cx) {
   GraderRing ring = GraderRing::make(cx, "ring", 4, false);
   std::vector<std::vector<std::string>> sent;
@@ -1095,6 +1098,16 @@ void many(Context &cx) {
     ps.push_back(cx.start("ring_put", {ring.name()}, as_lines(sent.back()), k));
     st.push_back({&ps.back(), "ring_put", command_line("ring_put", {ring.name()})});
   }
+  bool full = cx.wait_until(
+      [&] {
+        return std::all_of(ps.begin(), ps.end(), [](Process &p) {
+          p.pump(Clock::now());
+          return p.done() || (futex_wait_of(p.pid()) && all_threads_asleep(p.pid()));
+        });
+      },
+      nullptr, cx.within(3s));
+  cx.note(full ? "the ring is full and every producer waits: the consumers start now"
+               : "not every producer waits after 3 s: the consumers start anyway");
   for (int k = 0; k < 2; ++k) {
     ps.push_back(cx.start("ring_get", {ring.name(), "45"}, "", k + 1));
     st.push_back({&ps.back(), "ring_get", command_line("ring_get", {ring.name(), "45"})});

@@ -78,10 +78,17 @@ Process Context::start_interactive(std::string_view prog, const std::vector<std:
   return spawn(program_file(prog), prog, args, "", true, cpu);
 }
 
+Process Context::start_holding(std::string_view prog, const std::vector<std::string> &args,
+                               SyscallLog::Pred hold) {
+  return spawn(program_file(prog), prog, args, "", true, std::nullopt, std::move(hold));
+}
+
 // Start a program of the lab as the student, logging its command line.
 Process Context::spawn(std::string path, std::string_view prog, const std::vector<std::string> &args,
-                       std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu) {
+                       std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu,
+                       SyscallLog::Pred hold) {
   Spawn s;
+  s.hold = std::move(hold);
   s.keep_stdin_open = keep_stdin_open;
   s.cpu = cpu;
   if (access(path.c_str(), F_OK) != 0) throw NotBuilt{std::string(prog)};

@@ -107,6 +107,11 @@ class Context {
   // Start it with stdin kept open for handshakes (Process::write_stdin).
   Process start_interactive(std::string_view prog, const std::vector<std::string> &args,
                             std::optional<int> cpu = std::nullopt);
+  // Start it with stdin kept open, holding the calls `hold` matches from its
+  // first instruction on (SyscallLog::hold; where there is no record, nothing
+  // is held: check p.syscalls()).
+  Process start_holding(std::string_view prog, const std::vector<std::string> &args,
+                        SyscallLog::Pred hold);
   // Wait until the process has printed `text` (a handshake line such as
   // "ready\n"); false if it ended or the check's deadline came first.
   bool wait_for_output(Process &p, std::string_view text);
@@ -140,8 +145,8 @@ class Context {
   void log_outcome(const std::string &cmd, const Outcome &o);
   void remember(const std::string &cmd, const Outcome &o);
   Process spawn(std::string path, std::string_view prog, const std::vector<std::string> &args,
-                std::string stdin_data,
-                bool keep_stdin_open, std::optional<int> cpu);
+                std::string stdin_data, bool keep_stdin_open, std::optional<int> cpu,
+                SyscallLog::Pred hold = nullptr);
 
   Sandbox &sb_;
   std::string bindir_;

@@ -223,7 +223,7 @@ Process Process::start(const Spawn &spec) {
   if (rec_theirs) {
     rec_theirs.reset();
     if (Fd listener = receive_fd(rec_mine.get()))
-      p.syscalls_ = record_syscalls(std::move(listener), spec.uid);
+      p.syscalls_ = record_syscalls(std::move(listener), spec.uid, spec.hold);
   }
   ex.write.reset();
   in.read.reset(), out.write.reset(), err.write.reset();

@@ -50,6 +50,8 @@ struct Spawn {
   std::vector<std::string> granted;     // ... and mqueue mounts it may (see hide_paths)
   bool record_syscalls = false;  // record its IPC system calls (syscalls.hpp), where the
                                  // kernel allows it and IPCGRADE_SYSCALLS is not "off"
+  SyscallLog::Pred hold;         // with the record: hold the calls it matches from the
+                                 // first instruction on (SyscallLog::hold)
 };
 
 // Whether other users may not search "/" (a chroot made by mktemp): then a

@@ -570,8 +570,10 @@ Fd receive_fd(int sock) {
   return Fd();
 }
 
-std::shared_ptr<SyscallLog> record_syscalls(Fd listener, std::optional<uid_t> fsuid) {
+std::shared_ptr<SyscallLog> record_syscalls(Fd listener, std::optional<uid_t> fsuid,
+                                            SyscallLog::Pred hold) {
   auto log = std::make_shared<SyscallLog>();
+  if (hold) log->hold(std::move(hold));  // before its first call can reach the recorder
   if (fsuid && geteuid() != 0) fsuid.reset();  // only root needs, and may, change it
   Recorder::get().add(std::move(listener), log, fsuid);
   return log;

@@ -133,7 +133,8 @@ bool syscall_record_enabled();
 // recorder thread, which starts on first use; `fsuid` is the uid whose
 // processes it reads /proc of (the student's), if not this process's own.
 // Returns the log it fills.
-std::shared_ptr<SyscallLog> record_syscalls(Fd listener, std::optional<uid_t> fsuid);
+std::shared_ptr<SyscallLog> record_syscalls(Fd listener, std::optional<uid_t> fsuid,
+                                            SyscallLog::Pred hold = nullptr);
 
 // Start this process's recorder thread now, where records are enabled. The
 // sandbox calls it before unshare(CLONE_NEWPID), after which no thread can be
