@@ -1142,7 +1142,8 @@ void many(Context &cx) {
 
 // Send SIGUSR1 three times to a process asleep in a wait; each time it must
 // go back to waiting (it is asleep again with no signal pending).
-void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
+void interrupt_thrice(Context &cx, Process &p, const std::string &cmd,
+                      const std::string &call = "sem_wait") {
   // Asleep in a futex wait (sem_wait), not merely asleep: a process just started
   // sleeps too (in exec, a page fault, shm_open), before it has installed the
   // handler the contract has it install first, and SIGUSR1 would then kill it.
@@ -1163,10 +1164,10 @@ void interrupt_thrice(Context &cx, Process &p, const std::string &cmd) {
   }
   if (!p.done()) return;
   const Outcome &o = cx.finish(p);
-  fail("`" + cmd + "` goes on waiting when SIGUSR1 interrupts its sem_wait",
+  fail("`" + cmd + "` goes on waiting when SIGUSR1 interrupts its " + call,
        "it " + o.describe() + (o.err.empty() ? "" : ", stderr " + visible(o.err, 200)),
        o.signal == SIGUSR1 ? "install the SIGUSR1 handler with sigaction before waiting"
-                           : "sem_wait returns -1 with errno EINTR when a signal handler runs: "
+                           : call + " returns -1 with errno EINTR when a signal handler runs: "
                              "call it again in a loop");
 }
 
@@ -1198,6 +1199,70 @@ void eintr(Context &cx) {
   expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
 }
 
+// The moment process p ended (it has been reaped).
+Clock::time_point ended_at(const Process &p) {
+  return p.started() + std::chrono::microseconds(static_cast<long>(p.outcome().wall_ms * 1000));
+}
+
+// Step 6, COUNT > 1: `ring_get -t 2 /ring 4` gets four items spaced 0.9 s apart
+// (each put 0.9 s after the one before was printed). Each item's wait has a
+// deadline of its own, computed before it: a deadline computed once, before
+// the first item, passes before the fourth (put 2.7 s or more after the wait
+// began).
+void timed_items_spaced(Context &cx, GraderRing &ring) {
+  auto items = random_items(4);
+  std::vector<std::string> args{"-t", "2", ring.name(), "4"};
+  std::string cmd = command_line("ring_get", args);
+  Process p = cx.start("ring_get", args);
+  Student st{&p, "ring_get", cmd};
+  cx.wait_until([&] { return futex_wait_of(p.pid()) && all_threads_asleep(p.pid()); }, &p,
+                cx.within(2s));
+  for (size_t i = 0; i < items.size() && !p.done(); ++i) {
+    if (i > 0) {
+      std::string printed = as_lines(std::span(items).first(i));
+      cx.wait_until([&] { return p.stdout_so_far() == printed; }, &p, cx.within(2s));
+      auto put_at = Clock::now() + 900ms;  // the input's spacing, not a wait for an event
+      cx.wait_until([&] { return Clock::now() >= put_at; }, &p, put_at);
+      if (p.done()) break;
+    }
+    ring.put(cx, items[i], {&st, 1}, fmt::format("as producer, putting item {} of 4", i + 1));
+    cx.note(fmt::format("put item {} of 4", i + 1));
+  }
+  const Outcome &o = cx.finish(p);
+  std::string why = "each item's wait has its own deadline, now + SECONDS computed just before it";
+  expect_stderr(o, "", cmd, why + ": 0.9 s between items is well within 2 s");
+  expect_exit(o, 0, cmd, why);
+  expect_stdout(o, as_lines(items), cmd, "print each item taken after sem_timedwait");
+}
+
+// Step 6, signals: `ring_get -t 2 /ring 1` on an empty ring gets SIGUSR1 three
+// times at once and once more 1.8 s into its wait. It must go on waiting each
+// time with the same deadline, and so give up 2 s after its wait began: a
+// deadline computed anew after EINTR would move to 3.8 s or later.
+void timed_wait_interrupted(Context &cx, GraderRing &ring) {
+  std::vector<std::string> args{"-t", "2", ring.name(), "1"};
+  std::string cmd = command_line("ring_get", args);
+  Process p = cx.start("ring_get", args);
+  interrupt_thrice(cx, p, cmd, "sem_timedwait");
+  auto began = Clock::now();  // asleep in its wait by now: its deadline is at most began + 2 s
+  auto late = began + 1800ms;
+  cx.wait_until([&] { return Clock::now() >= late; }, &p, late);
+  if (!p.done()) {
+    check(kill(p.pid(), SIGUSR1), "kill");
+    cx.note(fmt::format("sent SIGUSR1 to pid {} 1.8 s into its wait", p.pid()));
+  }
+  const Outcome &o = cx.finish(p);
+  expect_stderr(o, "ring_get: no item within 2 s\n", cmd,
+                "EINTR is not a timeout: wait again until the deadline passes");
+  expect_exit(o, 3, cmd, "EINTR is not a timeout: wait again until the deadline passes");
+  auto after = std::chrono::duration<double>(ended_at(p) - began).count();
+  cx.note(fmt::format("it gave up {:.2f} s after its wait began", after));
+  if (after > 2.9)
+    fail(fmt::format("`{}` gives up 2 s after its wait began, though signals interrupt it", cmd),
+         fmt::format("it gave up {:.1f} s after (a signal came 1.8 s in)", after),
+         "after EINTR, call sem_timedwait again with the same absolute deadline, not a new one");
+}
+
 // Step 6: ring_get -t gives up after SECONDS, not before, and takes what comes in time.
 void timed_wait(Context &cx) {
   GraderRing ring = GraderRing::make(cx, "ring", 1, false);
@@ -1212,19 +1277,62 @@ void timed_wait(Context &cx) {
          "a bare {SECONDS, 0} lies in 1970, long past");
   expect_stderr(o, "ring_get: no item within 1 s\n", cmd, "report the timeout exactly");
 
-  auto item = random_items(1);
-  std::vector<std::string> args5{"-t", "5", ring.name(), "1"};
-  std::string cmd5 = command_line("ring_get", args5);
-  Process p = cx.start("ring_get", args5);
-  Student st{&p, "ring_get", cmd5};
-  cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
-  ring.put(cx, item[0], {&st, 1}, "as producer");
-  const Outcome &o5 = cx.finish(p);
-  expect_exit(o5, 0, cmd5, "an item that comes in time ends the wait");
-  expect_stdout(o5, item[0] + "\n", cmd5, "print the item taken after sem_timedwait");
+  timed_items_spaced(cx, ring);
+  timed_wait_interrupted(cx, ring);
 }
 
 // ---------------------------------------------------------------- unnamed
+
+// Step 7: `ring_put -u` starts on a ring that already holds an item (the
+// grader's): it must use the header's semaphores as they are, so that item
+// comes out first and its slot is never written over; then its own 6 items.
+void unnamed_put_on_held_item(Context &cx, GraderRing &ring) {
+  auto items = random_items(7);  // items[0] is the grader's own
+  ring.put(cx, items[0], {}, "as producer, before ring_put -u starts");
+  std::vector<std::string> put_args{"-u", ring.name()};
+  Process put = cx.start("ring_put", put_args, as_lines(std::span(items).subspan(1)));
+  Student putter{&put, "ring_put", command_line("ring_put", put_args)};
+  cx.wait_until([&] { return ring.value(full_sem) >= 2 && all_threads_asleep(put.pid()); }, &put,
+                cx.within(2s));
+  for (size_t i = 0; i < items.size(); ++i)
+    if (std::string t = ring.take(
+            cx, {&putter, 1}, fmt::format("as consumer, taking item {} of 7", i + 1));
+        t != items[i])
+      fail(fmt::format("item {} is {}{}", i + 1, visible(items[i]),
+                       i == 0 ? " (the grader's, in the ring before ring_put -u started)" : ""),
+           "it is " + visible(t),
+           "-u: use the header's semaphores as ring_init left them (never sem_init them "
+           "again) and exactly as the named ones");
+  expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
+}
+
+// Step 7: `ring_get -u /ring 3` starts on a ring that already holds an item;
+// the grader puts two more. It must print the three in order and exit 0, not
+// sleep while an item is left in the ring.
+void unnamed_get_on_held_item(Context &cx, GraderRing &ring) {
+  auto items = random_items(3);
+  ring.put(cx, items[0], {}, "as producer, before ring_get -u starts");
+  std::vector<std::string> get_args{"-u", ring.name(), "3"};
+  Process get = cx.start("ring_get", get_args);
+  Student getter{&get, "ring_get", command_line("ring_get", get_args)};
+  wait_asleep_on(cx, ring, get, full_sem, 2s);  // it took what it saw, and waits for more
+  for (size_t i = 1; i < 3; ++i)
+    ring.put(cx, items[i], {&getter, 1}, fmt::format("as producer, putting item {} of 3", i + 1));
+  if (wait_asleep_on(cx, ring, get, full_sem, 3s) && !get.done()) {
+    get.pump(Clock::now());
+    auto printed = lines_of(get.stdout_so_far()).size();
+    fail("`" + getter.cmd + "` takes the 3 items in the ring and exits 0",
+         fmt::format("it sleeps on full (value {}) with {} item(s) left in the ring, having "
+                     "printed {}",
+                     ring.value(full_sem), 3 - std::min<size_t>(printed, 3),
+                     visible(get.stdout_so_far())),
+         "-u: use the header's semaphores as ring_init left them: never sem_init them again");
+  }
+  const Outcome &o = cx.finish(get);
+  expect_exit(o, 0, getter.cmd, "it must exit 0 after COUNT items");
+  expect_stdout(o, as_lines(items), getter.cmd,
+                "use the header's semaphores exactly as the named ones");
+}
 
 // Step 7: -u puts process-shared semaphores in the header, and the ring works across processes.
 void unnamed(Context &cx) {
@@ -1245,30 +1353,8 @@ void unnamed(Context &cx) {
     fail("the header's empty, full and mutex have the values 2, 0, 1", "they have " + got,
          "sem_init(&r->empty, 1, SLOTS), full 0, mutex 1, after mapping the object");
 
-  auto items = random_items(6);
-  std::vector<std::string> put_args{"-u", name};
-  Process put = cx.start("ring_put", put_args, as_lines(items));
-  Student putter{&put, "ring_put", command_line("ring_put", put_args)};
-  cx.wait_until([&] { return ring.value(full_sem) >= 2 && all_threads_asleep(put.pid()); }, &put,
-                cx.within(2s));
-  for (size_t i = 0; i < items.size(); ++i)
-    if (std::string t =
-            ring.take(cx, {&putter, 1}, fmt::format("as consumer, taking item {} of 6", i + 1));
-        t != items[i])
-      fail(fmt::format("item {} is {}", i + 1, visible(items[i])), "it is " + visible(t),
-           "use the header's semaphores exactly as the named ones");
-  expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
-
-  std::vector<std::string> get_args{"-u", name, "3"};
-  Process get = cx.start("ring_get", get_args);
-  Student getter{&get, "ring_get", command_line("ring_get", get_args)};
-  cx.wait_until([&] { return all_threads_asleep(get.pid()); }, &get, cx.within(2s));
-  for (size_t i = 0; i < 3; ++i)
-    ring.put(cx, items[i], {&getter, 1}, fmt::format("as producer, putting item {} of 3", i + 1));
-  const Outcome &o = cx.finish(get);
-  expect_exit(o, 0, getter.cmd, "it must exit 0 after COUNT items");
-  expect_stdout(o, as_lines(std::span(items).first(3)), getter.cmd,
-                "use the header's semaphores exactly as the named ones");
+  unnamed_put_on_held_item(cx, ring);
+  unnamed_get_on_held_item(cx, ring);
 }
 
 // ---------------------------------------------------------------- cleanup
@@ -1540,18 +1626,23 @@ Lab sem_lab() {
            "grader waits until it sleeps again), then 2 items: it prints both, exit 0. The same "
            "for `ring_put` on a full ring.",
            "no handler (killed by `SIGUSR1`); `EINTR` treated as fatal."},
-          {"timed-wait", "ring_get -t gives up after SECONDS, not before", 2, step6, 10s,
+          {"timed-wait", "ring_get -t gives up after SECONDS, not before", 2, step6, 20s,
            timed_wait,
            "`ring_get -t 1 /ring 1` on an empty ring exits 3 with `ring_get: no item within 1 s`, "
-           "no sooner than 1 s after it started; `ring_get -t 5 /ring 1` gets an item the grader "
-           "produces while it waits.",
-           "a relative `{SECONDS, 0}` as the deadline; `CLOCK_MONOTONIC` for the deadline; a new "
-           "deadline after each `EINTR`."},
+           "no sooner than 1 s after it started. `ring_get -t 2 /ring 4` gets four items the "
+           "grader puts 0.9 s apart (each 0.9 s after the one before was printed). `ring_get -t 2 "
+           "/ring 1` on an empty ring gets `SIGUSR1` three times at once and once more 1.8 s into "
+           "its wait: it keeps waiting, and gives up (exit 3) within 2.9 s of when its wait began.",
+           "a relative `{SECONDS, 0}` as the deadline; `CLOCK_MONOTONIC` for the deadline; one "
+           "deadline for all the items instead of one before each; `EINTR` taken for the timeout "
+           "or for an error; a new deadline after each `EINTR`."},
           {"unnamed", "-u: sem_init(pshared 1) semaphores in the header work across processes", 4,
            step7, 10s, unnamed,
            "`ring_init -u /ring 2`: no named semaphores; the header's semaphores read 2, 0, 1 "
-           "through the grader's mapping; `ring_put -u` (6 lines) with the grader consuming once "
-           "the producer sleeps; `ring_get -u` with the grader producing once the consumer sleeps.",
+           "through the grader's mapping. `ring_put -u` (6 lines) starts on a ring that already "
+           "holds one item of the grader's; the grader consumes once the producer sleeps: its "
+           "item first, then the 6. `ring_get -u /ring 3` starts on a ring holding one item; the "
+           "grader puts two more once the consumer sleeps: it prints the three and exits 0.",
            "`pshared` 0 (a lost wake-up); `sem_init` in `ring_put` or `ring_get`; named semaphores "
            "made anyway."},
           {"cleanup", "ring_rm removes everything; nothing is left behind", 3, step8, 5s, cleanup,

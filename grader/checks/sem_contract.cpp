@@ -237,7 +237,7 @@ Contract sem_contract() {
           {"ring_get/open",
            "3. Open and check the ring as `ring_put` does (`ring_get: NAME is not a ring`), and "
            "its semaphores.",
-           {"consumer", "error-paths"}},
+           {"consumer", "unnamed", "error-paths"}},
           {"ring_get/print",
            "4. COUNT times: one **consumer step**, then print the item's `len` bytes of text "
            "followed by `\\n`, and flush stdout (each item appears as soon as it is taken).",

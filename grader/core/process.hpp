@@ -99,6 +99,8 @@ class Process {
   pid_t pid() const { return pid_; }
   bool done() const { return done_; }
   const Outcome &outcome() const { return out_; }
+  // When it was started (Outcome::wall_ms counts from here).
+  Clock::time_point started() const { return started_; }
   // The stdout captured so far.
   const std::string &stdout_so_far() const { return out_.out; }
   // The record of its (and its descendants') IPC system calls; null when it
