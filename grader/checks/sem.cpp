@@ -1199,76 +1199,105 @@ void eintr(Context &cx) {
   expect_exit(cx.finish(put), 0, putter.cmd, "it must exit 0 at the end of its input");
 }
 
+// Step 6, signals: `ring_get -t 2 /ring 1` on an empty ring gets SIGUSR1 three
+// times at once and once more 1.8 s into its wait. It must go on waiting each
+// time with the same deadline, and so give up 2 s after its wait began: a
+// deadline computed anew after EINTR would move to 3.8 s or later. It runs
+// beside the other parts of timed-wait: tick() sends the late signal.
+struct Interrupted {
+  Process p;
+  std::string cmd;
+  Clock::time_point began, late;
+  bool sent = false;
+
+  // Reap the process if it has ended (so its Outcome times its end, not when the
+  // other parts let the check look); send the late SIGUSR1 once its time has come.
+  void tick(Context &cx) {
+    p.pump(Clock::now());
+    if (sent || Clock::now() < late) return;
+    sent = true;
+    if (p.done()) return;
+    check(kill(p.pid(), SIGUSR1), "kill");
+    cx.note(fmt::format("sent SIGUSR1 to pid {} 1.8 s into its wait", p.pid()));
+  }
+};
+
+// Start the signals part: its process, interrupted three times, now waiting.
+Interrupted start_interrupted(Context &cx, const GraderRing &ring) {
+  std::vector<std::string> args{"-t", "2", ring.name(), "1"};
+  Interrupted in{cx.start("ring_get", args), command_line("ring_get", args), {}, {}};
+  interrupt_thrice(cx, in.p, in.cmd, "sem_timedwait");
+  in.began = Clock::now();  // asleep in its wait by now: its deadline is at most began + 2 s
+  in.late = in.began + 1800ms;
+  return in;
+}
+
 // The moment process p ended (it has been reaped).
 Clock::time_point ended_at(const Process &p) {
   return p.started() + std::chrono::microseconds(static_cast<long>(p.outcome().wall_ms * 1000));
+}
+
+// Finish the signals part: the late signal sent, it must time out as if none came.
+void judge_interrupted(Context &cx, Interrupted &in) {
+  cx.wait_until([&] { return in.tick(cx), in.sent; }, &in.p, in.late);
+  in.tick(cx);
+  const Outcome &o = cx.finish(in.p);
+  std::string why = "EINTR is not a timeout: wait again until the deadline passes";
+  expect_stderr(o, "ring_get: no item within 2 s\n", in.cmd, why);
+  expect_exit(o, 3, in.cmd, why);
+  auto after = std::chrono::duration<double>(ended_at(in.p) - in.began).count();
+  cx.note(fmt::format("it gave up {:.2f} s after its wait began", after));
+  if (after > 2.9)
+    fail(fmt::format("`{}` gives up 2 s after its wait began, though signals interrupt it",
+                     in.cmd),
+         fmt::format("it gave up {:.1f} s after (a signal came 1.8 s in)", after),
+         "after EINTR, call sem_timedwait again with the same absolute deadline, not a new one");
 }
 
 // Step 6, COUNT > 1: `ring_get -t 2 /ring 4` gets four items spaced 0.9 s apart
 // (each put 0.9 s after the one before was printed). Each item's wait has a
 // deadline of its own, computed before it: a deadline computed once, before
 // the first item, passes before the fourth (put 2.7 s or more after the wait
-// began).
-void timed_items_spaced(Context &cx, GraderRing &ring) {
-  auto items = random_items(4);
+// began). `tick` runs while it waits (the other parts' timed steps).
+struct Spaced {
+  Process p;
+  std::string cmd;
+  std::vector<std::string> items;
+};
+Spaced put_spaced(Context &cx, GraderRing &ring, const std::function<void()> &tick) {
   std::vector<std::string> args{"-t", "2", ring.name(), "4"};
-  std::string cmd = command_line("ring_get", args);
-  Process p = cx.start("ring_get", args);
-  Student st{&p, "ring_get", cmd};
-  cx.wait_until([&] { return futex_wait_of(p.pid()) && all_threads_asleep(p.pid()); }, &p,
-                cx.within(2s));
-  for (size_t i = 0; i < items.size() && !p.done(); ++i) {
+  Spaced sp{cx.start("ring_get", args), command_line("ring_get", args), random_items(4)};
+  Process &p = sp.p;
+  Student st{&p, "ring_get", sp.cmd};
+  cx.wait_until([&] { return tick(), futex_wait_of(p.pid()) && all_threads_asleep(p.pid()); },
+                &p, cx.within(2s));
+  for (size_t i = 0; i < sp.items.size() && !p.done(); ++i) {
     if (i > 0) {
-      std::string printed = as_lines(std::span(items).first(i));
-      cx.wait_until([&] { return p.stdout_so_far() == printed; }, &p, cx.within(2s));
+      std::string printed = as_lines(std::span(sp.items).first(i));
+      cx.wait_until([&] { return tick(), p.stdout_so_far() == printed; }, &p, cx.within(2s));
       auto put_at = Clock::now() + 900ms;  // the input's spacing, not a wait for an event
-      cx.wait_until([&] { return Clock::now() >= put_at; }, &p, put_at);
+      cx.wait_until([&] { return tick(), Clock::now() >= put_at; }, &p, put_at);
       if (p.done()) break;
     }
-    ring.put(cx, items[i], {&st, 1}, fmt::format("as producer, putting item {} of 4", i + 1));
+    ring.put(cx, sp.items[i], {&st, 1}, fmt::format("as producer, putting item {} of 4", i + 1));
     cx.note(fmt::format("put item {} of 4", i + 1));
   }
-  const Outcome &o = cx.finish(p);
+  return sp;
+}
+
+// Judge the spaced part: all four items printed, exit 0.
+void judge_spaced(Context &cx, Spaced &sp) {
+  const Outcome &o = cx.finish(sp.p);
   std::string why = "each item's wait has its own deadline, now + SECONDS computed just before it";
-  expect_stderr(o, "", cmd, why + ": 0.9 s between items is well within 2 s");
-  expect_exit(o, 0, cmd, why);
-  expect_stdout(o, as_lines(items), cmd, "print each item taken after sem_timedwait");
+  expect_stderr(o, "", sp.cmd, why + ": 0.9 s between items is well within 2 s");
+  expect_exit(o, 0, sp.cmd, why);
+  expect_stdout(o, as_lines(sp.items), sp.cmd, "print each item taken after sem_timedwait");
 }
 
-// Step 6, signals: `ring_get -t 2 /ring 1` on an empty ring gets SIGUSR1 three
-// times at once and once more 1.8 s into its wait. It must go on waiting each
-// time with the same deadline, and so give up 2 s after its wait began: a
-// deadline computed anew after EINTR would move to 3.8 s or later.
-void timed_wait_interrupted(Context &cx, GraderRing &ring) {
-  std::vector<std::string> args{"-t", "2", ring.name(), "1"};
-  std::string cmd = command_line("ring_get", args);
-  Process p = cx.start("ring_get", args);
-  interrupt_thrice(cx, p, cmd, "sem_timedwait");
-  auto began = Clock::now();  // asleep in its wait by now: its deadline is at most began + 2 s
-  auto late = began + 1800ms;
-  cx.wait_until([&] { return Clock::now() >= late; }, &p, late);
-  if (!p.done()) {
-    check(kill(p.pid(), SIGUSR1), "kill");
-    cx.note(fmt::format("sent SIGUSR1 to pid {} 1.8 s into its wait", p.pid()));
-  }
+// Judge `ring_get -t 1 /ring 1` on an empty ring: exit 3 with its line, no
+// sooner than 1 s after it started.
+void judge_timeout(Context &cx, Process &p, const std::string &cmd) {
   const Outcome &o = cx.finish(p);
-  expect_stderr(o, "ring_get: no item within 2 s\n", cmd,
-                "EINTR is not a timeout: wait again until the deadline passes");
-  expect_exit(o, 3, cmd, "EINTR is not a timeout: wait again until the deadline passes");
-  auto after = std::chrono::duration<double>(ended_at(p) - began).count();
-  cx.note(fmt::format("it gave up {:.2f} s after its wait began", after));
-  if (after > 2.9)
-    fail(fmt::format("`{}` gives up 2 s after its wait began, though signals interrupt it", cmd),
-         fmt::format("it gave up {:.1f} s after (a signal came 1.8 s in)", after),
-         "after EINTR, call sem_timedwait again with the same absolute deadline, not a new one");
-}
-
-// Step 6: ring_get -t gives up after SECONDS, not before, and takes what comes in time.
-void timed_wait(Context &cx) {
-  GraderRing ring = GraderRing::make(cx, "ring", 1, false);
-  std::vector<std::string> args{"-t", "1", ring.name(), "1"};
-  std::string cmd = command_line("ring_get", args);
-  Outcome o = cx.run("ring_get", args);
   expect_exit(o, 3, cmd, "use sem_timedwait, and exit 3 when it fails with ETIMEDOUT");
   if (o.wall_ms < 990)
     fail("`" + cmd + "` waits 1 s for an item before it gives up",
@@ -1276,9 +1305,22 @@ void timed_wait(Context &cx) {
          "sem_timedwait takes an absolute CLOCK_REALTIME time: clock_gettime, then add SECONDS; "
          "a bare {SECONDS, 0} lies in 1970, long past");
   expect_stderr(o, "ring_get: no item within 1 s\n", cmd, "report the timeout exactly");
+}
 
-  timed_items_spaced(cx, ring);
-  timed_wait_interrupted(cx, ring);
+// Step 6: ring_get -t gives up after SECONDS, not before, and takes what comes
+// in time. Its three parts run side by side, each on a ring of its own (they
+// wait seconds by design), and are judged in order.
+void timed_wait(Context &cx) {
+  GraderRing ring = GraderRing::make(cx, "ring", 1, false);
+  GraderRing spaced = GraderRing::make(cx, "spaced", 1, false);
+  GraderRing signals = GraderRing::make(cx, "signals", 1, false);
+  Interrupted in = start_interrupted(cx, signals);
+  std::vector<std::string> args{"-t", "1", ring.name(), "1"};
+  Process timeout = cx.start("ring_get", args);
+  Spaced sp = put_spaced(cx, spaced, [&] { timeout.pump(Clock::now()), in.tick(cx); });
+  judge_timeout(cx, timeout, command_line("ring_get", args));
+  judge_spaced(cx, sp);
+  judge_interrupted(cx, in);
 }
 
 // ---------------------------------------------------------------- unnamed

@@ -268,6 +268,19 @@ void progress(const RunOptions &opt, size_t done, size_t total, std::string_view
   std::fflush(stderr);
 }
 
+// The order to start the jobs in: the longest deadlines first (a check that
+// waits seconds by design, such as a timed wait, overlaps the quick ones
+// instead of ending the run alone), the registry's order among equals. The
+// results stay in the jobs' order.
+std::vector<size_t> start_order(const std::vector<Job> &jobs) {
+  std::vector<size_t> order(jobs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return jobs[a].check->deadline > jobs[b].check->deadline;
+  });
+  return order;
+}
+
 }  // namespace
 
 std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt,
@@ -277,17 +290,19 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
   std::vector<int> free_slots;
   for (int s = opt.jobs - 1; s >= 0; --s) free_slots.push_back(s);
   Fd sigs = stop_signals();
+  std::vector<size_t> order = start_order(jobs);
   size_t next = 0, finished = 0;
   interrupted = false;
   while (finished < jobs.size() && !interrupted) {
     // Start checks while there are free slots; a lab that did not build needs no process.
     while (next < jobs.size() && !free_slots.empty()) {
-      const Job &j = jobs[next];
+      size_t job = order[next++];
+      const Job &j = jobs[job];
       if (j.build_error) {
         Result r = blank(j);
         r.status = Status::not_built;
         r.observed = *j.build_error;
-        results[next++] = r;
+        results[job] = r;
         ++finished;
         continue;
       }
@@ -300,7 +315,7 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       auto grace = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow) +
                    std::chrono::seconds(5);
       running.push_back(
-          {next++, slot, pid, Fd(open_pidfd(pid)), std::move(p.read), "", Clock::now() + grace});
+          {job, slot, pid, Fd(open_pidfd(pid)), std::move(p.read), "", Clock::now() + grace});
       progress(opt, finished, jobs.size(), fmt::format("{}/{}", j.lab->id, j.check->id));
     }
     if (running.empty()) continue;
