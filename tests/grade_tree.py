@@ -15,6 +15,8 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
                          each "# says: TEXT" line must appear in that check's report
   coverage               every check of every lab is on the kills: line (without "?")
                          of at least one buggy variant, so each one is shown to catch a bug
+  says LABDIR...         every variant of those labs has a "# says:" line (the words
+                         its report must hold: the report names its cause)
   broken-build           a lab that does not compile is reported "did not build"
                          with the compiler's first error
   no-leaks               a grading run leaves no IPC object, file or process
@@ -164,6 +166,19 @@ def coverage(a):
     if missing: fail("no buggy variant is sure to lose: " + ", ".join(missing))
     print(f"{len(checks)} checks, each on a buggy variant's kills: line")
 
+def says(a):
+    """Every variant of the labs named (LABDIR...) has a '# says:' line, so each one's
+    test proves that the report names its cause (variant_verdict checks the words)."""
+    root = os.path.join(a.source, "tests", "mutants")
+    silent = []
+    for labdir in a.args:
+        for name in sorted(os.listdir(os.path.join(root, labdir))):
+            if name.endswith(".mutant") and kills_line(os.path.join(root, labdir, name)) != ["nothing"] \
+                    and not says_lines(os.path.join(root, labdir, name)):
+                silent.append(f"{labdir}/{name}")
+    if silent: fail(f"{len(silent)} variants have no '# says:' line: " + ", ".join(silent))
+    print(f"every variant of {', '.join(a.args)} says what its report must name")
+
 def broken_build(a):
     """Labs made of the solutions, with 01-mqueue's mq_send broken: the checks
     that run mq_send say "did not build" (skipped), its first error is shown
@@ -254,7 +269,7 @@ def main():
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
     modes = {"solutions": solutions, "solutions-names": solutions_names, "tree": tree, "skeleton": skeleton, "mutant": mutant,
-             "coverage": coverage, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
+             "coverage": coverage, "says": says, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
     if a.mode not in modes: fail("unknown mode " + a.mode)
     modes[a.mode](a)
     print("ok")

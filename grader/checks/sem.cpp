@@ -1325,6 +1325,35 @@ void timed_wait(Context &cx) {
 
 // ---------------------------------------------------------------- unnamed
 
+// The grader holds the -u ring's mutex while program p starts: p must come
+// to sleep on that mutex, having stored and taken nothing (in and out as they
+// were). One that sem_inits the header's semaphores again resets mutex to 1
+// under the grader's feet and walks in. Then the grader lets the mutex go.
+void expect_waits_for_held_mutex(Context &cx, GraderRing &ring, Process &p,
+                                 const std::string &cmd) {
+  uint32_t in = ring.header().in, out = ring.header().out;
+  std::optional<Role> on;
+  cx.wait_until(
+      [&] {
+        auto w = futex_wait_of(p.pid());
+        on = w ? ring.role_of(*w) : std::nullopt;
+        return on.has_value();
+      },
+      &p, cx.within(2s));
+  p.pump(Clock::now());
+  if (on != mutex_sem || ring.header().in != in || ring.header().out != out ||
+      !p.stdout_so_far().empty())
+    fail(fmt::format("`{}` waits for mutex, which the grader holds, storing and taking nothing",
+                     cmd),
+         fmt::format("{}; in {} (was {}), out {} (was {}), mutex reads {}",
+                     p.done() ? "it " + p.outcome().describe()
+                              : on ? "it sleeps on " + ring.label(*on) : "it never sleeps on mutex",
+                     ring.header().in, in, ring.header().out, out, ring.value(mutex_sem)),
+         "-u: use the header's semaphores as ring_init left them: a sem_init resets mutex "
+         "under its holder's feet");
+  check(sem_post(ring.sem(mutex_sem)), "sem_post");
+}
+
 // Step 7: `ring_put -u` starts on a ring that already holds an item (the
 // grader's): it must use the header's semaphores as they are, so that item
 // comes out first and its slot is never written over; then its own 6 items.
@@ -1332,8 +1361,10 @@ void unnamed_put_on_held_item(Context &cx, GraderRing &ring) {
   auto items = random_items(7);  // items[0] is the grader's own
   ring.put(cx, items[0], {}, "as producer, before ring_put -u starts");
   std::vector<std::string> put_args{"-u", ring.name()};
+  check(sem_wait(ring.sem(mutex_sem)), "sem_wait");  // value 1: at once
   Process put = cx.start("ring_put", put_args, as_lines(std::span(items).subspan(1)));
   Student putter{&put, "ring_put", command_line("ring_put", put_args)};
+  expect_waits_for_held_mutex(cx, ring, put, putter.cmd);
   cx.wait_until([&] { return ring.value(full_sem) >= 2 && all_threads_asleep(put.pid()); }, &put,
                 cx.within(2s));
   for (size_t i = 0; i < items.size(); ++i)
@@ -1355,8 +1386,10 @@ void unnamed_get_on_held_item(Context &cx, GraderRing &ring) {
   auto items = random_items(3);
   ring.put(cx, items[0], {}, "as producer, before ring_get -u starts");
   std::vector<std::string> get_args{"-u", ring.name(), "3"};
+  check(sem_wait(ring.sem(mutex_sem)), "sem_wait");  // value 1: at once
   Process get = cx.start("ring_get", get_args);
   Student getter{&get, "ring_get", command_line("ring_get", get_args)};
+  expect_waits_for_held_mutex(cx, ring, get, getter.cmd);
   wait_asleep_on(cx, ring, get, full_sem, 2s);  // it took what it saw, and waits for more
   for (size_t i = 1; i < 3; ++i)
     ring.put(cx, items[i], {&getter, 1}, fmt::format("as producer, putting item {} of 3", i + 1));
@@ -1682,9 +1715,11 @@ Lab sem_lab() {
            step7, 10s, unnamed,
            "`ring_init -u /ring 2`: no named semaphores; the header's semaphores read 2, 0, 1 "
            "through the grader's mapping. `ring_put -u` (6 lines) starts on a ring that already "
-           "holds one item of the grader's; the grader consumes once the producer sleeps: its "
-           "item first, then the 6. `ring_get -u /ring 3` starts on a ring holding one item; the "
-           "grader puts two more once the consumer sleeps: it prints the three and exits 0.",
+           "holds one item of the grader's, while the grader holds the header's mutex: it must "
+           "sleep on mutex having stored nothing; then the grader consumes: its item first, then "
+           "the 6. `ring_get -u /ring 3` starts on a ring holding one item, the mutex again held: "
+           "it must sleep on mutex having taken nothing; the grader then puts two more: it prints "
+           "the three and exits 0.",
            "`pshared` 0 (a lost wake-up); `sem_init` in `ring_put` or `ring_get`; named semaphores "
            "made anyway."},
           {"cleanup", "ring_rm removes everything; nothing is left behind", 3, step8, 5s, cleanup,
