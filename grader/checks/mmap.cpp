@@ -388,10 +388,12 @@ std::optional<Syscall> expect_waits(Context &cx, Process &p, const std::string &
   if (!child) return std::nullopt;
   double cpu_then = cpu_ms_so_far(p.pid());
   bool waits = false;
+  auto printed = [&] { return p.pump(Clock::now()), !p.stdout_so_far().empty(); };
   cx.wait_until(
       [&] {
-        if (!p.stdout_so_far().empty() || p.syscalls()->held().size() > 1) return true;
-        return waits = waits_for_child(p.pid(), cpu_then, 200 * cx.slow());
+        if (printed() || p.syscalls()->held().size() > 1) return true;
+        // Asleep now, it wrote whatever it printed before it slept: look again.
+        return waits = waits_for_child(p.pid(), cpu_then, 200 * cx.slow()) && !printed();
       },
       &p, cx.end());
   if (waits) {
