@@ -1326,23 +1326,27 @@ void timed_wait(Context &cx) {
 // ---------------------------------------------------------------- unnamed
 
 // The grader holds the -u ring's mutex while program p starts: p must come
-// to sleep on that mutex, having stored and taken nothing (in and out as they
-// were). One that sem_inits the header's semaphores again resets mutex to 1
+// to sleep on that mutex (or spin: no-spinning judges that), having stored and
+// taken nothing (in and out as they were). One that sem_inits the header's semaphores again resets mutex to 1
 // under the grader's feet and walks in. Then the grader lets the mutex go.
 void expect_waits_for_held_mutex(Context &cx, GraderRing &ring, Process &p,
                                  const std::string &cmd) {
   uint32_t in = ring.header().in, out = ring.header().out;
   std::optional<Role> on;
+  auto moved = [&] {
+    p.pump(Clock::now());
+    return ring.header().in != in || ring.header().out != out || !p.stdout_so_far().empty();
+  };
+  // Asleep on a semaphore of the ring, or spinning (no-spinning judges that): 100 ms of CPU.
+  double cpu_then = cpu_ms_so_far(p.pid());
   cx.wait_until(
       [&] {
         auto w = futex_wait_of(p.pid());
         on = w ? ring.role_of(*w) : std::nullopt;
-        return on.has_value();
+        return on || moved() || cpu_ms_so_far(p.pid()) - cpu_then >= 100 * cx.slow();
       },
       &p, cx.within(2s));
-  p.pump(Clock::now());
-  if (on != mutex_sem || ring.header().in != in || ring.header().out != out ||
-      !p.stdout_so_far().empty())
+  if (p.done() || moved() || (on && on != mutex_sem))
     fail(fmt::format("`{}` waits for mutex, which the grader holds, storing and taking nothing",
                      cmd),
          fmt::format("{}; in {} (was {}), out {} (was {}), mutex reads {}",

@@ -140,6 +140,8 @@ class Context {
   // The last program that exited non-zero or was killed, with what it wrote
   // to stderr (empty when none did, or it wrote nothing).
   const std::pair<std::string, std::string> &failed_stderr() const { return failed_stderr_; }
+  // Every command line it started, with the process's pid.
+  const std::vector<std::pair<pid_t, std::string>> &commands() const { return cmds_; }
 
  private:
   void log_outcome(const std::string &cmd, const Outcome &o);

@@ -110,11 +110,22 @@ std::optional<std::string> interference(const std::system_error &e) {
   return std::nullopt;
 }
 
+// Does the verdict name command `cmd` (in backquotes, as every verdict quotes one)?
+bool names_command(const Result &r, const std::string &cmd) {
+  std::string quoted = "`" + cmd;
+  return r.expected.find(quoted) != std::string::npos ||
+         r.observed.find(quoted) != std::string::npos;
+}
+
 // A failed program's stderr, for the report, unless the verdict already
-// quotes it: "`cmd` wrote: ..." (made visible, capped).
+// quotes it, or is about another command of the check (the failed one may
+// have failed as it had to, on bad input): "`cmd` wrote: ..." (made visible, capped).
 std::string unseen_stderr(const Context &cx, const Result &r) {
   const auto &[cmd, err] = cx.failed_stderr();
   if (err.empty()) return "";
+  if (!names_command(r, cmd))
+    for (const auto &[pid, other] : cx.commands())
+      if (other != cmd && names_command(r, other)) return "";
   std::string shown = visible(err, 300);
   std::string first = visible(err.substr(0, err.find('\n')), 300);
   if (first.size() >= 2) first = first.substr(1, first.size() - 2);  // without visible()'s quotes
