@@ -232,6 +232,20 @@ void expect_stderr(const Outcome &o, std::string_view expected, const std::strin
        fmt::format("it wrote {}", visible(o.err)), cause_or_todo(o, std::move(cause)));
 }
 
+// Why a bad call did not exit as the contract says, from how it did end.
+static std::string bad_call_cause(const BadCall &c, const Outcome &o) {
+  std::string want = c.err.ends_with('\n') ? "`" + c.err.substr(0, c.err.size() - 1) + "`"
+                                           : "the usage line";
+  if (c.code == 2) return "a bad or missing argument is a usage error: exit 2 with " + want;
+  if (o.exited && o.code == 2)
+    return "the command line is well formed, so this is no usage error: the contract makes "
+           "it " + want + ", exit 1";
+  if (o.exited && o.code == 0)
+    return "it went on as if nothing were wrong: the contract makes this case " + want +
+           ", exit 1; look for it before using the data";
+  return "check every call's result: the contract makes this case " + want + ", exit 1";
+}
+
 void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
   for (const auto &c : calls) {
     Outcome o = cx.run(c.prog, c.args);
@@ -239,9 +253,7 @@ void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
     if (o.signal)
       fail("`" + cmd + "` reports the error", "it " + o.describe(),
            "check every argument and every call's result before using it");
-    expect_exit(o, c.code, cmd,
-                c.code == 2 ? "a bad or missing argument is a usage error: exit 2"
-                            : "check every call's result and exit 1 when it fails");
+    expect_exit(o, c.code, cmd, bad_call_cause(c, o));
     bool exact = c.err.ends_with('\n');
     if (exact ? o.err != c.err : !o.err.starts_with(c.err))
       fail(fmt::format("`{}` writes {}{} to stderr", cmd, visible(c.err),
