@@ -77,7 +77,49 @@ std::string show(const Record &r) {
                      visible(std::string_view(r.name, strnlen(r.name, sizeof r.name))));
 }
 
-// Fail unless the file holds exactly `expected`, naming the first wrong record.
+// Which fields of record `got` differ from `want`, each with its bytes: for
+// name, the first and last differing byte, which may lie after the text's NUL
+// (where show() cannot see them): "name bytes 5-11: "xold\0" instead of "\0\0...".
+std::string record_difference(const Record &want, const Record &got) {
+  std::vector<std::string> d;
+  if (want.id != got.id) d.push_back(fmt::format("id {} instead of {}", got.id, want.id));
+  if (want.balance != got.balance)
+    d.push_back(fmt::format("balance {} instead of {}", got.balance, want.balance));
+  size_t first = 0, last = sizeof want.name;
+  while (first < last && want.name[first] == got.name[first]) ++first;
+  while (last > first && want.name[last - 1] == got.name[last - 1]) --last;
+  if (first < last)
+    d.push_back(fmt::format("name bytes {}-{}: {} instead of {}{}", first, last - 1,
+                            visible(std::string_view(got.name + first, last - first)),
+                            visible(std::string_view(want.name + first, last - first)),
+                            first > strnlen(want.name, sizeof want.name)
+                                ? " (after the name's NUL: they must be 0)"
+                                : ""));
+  std::string out;
+  for (const auto &x : d) out += (out.empty() ? "" : "; ") + x;
+  return out;
+}
+
+// The cause of a wrong record, from the evidence where it decides, else `usual`:
+// only name bytes after its NUL wrong (a copy that does not pad); the right
+// balance in an otherwise blank record (a store of a whole new record).
+std::string record_cause(const Record &want, const Record &got, std::string usual) {
+  size_t len = strnlen(want.name, sizeof want.name);
+  bool same_text = want.id == got.id && want.balance == got.balance &&
+                   memcmp(want.name, got.name, len + (len < sizeof want.name)) == 0;
+  if (same_text)
+    return "the name's bytes after its NUL must be 0 (NAME is NUL-padded): a strcpy or a "
+           "24-byte memcpy leaves other bytes there; zero name[] and copy strlen(NAME) bytes";
+  static const char zeros[sizeof want.name] = {};
+  bool blank = got.id == 0 && memcmp(got.name, zeros, sizeof zeros) == 0;
+  if (want.balance == got.balance && blank && (want.id != 0 || len > 0))
+    return "only the balance may change: store BALANCE into that record's balance field, "
+           "not a whole new record";
+  return usual;
+}
+
+// Fail unless the file holds exactly `expected`, naming the first wrong record
+// and its wrong fields.
 void expect_file(const std::string &path, const std::string &expected, const std::string &after,
                  std::string cause) {
   std::string got = read_file(path);
@@ -87,8 +129,10 @@ void expect_file(const std::string &path, const std::string &expected, const std
          fmt::format("it holds {} bytes", got.size()), std::move(cause));
   size_t i = 0;
   while (got.compare(i * rec, rec, expected, i * rec, rec) == 0) ++i;
-  fail(fmt::format("record {} is {} {}", i, show(record_at(expected, i)), after),
-       fmt::format("it is {}", show(record_at(got, i))), std::move(cause));
+  Record want = record_at(expected, i), seen = record_at(got, i);
+  fail(fmt::format("record {} is {} {}", i, show(want), after),
+       fmt::format("it is {}: {}", show(seen), record_difference(want, seen)),
+       record_cause(want, seen, std::move(cause)));
 }
 
 // The mapping of `path` in the process, if any ("" perms when none).
