@@ -425,11 +425,11 @@ bool waits_for_child(pid_t pid, double cpu_then, double spin_ms) {
 // Step 5's wait, forced open: the grader holds mm_fork's child at its exit,
 // after it has written the region. The parent must meanwhile wait for it,
 // having printed nothing: a parent that reads the region without waitpid
-// prints (or ends) now. Returns the held child's exit, or nullopt when no
-// child reached its exit (the checks after the handshake judge that).
-std::optional<Syscall> expect_waits(Context &cx, Process &p, const std::string &cmd) {
+// prints (or ends) now. When no child reached its exit, the checks after the
+// handshake judge it.
+void expect_waits(Context &cx, Process &p, const std::string &cmd) {
   std::optional<Syscall> child = child_at_exit(cx, p);
-  if (!child) return std::nullopt;
+  if (!child) return;
   double cpu_then = cpu_ms_so_far(p.pid());
   bool waits = false;
   auto printed = [&] { return p.pump(Clock::now()), !p.stdout_so_far().empty(); };
@@ -443,7 +443,7 @@ std::optional<Syscall> expect_waits(Context &cx, Process &p, const std::string &
   if (waits) {
     cx.note(fmt::format("held its child (pid {}) at exit_group; meanwhile the parent: {}",
                         child->pid, what_it_does(p.pid())));
-    return child;
+    return;
   }
   std::string did = !p.stdout_so_far().empty() ? "printed " + visible(p.stdout_so_far())
                     : p.done() || p.syscalls()->held().size() > 1 ? "ended"

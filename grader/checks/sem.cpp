@@ -1327,8 +1327,9 @@ void timed_wait(Context &cx) {
 
 // The grader holds the -u ring's mutex while program p starts: p must come
 // to sleep on that mutex (or spin: no-spinning judges that), having stored and
-// taken nothing (in and out as they were). One that sem_inits the header's semaphores again resets mutex to 1
-// under the grader's feet and walks in. Then the grader lets the mutex go.
+// taken nothing (in and out as they were). One that sem_inits the header's
+// semaphores again resets mutex to 1 under the grader's feet and walks in.
+// Then the grader lets the mutex go.
 void expect_waits_for_held_mutex(Context &cx, GraderRing &ring, Process &p,
                                  const std::string &cmd) {
   uint32_t in = ring.header().in, out = ring.header().out;
