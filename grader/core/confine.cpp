@@ -38,25 +38,19 @@ bool within(const fs::path &p, const fs::path &top) {
   return t == top.end();
 }
 
-// Let the ruleset grant `what` beneath `path`; false with `why` on failure.
-bool allow(int ruleset, const fs::path &path, bool dir, std::string &why) {
-  int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
-  if (fd < 0) return true;  // gone, or a dangling link: nothing to grant
-  PathBeneathAttr rule{dir ? handled : access_execute | access_read_file, fd};
-  long r = syscall(SYS_landlock_add_rule, ruleset, rule_path_beneath, &rule, 0);
-  int err = errno;
-  close(fd);
-  if (r < 0 && err != EINVAL) {  // EINVAL: a special file no rule can name
-    why = "landlock_add_rule " + path.string() + ": " + strerror(err);
-    return false;
-  }
-  return true;
+// Let the ruleset grant `what` beneath `path`; throws naming the call on failure.
+void allow(int ruleset, const fs::path &path, bool dir) {
+  Fd fd(open(path.c_str(), O_PATH | O_CLOEXEC));
+  if (!fd) return;  // gone, or a dangling link: nothing to grant
+  PathBeneathAttr rule{dir ? handled : access_execute | access_read_file, fd.get()};
+  if (syscall(SYS_landlock_add_rule, ruleset, rule_path_beneath, &rule, 0) < 0 &&
+      errno != EINVAL)  // EINVAL: a special file no rule can name
+    throw_errno("landlock_add_rule " + path.string());
 }
 
 // Grant everything beneath `dir` except the hidden folders, recursing into
 // the entries that lead to one.
-bool allow_all_but(int ruleset, const fs::path &dir, const std::vector<fs::path> &hidden,
-                   std::string &why) {
+void allow_all_but(int ruleset, const fs::path &dir, const std::vector<fs::path> &hidden) {
   std::error_code ec;
   for (const auto &e : fs::directory_iterator(dir, ec)) {
     fs::path p = e.path();
@@ -68,13 +62,12 @@ bool allow_all_but(int ruleset, const fs::path &dir, const std::vector<fs::path>
     }
     if (hide) continue;
     if (leads && !e.is_symlink(ec)) {
-      if (!allow_all_but(ruleset, p, hidden, why)) return false;
+      allow_all_but(ruleset, p, hidden);
       continue;
     }
     // A link that leads to a hidden folder is skipped with it above.
-    if (!allow(ruleset, p, fs::is_directory(p, ec), why)) return false;
+    allow(ruleset, p, fs::is_directory(p, ec));
   }
-  return true;
 }
 
 }  // namespace
@@ -84,27 +77,24 @@ int landlock_abi() {
   return v < 0 ? 0 : static_cast<int>(v);
 }
 
-bool hide_paths(const std::vector<std::string> &hidden, const std::vector<std::string> &granted,
-                std::string &why) {
-  if (hidden.empty() || landlock_abi() < 1) return true;
+Fd hiding_ruleset(const std::vector<std::string> &hidden, const std::vector<std::string> &granted) {
+  if (hidden.empty() || landlock_abi() < 1) return Fd();
   std::vector<fs::path> real;
   std::error_code ec;
   for (const auto &h : hidden) real.push_back(fs::weakly_canonical(h, ec));
   RulesetAttr attr{handled};
-  int ruleset = static_cast<int>(
-      syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0));
-  if (ruleset < 0) {
-    why = std::string("landlock_create_ruleset: ") + strerror(errno);
-    return false;
-  }
-  bool ok = allow_all_but(ruleset, "/", real, why);
-  for (const auto &g : granted) ok = ok && allow(ruleset, g, true, why);
-  if (ok && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    why = std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + strerror(errno), ok = false;
-  if (ok && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
-    why = std::string("landlock_restrict_self: ") + strerror(errno), ok = false;
-  close(ruleset);
-  return ok;
+  Fd ruleset(static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
+  if (!ruleset) throw_errno("landlock_create_ruleset");
+  allow_all_but(ruleset.get(), "/", real);
+  for (const auto &g : granted) allow(ruleset.get(), g, true);
+  return ruleset;
+}
+
+const char *enter_ruleset(int ruleset) noexcept {
+  if (ruleset < 0) return nullptr;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return "prctl(PR_SET_NO_NEW_PRIVS)";
+  if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0) return "landlock_restrict_self";
+  return nullptr;
 }
 
 }  // namespace ipcg

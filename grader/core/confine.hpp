@@ -6,19 +6,25 @@
 #include <string>
 #include <vector>
 
+#include "fd.hpp"
+
 namespace ipcg {
 
 // The Landlock ABI version this kernel offers, 0 when it has none.
 int landlock_abi();
 
-// In a child about to exec: forbid reading, listing and executing anything
-// under the folders `hidden`, leaving the rest of the file system as it was.
-// Returns false with `why` naming the failed call; true (doing nothing) on
-// a kernel without Landlock.
+// A Landlock ruleset that forbids reading, listing and executing anything
+// under the folders `hidden`, leaving the rest of the file system as it was;
+// no descriptor on a kernel without Landlock or when nothing is hidden.
 // `granted` are folders to allow even so: the roots of mqueue mounts, which
 // Landlock also consults when a program opens a queue with mq_open().
-// Call it before dropping privileges: it reads every folder on the way.
-bool hide_paths(const std::vector<std::string> &hidden, const std::vector<std::string> &granted,
-                std::string &why);
+// Built by the parent before fork, as root: it reads every folder on the way,
+// which a child forked from the threaded grader must not (it may allocate
+// nothing). Throws naming the call that failed.
+Fd hiding_ruleset(const std::vector<std::string> &hidden, const std::vector<std::string> &granted);
+
+// In a child about to exec: enter `ruleset` (none when negative). Allocates
+// nothing; returns the call that failed, or nullptr.
+const char *enter_ruleset(int ruleset) noexcept;
 
 }  // namespace ipcg

@@ -157,7 +157,7 @@ struct ExecArgs {
 
 // In the child: everything between fork and exec.
 [[noreturn]] void child_exec(const Spawn &spec, ExecArgs &args, int in, int out, int err,
-                             int errpipe, pid_t parent, int recsock) {
+                             int errpipe, pid_t parent, int recsock, int ruleset) {
   setsid();  // its own session and process group: no terminal of the grader's
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // getppid() is 0 when the parent sits outside our PID namespace.
@@ -167,12 +167,7 @@ struct ExecArgs {
   umask(022);
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
   if (spec.cpu) pin_to_cpu(*spec.cpu, errpipe);
-  // Before setuid: the rules need every folder on the way to a hidden one.
-  if (std::string why; !hide_paths(spec.hidden, spec.granted, why)) {
-    ssize_t n = write(errpipe, why.data(), why.size());
-    (void)n;
-    _exit(127);
-  }
+  if (const char *call = enter_ruleset(ruleset)) child_fail(errpipe, call);
   if (spec.uid) {
     if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
@@ -201,12 +196,28 @@ void set_nonblocking(int fd) {
   check(fcntl(fd, F_SETFL, fl | O_NONBLOCK), "fcntl");
 }
 
+// Whether fd turns readable (data, end of file or a hang-up) before `until`.
+bool readable_by(int fd, Deadline until) {
+  pollfd pfd{fd, POLLIN, 0};
+  for (;;) {
+    int n = poll(&pfd, 1, ms_left(until));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) throw_errno("poll");
+  }
+}
+
+// The longest a child may take between fork and execve: microseconds when
+// all is well; the bound keeps a grader bug from hanging the check for ever.
+constexpr auto exec_bound = std::chrono::seconds(20);
+
 }  // namespace
 
 Process Process::start(const Spawn &spec) {
   Pipe in = Pipe::make(), out = Pipe::make(), err = Pipe::make(), ex = Pipe::make();
   pid_t parent = getpid();
   ExecArgs args(spec);
+  Fd ruleset = hiding_ruleset(spec.hidden, spec.granted);
   Fd rec_mine, rec_theirs;  // the socket the child sends its seccomp listener over
   if (spec.record_syscalls && syscall_record_enabled()) {
     int sv[2];
@@ -219,9 +230,15 @@ Process Process::start(const Spawn &spec) {
   p.pid_ = check(fork(), "fork");
   if (p.pid_ == 0)
     child_exec(spec, args, in.read.get(), out.write.get(), err.write.get(), ex.write.get(), parent,
-               rec_theirs ? rec_theirs.get() : -1);
+               rec_theirs ? rec_theirs.get() : -1, ruleset ? ruleset.get() : -1);
+  ruleset.reset();
+  Deadline exec_by = p.started_ + exec_bound;
   if (rec_theirs) {
     rec_theirs.reset();
+    if (!readable_by(rec_mine.get(), exec_by)) {
+      p.never_started();
+      return p;
+    }
     if (Fd listener = receive_fd(rec_mine.get()))
       p.syscalls_ = record_syscalls(std::move(listener), spec.uid, spec.hold);
   }
@@ -229,6 +246,10 @@ Process Process::start(const Spawn &spec) {
   in.read.reset(), out.write.reset(), err.write.reset();
   p.cap_ = spec.output_cap;
   p.pidfd_ = Fd(open_pidfd(p.pid_));
+  if (!readable_by(ex.read.get(), exec_by)) {
+    p.never_started();
+    return p;
+  }
   std::string why(256, '\0');
   ssize_t n = read(ex.read.get(), why.data(), why.size());
   if (n > 0) {
@@ -247,6 +268,17 @@ Process Process::start(const Spawn &spec) {
   set_nonblocking(p.in_fd_.get());
   if (p.pending_in_.empty() && !spec.keep_stdin_open) p.in_fd_.reset();
   return p;
+}
+
+// A child that never reached execve: killed, and reported as not started.
+void Process::never_started() {
+  kill_tree();
+  out_.timed_out = false;
+  out_.exec_failed = true;
+  out_.err = fmt::format(
+      "the grader's child did not reach execve in {} s: a bug in the grader, "
+      "please report it",
+      exec_bound.count());
 }
 
 Process::Process(Process &&o) noexcept { *this = std::move(o); }

@@ -46,8 +46,8 @@ struct Spawn {
   std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
                                   // racing processes over every core
   std::optional<StudentLimits> limits;  // resource limits (hard = soft)
-  std::vector<std::string> hidden;      // folders it must not read (Landlock, see hide_paths)
-  std::vector<std::string> granted;     // ... and mqueue mounts it may (see hide_paths)
+  std::vector<std::string> hidden;      // folders it must not read (Landlock: hiding_ruleset)
+  std::vector<std::string> granted;     // ... and mqueue mounts it may (the same)
   bool record_syscalls = false;  // record its IPC system calls (syscalls.hpp), where the
                                  // kernel allows it and IPCGRADE_SYSCALLS is not "off"
   SyscallLog::Pred hold;         // with the record: hold the calls it matches from the
@@ -135,6 +135,8 @@ class Process {
   Process() = default;
   void read_ready(int which);
   void reap(bool block);
+  // A child that never reached execve: killed, and reported as not started.
+  void never_started();
   void feed_stdin();
   void close_all();
 

@@ -74,7 +74,7 @@ class Sandbox {
   // when all were, and without namespaces (where there is none to bound).
   const std::string &unbounded() const { return unbounded_; }
   // The mqueue mount a student's process must be granted when it is
-  // confined (see hide_paths); empty when there is none.
+  // confined (see hiding_ruleset); empty when there is none.
   std::string mqueue_root() const { return mqueue_dir_.empty() ? host_mqueue_ : mqueue_dir_; }
   // True when the student's uid cannot search "/" (some chroots): its
   // processes then keep CAP_DAC_READ_SEARCH (see Spawn::search_anywhere).
