@@ -370,6 +370,16 @@ Setup grading_setup(const RunOptions &ro, bool forced) {
   return s;
 }
 
+// Print `text` on stdout; false, said on stderr, when it cannot be written
+// (as when the reader of a pipe has gone: SIGPIPE is ignored, see main).
+bool print_stdout(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0)
+    return true;
+  fmt::print(stderr, "ipcgrade: could not write the report on stdout: {} (did its reader end?)\n",
+             strerror(errno));
+  return false;
+}
+
 int grade(const Options &o, const char *argv0) {
   if (!o.explain.empty()) return explain_check(o, argv0);
   if (o.coverage) {
@@ -419,13 +429,11 @@ int grade(const Options &o, const char *argv0) {
   if (ro.isolation == Isolation::unique_names)  // say what the fallback cannot bound
     text = "note: no namespaces here: student programs share the host's network, /run and System "
            "V limits (nothing bounds their shared memory beyond RLIMIT_DATA)\n" + text;
-  fmt::print("{}", text);
-  if (o.autolab) fmt::print("{}", autolab_scores(results));
-  std::fflush(stdout);
+  bool shown = print_stdout(text) && (!o.autolab || print_stdout(autolab_scores(results)));
   bool written = write_results(
       o, results, text_report(results, {false, o.verbose, st.rerun, st.command, st.setup}),
       seconds_since(started), setup);
-  return written ? exit_code(results) : exit_error;
+  return written && shown ? exit_code(results) : exit_error;
 }
 
 }  // namespace
@@ -445,6 +453,9 @@ int main(int argc, char **argv) {
     return exit_error;
   }
   if (app.count("--json") && o.json.empty()) o.json = "-";  // --json without FILE: stdout
+  // A reader of stdout that ends early (`ipcgrade | head`) must not kill the
+  // grader before it has removed its staging folder and its objects.
+  signal(SIGPIPE, SIG_IGN);
   try {
     return batch_command->parsed() ? run_batch(batch) : grade(o, argv[0]);
   } catch (const UsageError &e) {
@@ -452,6 +463,11 @@ int main(int argc, char **argv) {
     report_failure(o, e.what());
     return exit_error;
   } catch (const std::exception &e) {
+    if (auto *s = dynamic_cast<const std::system_error *>(&e);
+        s && s->code() == std::errc::broken_pipe) {
+      fmt::print(stderr, "ipcgrade: its output was cut short: the reader of stdout ended\n");
+      return exit_error;
+    }
     fmt::print(stderr, "ipcgrade: internal error: {}\n", e.what());
     report_failure(o, fmt::format("internal error: {}", e.what()));
     return exit_error;

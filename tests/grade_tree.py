@@ -240,10 +240,29 @@ def snapshot():
             items.add("process " + pid + " " + exe)
     return items
 
+def reader_gone(a):
+    """Grade with a stdout pipe whose reader has ended: exit 2 with one line
+    on stderr, the JSON results written all the same."""
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-test.") as tmp:
+        out = os.path.join(tmp, "results.json")
+        r, w = os.pipe()
+        os.close(r)
+        cmd = [os.path.join(a.build, "grader", "ipcgrade"), "--no-build", "--json", out,
+               "--tree", "solutions", "mqueue"]
+        p = subprocess.run(cmd, stdout=w, stderr=subprocess.PIPE, text=True, timeout=240)
+        os.close(w)
+        print("$ " + " ".join(cmd) + f" >closed-pipe  -> exit {p.returncode}\n" + p.stderr)
+        lines = p.stderr.strip().splitlines()
+        if p.returncode != 2: fail(f"with its reader gone the grader exited {p.returncode}, not 2")
+        if len(lines) != 1 or "stdout" not in lines[0]: fail("expected one line naming stdout")
+        doc = json.load(open(out))
+        if doc["score"] != sum(t["max_score"] for t in doc["tests"]): fail("the results file lost points")
+
 def no_leaks(a):
     before = snapshot()
     grade(a, a.build, "--tree", "solutions")
     grade(a, a.build, "--tree", "labs")
+    reader_gone(a)
     after = snapshot()
     if after - before: fail("left behind: " + ", ".join(sorted(after - before)))
 
