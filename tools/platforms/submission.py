@@ -24,6 +24,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -218,6 +219,7 @@ def echo(line):
 LANDLOCK_CREATE_RULESET, LANDLOCK_RESTRICT_SELF = 444, 446  # the same on x86-64 and arm64
 LANDLOCK_SCOPE_SIGNAL = 1 << 1
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def confine_signals():
@@ -247,6 +249,7 @@ def run_grader(argv, timeout, name, sink=None, confine=False, env=None):
     ended it, None: it could not start), its output's end, and whether it
     overran `timeout` seconds. `name` prefixes the lines said about it."""
     say(name, shlex.join(argv))
+    become_subreaper()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True, env=env,
@@ -256,6 +259,7 @@ def run_grader(argv, timeout, name, sink=None, confine=False, env=None):
         say(name, message)
         return None, message, False
     out = Output(proc.stdout, sink)
+    started = time.time()
     overran = False
     try:
         proc.wait(timeout=timeout)
@@ -263,6 +267,8 @@ def run_grader(argv, timeout, name, sink=None, confine=False, env=None):
         overran = True
         stop(proc)
     sweep(proc)
+    if overran or proc.returncode < 0:
+        remove_leftovers(proc.pid, started)
     return proc.returncode, out.text(), overran
 
 
@@ -285,12 +291,78 @@ def stop(proc):
 
 
 def sweep(proc):
-    """Kill whatever is left in the ended grader's process group (programs
-    of a grader that was killed before it could end them)."""
+    """Kill whatever the ended grader left: its process group, and every
+    process orphaned under us (we are their subreaper), until none is left."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    for _ in range(100):
+        orphans = children(os.getpid())
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def children(parent):
+    """The pids of the processes whose parent is `parent` (from /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            pids.append(int(entry.name))
+    return pids
+
+
+def become_subreaper():
+    """Make the programs that the grader leaves orphaned our children, so
+    that sweep() finds them even in sessions and groups of their own."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def owned(path):
+    """Whether `path` (not followed) is ours: owned by our effective uid."""
+    try:
+        return path.lstat().st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
+def remove(path):
+    """Remove the file or folder `path`, whatever is in it; quietly."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_leftovers(pid, since):
+    """What a grader (process `pid`, started at `since`) killed before its
+    clean-up leaves that is ours: its objects in /dev/shm and /dev/mqueue and
+    its check folders in the temp folder (named after its pid); as a user,
+    also its staging and build folders in /var/tmp and the temp folder made
+    since it started (as root they may be another grader's)."""
+    tmp = Path(os.environ.get("TMPDIR") or "/tmp")
+    found = [p for d, prefixes in ((Path("/dev/shm"), (f"ipcg.{pid}.", f"sem.ipcg.{pid}.")),
+                                   (Path("/dev/mqueue"), (f"ipcg.{pid}.",)),
+                                   (tmp, (f"ipcgrade-{pid}.",)))
+             if d.is_dir() for p in d.iterdir() if p.name.startswith(prefixes)]
+    if os.geteuid() != 0:
+        found += [p for d in {Path("/var/tmp"), tmp} for p in d.glob("ipcgrade[.-]*")
+                  if owned(p) and p.lstat().st_mtime >= since - 1]
+    for path in found:
+        if owned(path):
+            remove(path)
 
 
 def how_it_ended(code, overran, timeout):
