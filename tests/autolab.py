@@ -245,6 +245,7 @@ def check_bundle(a):
 
 
 def main():
+    """Run every check; 0 when all hold, 77 when not root."""
     ap = argparse.ArgumentParser()
     for opt in ["--source", "--tar", "--makefile", "--ipcgrade"]:
         ap.add_argument(opt, required=True)

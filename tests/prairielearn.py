@@ -217,6 +217,7 @@ def grade_dead(kit, grade, scratch, args, name, script, reason, env=None):
 
 
 def main():
+    """Run every check; 0 when all hold."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
     ap.add_argument("--bundle", required=True)

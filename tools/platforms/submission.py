@@ -191,12 +191,14 @@ class Output:
     stdout, where the platform keeps it for the instructor), its end kept."""
 
     def __init__(self, stream, sink=None):
+        """Start passing `stream` on, line by line, in a thread."""
         self.tail = collections.deque(maxlen=TAIL_LINES)
         self.sink = sink or echo
         self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
         self.thread.start()
 
     def _pump(self, stream):
+        """Read `stream` to its end (the thread's work)."""
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", "replace")
             self.sink(line)
