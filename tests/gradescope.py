@@ -31,7 +31,7 @@ LOOSE_LAB, LOOSE_ID = "01-mqueue", "mqueue"
 # What the bundle must hold, and what it must not.
 REQUIRED = ["setup.sh", "run_autograder", "kit", "meson.build", "labs/meson.build",
             "labs/01-mqueue/meson.build", "grader/main.cpp", "grader/meson.build",
-            "handouts/01-mqueue.md", "tools/gradescope/meson.build"]
+            "handouts/01-mqueue.md", "tools/gradescope/meson.build", "tools/platforms/submission.py"]
 FORBIDDEN = ("solutions/", "tests/mutants/", "tests/hostile/", "tests/alt/", ".ci/")
 
 failures = []
