@@ -4,16 +4,19 @@ podman, as the course platforms run their graders.
 
 usage: container.py --build BUILD --source SOURCE SCENARIO
   docker-default  root with Docker's 14 default capabilities and Docker's own default
-                  seccomp profile: the solutions earn full marks, the skeletons 0, a
-                  lab that does not compile costs only itself
+                  seccomp profile: through Gradescope's entry point the solutions earn
+                  full marks, the skeletons 0, and a lab that does not compile costs only
+                  itself; through PrairieLearn's entry point (the course bundle's, /grade
+                  mounted as PrairieLearn's grader host does) and Autolab's (make on the
+                  autograde bundle and a handin, as --user 1000 like Tango), full marks and 0
   cap-drop-all    root without any capability: a valid results file that says it is
                   not a grade and what to grant
   user            --user 1000:1000, as a platform that runs its grader unprivileged:
                   full marks and 0 again
   permissive      --privileged (every capability, no seccomp filter): full marks and 0
 
-Each grading goes through Gradescope's entry point, /autograder/run_autograder,
-with the submission and results folders mounted where Gradescope puts them.
+Gradescope's entry point is /autograder/run_autograder, with the submission and
+results folders mounted where Gradescope puts them.
 
 The image is built from a local Debian 12 base, made once with debootstrap (the
 mirror of this machine's apt sources) and `podman import`, as no registry is
@@ -28,7 +31,7 @@ installing it (apt-get download; kept in CACHE).
 Exit 0 when the scenario holds, 1 with the reason otherwise, 77 to skip (not root,
 or what it needs could not be installed).
 """
-import argparse, json, os, re, resource, shutil, subprocess, sys, tempfile
+import argparse, json, os, re, resource, shutil, subprocess, sys, tarfile, tempfile
 
 BASE_IMAGE = "localhost/ipc-lab-kit-base:bookworm"
 KIT_IMAGE = "localhost/ipc-lab-kit:test"
@@ -210,6 +213,76 @@ def full_and_zero(source, flags, tmp, broken=False):
         if not lab.endswith(name) and s != m: fail(f"{name} earned {s}/{m} beside a broken {lab}")
 
 
+def prairielearn(build, flags, labs, tmp):
+    """Grade the lab folders `labs` through PrairieLearn's entry point, as the
+    kit's question does: /grade with student/ (a labs/ tree), data/ and the course's
+    serverFilesCourse/; the results' JSON."""
+    grade = os.path.join(tmp, "grade")
+    shutil.rmtree(grade, ignore_errors=True)
+    for d in ("data", "results", "student"): os.makedirs(os.path.join(grade, d))
+    shutil.copytree(labs, os.path.join(grade, "student", "labs"))
+    with open(os.path.join(grade, "data", "data.json"), "w") as f:
+        json.dump({"params": {}, "submitted_answers": {}}, f)
+    with tarfile.open(os.path.join(build, "tools", "prairielearn", "ipc-lab-kit-course.tar.gz")) as tf:
+        tf.extractall(tmp, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    shutil.copytree(os.path.join(tmp, "ipc-lab-kit-course", "serverFilesCourse"),
+                    os.path.join(grade, "serverFilesCourse"))
+    p = run([*podman("run", "--rm", "--network=none"), *flags, "-v", f"{grade}:/grade", KIT_IMAGE,
+             "/grade/serverFilesCourse/ipc-lab-kit/prairielearn/entrypoint", "--timeout", "540"],
+            timeout=1500)
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="")
+    if p.returncode != 0: fail(f"the PrairieLearn entrypoint exited {p.returncode}")
+    try:
+        return json.load(open(os.path.join(grade, "results", "results.json")))
+    except (OSError, ValueError) as e:
+        fail(f"the PrairieLearn entrypoint wrote no valid results.json: {e}")
+
+
+def autolab(build, source, flags, labs, tmp):
+    """Grade the lab folders `labs` through Autolab's autograde-Makefile as Tango
+    does (make beside autograde.tar and handin.tar, an unprivileged user); the
+    scores line, which must be the output's last line."""
+    job = os.path.join(tmp, "autolab")
+    shutil.rmtree(job, ignore_errors=True)
+    os.mkdir(job)
+    shutil.copy(os.path.join(build, "tools", "autolab", "autograde.tar"), job)
+    shutil.copy(os.path.join(source, "tools", "autolab", "autograde-Makefile"),
+                os.path.join(job, "Makefile"))
+    with tarfile.open(os.path.join(job, "handin.tar"), "w") as tf:
+        tf.add(labs, "labs")
+    for folder, dirs, files in os.walk(job):
+        for n in [folder] + [os.path.join(folder, f) for f in dirs + files]: os.chown(n, 1000, 1000)
+    p = run([*podman("run", "--rm", "--network=none"), *flags, "--user=1000:1000",
+             "-v", f"{job}:/home/autograde", "-w", "/home/autograde", KIT_IMAGE, "make"],
+            timeout=1500)
+    lines = (p.stdout + p.stderr).splitlines()
+    print("\n".join(lines[-40:]))
+    if p.returncode != 0: fail(f"make exited {p.returncode}")
+    try:
+        return json.loads(lines[-1])["scores"]
+    except (IndexError, ValueError, KeyError, TypeError):
+        fail("the last line of make's output is no scores line")
+
+
+def every_platform(build, source, flags, tmp):
+    """Through PrairieLearn's and Autolab's entry points too: the solutions earn
+    full marks and the skeletons 0."""
+    solutions = submission_copy(os.path.join(source, "solutions"), tmp, "pl-solutions")
+    skeletons = submission_copy(os.path.join(source, "labs"), tmp, "pl-skeletons")
+    doc = prairielearn(build, flags, solutions, tmp)
+    if not doc.get("gradable") or doc.get("score") != 1:
+        fail(f"PrairieLearn: the solutions scored {doc.get('score')} (gradable {doc.get('gradable')})")
+    doc = prairielearn(build, flags, skeletons, tmp)
+    if not doc.get("gradable") or doc.get("score") != 0:
+        fail(f"PrairieLearn: the skeletons scored {doc.get('score')} (gradable {doc.get('gradable')})")
+    full = json.loads(run([os.path.join(build, "grader", "ipcgrade"), "--list", "--json"]).stdout)
+    points = {lab["id"]: lab["points"] for lab in full["labs"]}
+    scores = autolab(build, source, flags, solutions, tmp)
+    if scores != points: fail(f"Autolab: the solutions scored {scores}, not {points}")
+    scores = autolab(build, source, flags, skeletons, tmp)
+    if scores != {lab: 0 for lab in points}: fail(f"Autolab: the skeletons scored {scores}")
+
+
 def not_a_grade(source, flags, tmp):
     """Without any capability: a results file that says it is no grade and what to grant."""
     doc = gradescope(flags, submission_copy(os.path.join(source, "solutions"), tmp, "solutions"), tmp)
@@ -236,6 +309,8 @@ def main():
             not_a_grade(source, flags, tmp)
         else:
             full_and_zero(source, flags, tmp, broken=a.scenario == "docker-default")
+        if a.scenario == "docker-default":
+            every_platform(os.path.abspath(a.build), source, flags, tmp)
     print("ok")
 
 

@@ -168,6 +168,11 @@ struct ExecArgs {
   if (chdir(spec.cwd.c_str()) < 0) child_fail(errpipe, "chdir");
   if (spec.cpu) pin_to_cpu(*spec.cpu, errpipe);
   if (const char *call = enter_ruleset(ruleset)) child_fail(errpipe, call);
+  // No capability survives exec unless granted below: a grader run as a user
+  // with ambient capabilities (podman's --cap-add with --user) must not pass
+  // them on, or a student's open of a read-only file would succeed.
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    child_fail(errpipe, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
   if (spec.uid) {
     if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
