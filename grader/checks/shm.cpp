@@ -206,16 +206,6 @@ Mailbox read_mailbox(const FileMap &m) {
   return b;
 }
 
-// Is the process asleep waiting for input (in whichever call it reads or polls with)?
-bool waits_for_input(pid_t pid) {
-  std::optional<long> nr = blocked_syscall(pid);
-  if (!nr) return false;
-  for (long call : {SYS_read, SYS_readv, SYS_pread64, SYS_poll, SYS_ppoll, SYS_select,
-                    SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait})
-    if (*nr == call) return true;
-  return false;
-}
-
 // The grader's view of a new mailbox, once the program waits for its first
 // line: the object exists, 256 bytes, mode 0600, magic MBOX, seq 0, len 0.
 FileMap open_new_mailbox(Context &cx, Process &p, const std::string &cmd, const std::string &name,
