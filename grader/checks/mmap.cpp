@@ -9,6 +9,7 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <algorithm>
 #include <csignal>
@@ -280,6 +281,18 @@ void cleanup(Context &cx) {
   expect_exit(cx.finish(p), 0, cmd, "it failed after the handshakes");
 }
 
+// Why mm_private failed on a file it may only read (mode 0444, not its
+// own), where its stderr decides: the access it opened or mapped it with.
+std::string private_failure_cause(const Outcome &o) {
+  if (o.err == "mm_private: open: Permission denied\n")
+    return "FILE is one you may only read, and mm_private only reads it: open it O_RDONLY (a "
+           "MAP_PRIVATE mapping may still be PROT_READ|PROT_WRITE)";
+  if (o.err == "mm_private: mmap: Permission denied\n")
+    return "a MAP_SHARED, writable mapping needs a descriptor open for writing: map it "
+           "MAP_PRIVATE (copy-on-write), which an O_RDONLY descriptor allows";
+  return "";
+}
+
 // Step 3: the student's process sees its own write; the file and the grader do not.
 void map_private(Context &cx) {
   std::string bytes = random_records(200);
@@ -291,7 +304,7 @@ void map_private(Context &cx) {
   std::vector<std::string> args{f, "150", std::to_string(n)};
   std::string cmd = command_line("mm_private", args);
   Process p = cx.start_interactive("mm_private", args);
-  cx.expect_handshake(p, cmd, "ready");
+  cx.expect_handshake(p, cmd, "ready", private_failure_cause);
   std::string expected = fmt::format("balance {}\nready\n", n);
   if (p.stdout_so_far() != expected)
     fail(fmt::format("`{}` prints {}", cmd, visible(expected)),
@@ -302,7 +315,10 @@ void map_private(Context &cx) {
     fail(fmt::format("at `ready`, /proc/{}/maps shows {} mapped rw-p (private, writable)", p.pid(),
                      f),
          perms.empty() ? "the file is not mapped" : "it is mapped " + perms,
-         "map it PROT_READ|PROT_WRITE with MAP_PRIVATE");
+         perms.empty() ? "it printed the new balance, yet at `ready` nothing of FILE is mapped: "
+                         "the balance comes from a MAP_PRIVATE mapping of FILE that is still "
+                         "in place at `ready` (munmap only after the handshake)"
+                       : "map it PROT_READ|PROT_WRITE with MAP_PRIVATE");
   // Record 150 lies on the second page: the whole file must be mapped, and the store made there.
   std::string stored;
   for (const auto &m : mappings_of(p.pid()))
@@ -325,6 +341,18 @@ void map_private(Context &cx) {
   expect_file(f, bytes, "after mm_private", "a private mapping must never change the file");
 }
 
+// Why mm_append did not exit 0, from its stderr where that decides.
+std::string grow_exit_cause(const Outcome &o) {
+  if (o.err.ends_with(": file is empty\n"))
+    return "an empty file is fine for mm_append: it gets its first record; only a size that "
+           "is not a multiple of 32 is refused";
+  if (o.err == "mm_append: mmap: Invalid argument\n")
+    return "mapping the old size (0 bytes, for an empty file, is invalid): ftruncate first, "
+           "then map the new size";
+  return "open, ftruncate or mmap failed, or ID (a uint32_t) or BALANCE (an int32_t) was "
+         "refused";
+}
+
 // Step 4: mm_append grows the file by one record, written through the mapping.
 void grow(Context &cx) {
   for (size_t start : {3, 0, 128}) {  // 128 records: the new one starts a second page
@@ -340,9 +368,7 @@ void grow(Context &cx) {
     if (o.signal == SIGBUS)
       fail("`" + cmd + "` exits with 0", "it was killed by SIGBUS",
            "writing past the end of the file: ftruncate it to the new size before mapping");
-    expect_exit(o, 0, cmd,
-                "open, ftruncate or mmap failed, or ID (a uint32_t) or BALANCE (an int32_t) "
-                "was refused");
+    expect_exit(o, 0, cmd, grow_exit_cause(o));
     expect_silent(o, cmd);
     expect_file(f, bytes + record_bytes(id, bal, name), "after `" + cmd + "`",
                 "grow the file by exactly 32 bytes, map the new size and fill the new last "
@@ -478,6 +504,35 @@ void expect_child_failure(Context &cx) {
   expect_stdout(o, "", cmd, why + ", so the parent prints nothing");
 }
 
+// The cause of mm_fork's wrong output `out`, from what it printed: the line
+// and `ready` run together, an empty line (the child's write never reached
+// the parent), the parent's own pid (`parent`) as the child's.
+std::string fork_output_cause(const std::string &out, pid_t parent, unsigned long child) {
+  std::string before = out.ends_with("ready\n") ? out.substr(0, out.size() - 6) : "";
+  if (before == "\n")
+    return "the parent printed an empty line: the child's write never reached its memory; "
+           "only a region mapped MAP_SHARED|MAP_ANONYMOUS before fork is shared (MAP_PRIVATE "
+           "or heap memory becomes the child's own copy)";
+  if (!before.empty() && !before.ends_with('\n'))
+    return "the region's string and `ready` ran together: print the string followed by \\n";
+  if (child != 0 && static_cast<pid_t>(child) == parent)
+    return "that is the parent's own pid: the child writes its getpid(), called in the child";
+  return "the child writes into the shared region, the parent waits for it and prints it";
+}
+
+// The cause of finding no shared anonymous region at `ready`: mm_fork did
+// map one, by its system-call record (unmapped too early), or never did.
+std::string region_cause(const Process &p) {
+  std::vector<Syscall> maps;
+  if (p.syscalls())
+    for (const auto &c : p.syscalls()->calls({SYS_mmap}))
+      if (c.pid == p.pid() && maps_shared_writable(c) && (c.args[3] & MAP_ANONYMOUS))
+        maps.push_back(c);
+  if (maps.empty()) return "mmap with MAP_SHARED|MAP_ANONYMOUS before fork";
+  return "it mapped the region (" + describe_calls(maps, 1) +
+         ") but unmapped it before `ready`: the region stays mapped until after the handshake";
+}
+
 // Step 5: a child writes into anonymous shared memory; its parent waits for it
 // and prints it.
 void fork_anon(Context &cx) {
@@ -502,7 +557,7 @@ void fork_anon(Context &cx) {
   if (!shaped || child == 0 || static_cast<pid_t>(child) == own_pid_of(p.pid()))
     fail(fmt::format("`{}` prints \"child PID: {}\" (the child's pid), then \"ready\"", cmd, text),
          "it printed " + visible(out),
-         "the child writes into the shared region, the parent waits for it and prints it");
+         fork_output_cause(out, own_pid_of(p.pid()).value_or(0), child));
   expect_forked(cx, p, static_cast<pid_t>(child), cmd);
   // The child's words must be in the parent's shared anonymous region itself.
   std::string want = line + '\0';
@@ -516,7 +571,7 @@ void fork_anon(Context &cx) {
     fail(fmt::format("at `ready`, /proc/{}/maps shows an anonymous shared mapping "
                      "(rw-s /dev/zero (deleted))",
                      p.pid()),
-         "there is none", "mmap with MAP_SHARED|MAP_ANONYMOUS before fork");
+         "there is none", region_cause(p));
   if (!holds)
     fail(fmt::format("at `ready`, the shared anonymous region starts with {}", visible(want)),
          "it does not", "the child writes its line at the start of the shared region");

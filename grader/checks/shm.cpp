@@ -77,6 +77,29 @@ void expect_written_through_mapping(Context &cx, const Process &p, const std::st
        "shared memory descriptor is not the mechanism this lab is about");
 }
 
+// `cause` unless it is "", else `usual`.
+std::string first_of(std::string cause, std::string usual) { return cause.empty() ? usual : cause; }
+
+// The cause of a failed exit whose stderr decides it, else `usual`: "CALL:
+// Success" (errno 0: the call did not fail, its result was tested the wrong
+// way round) and the calls given with the cause each failure of theirs has.
+std::string exit_cause(const Outcome &o,
+                       const std::vector<std::pair<std::string_view, std::string_view>> &known,
+                       std::string usual) {
+  if (size_t at = o.err.rfind(": Success\n"); at != std::string::npos) {
+    std::string before = o.err.substr(0, at);  // "shm_read: close"
+    size_t named = before.rfind(": ");
+    std::string call = named == std::string::npos ? before : before.substr(named + 2);
+    return fmt::format(
+        "`{}: Success` means errno was 0: {} did not fail; its result was tested the wrong way "
+        "round (-1 is failure, 0 success)",
+        call, call);
+  }
+  for (const auto &[err, cause] : known)
+    if (o.err.find(err) != std::string::npos) return std::string(cause);
+  return usual;
+}
+
 // One run of shm_write: exit 0, silent, and the object it made holds the
 // input, then zeros, with the size and mode asked for.
 void expect_written(Context &cx, const std::vector<std::string> &args, const std::string &input,
@@ -88,7 +111,15 @@ void expect_written(Context &cx, const std::vector<std::string> &args, const std
   // The object is the grader's to remove from here on, however the writer ended.
   std::optional<ShmObject> made;
   if (ShmObject::exists(name)) made.emplace(ShmObject::open(name));
-  expect_exit(out, 0, cmd, "shm_open, ftruncate or mmap failed, or its result was not checked");
+  expect_exit(out, 0, cmd,
+              exit_cause(out,
+                         {{"munmap: Invalid argument",
+                           "munmap the length that was mapped, SIZE bytes, not the input's "
+                           "length (0 bytes, for empty input, is invalid)"},
+                          {"mmap: Invalid argument",
+                           "map SIZE bytes, not the input's length (0 bytes, for empty input, "
+                           "is invalid)"}},
+                         "shm_open, ftruncate or mmap failed, or its result was not checked"));
   expect_stdout(out, "", cmd, "shm_write prints nothing on stdout");
   expect_stderr(out, "", cmd, "a program that succeeds prints nothing on stderr");
   if (!made)
@@ -124,19 +155,40 @@ void writer(Context &cx) {
   expect_written(cx, {cx.name("e"), "100"}, "", 100, 0600);
 }
 
+// The cause of bytes read wrong, where the system-call record of `p` shows a
+// shared mapping of object `name` shorter than its `size`; "" otherwise.
+std::string short_map_cause(const Process &p, const std::string &name, size_t size) {
+  if (!p.syscalls()) return "";
+  for (const auto &c : calls_on(p.syscalls()->calls({SYS_mmap}), "/dev/shm" + name))
+    if (c.args[1] < size)
+      return fmt::format(
+          "it mapped {} bytes ({}) of an object of {} bytes: map the whole object, its size from "
+          "fstat; past the mapping's last page the bytes are not the object's",
+          c.args[1], c.describe(), size);
+  return "";
+}
+
 // One run of shm_read: exit 0, exactly LENGTH bytes from OFFSET, nothing on stderr.
 void expect_read(Context &cx, const std::string &name, size_t offset, size_t length,
                  const std::string &data) {
   std::vector<std::string> args{name, std::to_string(offset), std::to_string(length)};
   std::string cmd = command_line("shm_read", args);
-  Outcome out = cx.run("shm_read", args);
-  expect_exit(out, 0, cmd, "shm_open, fstat or mmap failed, or the range check is off by one");
+  Process p = cx.start("shm_read", args);
+  Outcome out = cx.finish(p);
+  expect_exit(out, 0, cmd,
+              exit_cause(out,
+                         {{"shm_open: Permission denied",
+                           "the object is one you may only read (mode 0444), and shm_read only "
+                           "reads: shm_open(NAME, O_RDONLY, 0), not O_RDWR"}},
+                         "shm_open, fstat or mmap failed, or the range check is off by one"));
   std::string want = data.substr(offset, length);
   if (out.out != want)
     fail(fmt::format("`{}` prints the object's bytes {} to {} ({} bytes)", cmd, offset,
                      offset + length - 1, length),
          fmt::format("it printed {} bytes; {}", out.out.size(), first_difference(want, out.out)),
-         "write LENGTH raw bytes from OFFSET with fwrite or write: %s stops at the first NUL");
+         first_of(short_map_cause(p, name, data.size()),
+                  "write LENGTH raw bytes from OFFSET with fwrite or write: %s stops at the "
+                  "first NUL"));
   expect_stderr(out, "", cmd, "a program that succeeds prints nothing on stderr");
 }
 
@@ -160,6 +212,22 @@ void reader(Context &cx) {
   expect_read(cx, empty.name(), 0, 0, "");
 }
 
+// Why the object is not as it must be at handshake `word`, from what the
+// grader saw (`mapping` in /proc/PID/maps, whether a descriptor is `open`):
+// a private mapping, a descriptor closed too early, else the calls' order.
+std::string stage_cause(std::string_view word, bool open_wanted, bool open,
+                        const std::string &mapping) {
+  if (mapping.starts_with("rw-p"))
+    return "rw-p in /proc/PID/maps is a private copy (MAP_PRIVATE): its stores never reach "
+           "the object; map it MAP_SHARED";
+  if (open_wanted && !open)
+    return fmt::format(
+        "the descriptor is closed already at `{}`: close(fd) only after that handshake (not "
+        "right after mmap)",
+        word);
+  return fmt::format("the calls before `{}` are missing or in the wrong order", word);
+}
+
 // Step 3: persists after close, mapping survives the unlink, gone after munmap.
 void lifetime(Context &cx) {
   std::string name = cx.name("life");
@@ -168,13 +236,14 @@ void lifetime(Context &cx) {
   Process p = cx.start_interactive("shm_life", args);
   auto stage = [&](std::string_view word, bool exists, bool open, std::string mapped) {
     cx.expect_handshake(p, cmd, word);
-    std::string seen = fmt::format("exists {}, open {}, mapping {}", ShmObject::exists(name),
-                                   has_open(p.pid(), name), mapping_of(p.pid(), name));
+    bool is_open = has_open(p.pid(), name);
+    std::string mapping = mapping_of(p.pid(), name);
+    std::string seen =
+        fmt::format("exists {}, open {}, mapping {}", ShmObject::exists(name), is_open, mapping);
     std::string want = fmt::format("exists {}, open {}, mapping {}", exists, open, mapped);
     cx.note(fmt::format("at {}: {}", word, seen));
     if (seen != want)
-      fail(fmt::format("at `{}`: {}", word, want), seen,
-           fmt::format("the calls before `{}` are missing or in the wrong order", word));
+      fail(fmt::format("at `{}`: {}", word, want), seen, stage_cause(word, open, is_open, mapping));
   };
   stage("mapped", true, true, "rw-s");
   ShmObject made = ShmObject::open(name, false);
@@ -206,14 +275,14 @@ Mailbox read_mailbox(const FileMap &m) {
   return b;
 }
 
-// Is the process asleep waiting for input (in whichever call it reads or polls with)?
-bool waits_for_input(pid_t pid) {
-  std::optional<long> nr = blocked_syscall(pid);
-  if (!nr) return false;
-  for (long call : {SYS_read, SYS_readv, SYS_pread64, SYS_poll, SYS_ppoll, SYS_select,
-                    SYS_pselect6, SYS_epoll_wait, SYS_epoll_pwait})
-    if (*nr == call) return true;
-  return false;
+// The cause of a private mapping of an object, if /proc/PID/maps shows one
+// (rw-p on /dev/shm): its stores never reach the object; "" otherwise.
+std::string private_cause(pid_t pid) {
+  for (const auto &m : mappings_of(pid))
+    if (m.path.starts_with("/dev/shm/") && m.perms == "rw-p")
+      return "/proc/PID/maps shows the object mapped rw-p, a private copy (MAP_PRIVATE): its "
+             "stores never reach the object; map it MAP_SHARED";
+  return "";
 }
 
 // The grader's view of a new mailbox, once the program waits for its first
@@ -243,8 +312,24 @@ FileMap open_new_mailbox(Context &cx, Process &p, const std::string &cmd, const 
     fail("before the first line: magic MBOX, seq 0, len 0",
          fmt::format("magic {}, seq {}, len {}", visible(std::string_view(b.magic, 4)), b.seq,
                      b.len),
-         "set magic, seq and len when the mailbox is made, before reading any line");
+         first_of(private_cause(p.pid()),
+                  "set magic, seq and len when the mailbox is made, before reading any line"));
   return view;
+}
+
+// The cause of a wrong message, from the text the grader read at offset 12
+// (`got`, len bytes of it): four zero bytes before the line (a wider len),
+// the line without its last byte, or with its \n; else "".
+std::string text_cause(const std::string &got, const std::string &line) {
+  if (got.size() >= 4 && got.compare(0, 4, std::string(4, '\0')) == 0 && !line.empty() &&
+      line.starts_with(got.substr(4)))
+    return "text starts 4 bytes late: len must be a uint32_t at offset 8 and text start at "
+           "offset 12 (a size_t len moves text to offset 16); use the contract's struct Mailbox";
+  if (!line.empty() && got == line.substr(0, line.size() - 1))
+    return "the line's last byte is missing: drop the last byte only when it is a \\n (the "
+           "last line may end without one)";
+  if (got == line + "\n") return "the \\n was copied too: the message is the line without its \\n";
+  return "";
 }
 
 // After `posted N`, the grader's mapping shows message N: magic, seq, len and text.
@@ -258,8 +343,9 @@ void expect_posted(Context &cx, Process &p, const std::string &cmd, const FileMa
                      visible(line)),
          fmt::format("magic {}, seq {}, len {}, text {}", visible(std::string_view(b.magic, 4)),
                      b.seq, b.len, visible(got)),
-         "copy the line's bytes themselves (without its \\n; a pointer means nothing to another "
-         "process) into the mailbox, then set len, then seq = N");
+         first_of(first_of(private_cause(p.pid()), text_cause(got, line)),
+                  "copy the line's bytes themselves (without its \\n; a pointer means nothing "
+                  "to another process) into the mailbox, then set len, then seq = N"));
 }
 
 // Step 4: each update is visible to the grader while the student still runs.
@@ -355,6 +441,24 @@ struct RemoveAtEnd {
   ~RemoveAtEnd() { SysvShm::remove(key); }
 };
 
+// The calls of `p` with number `nr` whose argument `arg` has `bits` set, or
+// equals `bits` when it is 0 (by its system-call record; none without one).
+std::vector<Syscall> calls_with(const Process &p, long nr, size_t arg, uint64_t bits) {
+  std::vector<Syscall> found;
+  if (!p.syscalls()) return found;
+  for (const auto &c : p.syscalls()->calls({nr}))
+    if (bits ? (c.args[arg] & bits) != 0 : c.args[arg] == 0) found.push_back(c);
+  return found;
+}
+
+// Why svshm_attach ended before `attached`, where its record decides: a
+// store into an attach made SHM_RDONLY; "" otherwise.
+std::string attach_cause(const Process &p, const Outcome &o) {
+  if (o.signal != SIGSEGV || calls_with(p, SYS_shmat, 2, SHM_RDONLY).empty()) return "";
+  return "its system-call record shows shmat(id, NULL, SHM_RDONLY): a read-only attach, so "
+         "storing `attached` faults (SIGSEGV); attach with flags 0";
+}
+
 // Step 5: while attached, IPC_STAT counts the student and names it the creator.
 void sysv_attach(Context &cx) {
   key_t key = cx.key(1);
@@ -362,11 +466,14 @@ void sysv_attach(Context &cx) {
   std::vector<std::string> args{key_arg(key), "8192"};
   std::string cmd = command_line("svshm_attach", args);
   Process p = cx.start_interactive("svshm_attach", args);
-  cx.expect_handshake(p, cmd, "attached");
+  cx.expect_handshake(p, cmd, "attached", [&](const Outcome &o) { return attach_cause(p, o); });
   auto ds = SysvShm::stat(key);
+  bool keyless = !calls_with(p, SYS_shmget, 0, IPC_PRIVATE).empty();
   if (!ds)
     fail("a segment for key " + key_arg(key) + " at `attached`", "there is none",
-         "shmget with IPC_CREAT");
+         keyless ? "its system-call record shows shmget(IPC_PRIVATE, ...): key 0 makes a new "
+                   "segment that no process finds by KEY; pass KEY to shmget"
+                 : "shmget with IPC_CREAT");
   if (ds->shm_nattch != 1 || ds->shm_cpid != p.pid() || ds->shm_segsz != 8192)
     fail(fmt::format("shm_nattch 1, shm_cpid {}, shm_segsz 8192", p.pid()),
          fmt::format("shm_nattch {}, shm_cpid {}, shm_segsz {}", ds->shm_nattch, ds->shm_cpid,
@@ -392,7 +499,7 @@ void sysv_rmid(Context &cx) {
   std::vector<std::string> args{key_arg(key), "4096"};
   std::string cmd = command_line("svshm_attach", args);
   Process p = cx.start_interactive("svshm_attach", args);
-  cx.expect_handshake(p, cmd, "attached");
+  cx.expect_handshake(p, cmd, "attached", [&](const Outcome &o) { return attach_cause(p, o); });
   p.write_stdin("\n");
   cx.expect_handshake(p, cmd, "removed");
   auto ds = SysvShm::stat(key);
@@ -416,9 +523,15 @@ void bad_input(Context &cx) {
   RemoveAtEnd guard{key};
   std::string write_usage = "usage: shm_write [-x] NAME SIZE [MODE]\n",
               read_usage = "usage: shm_read NAME OFFSET LENGTH\n";
+  std::string write_slash = "shm_write: NAME must start with '/': " + plain + "\n",
+              read_slash = "shm_read: NAME must start with '/': " + plain + "\n";
+  // What a call tests, for the cause when it exits otherwise.
+  std::string slash = "check that NAME starts with '/' before using it (glibc accepts one without)",
+              range = "compare OFFSET + LENGTH with the size fstat gives, before mapping",
+              key0 = "KEY 0 is IPC_PRIVATE (a new segment no process finds by key), so refuse it";
   expect_bad_calls(
       cx,
-      {{"shm_write", {plain, "10"}, 2, "shm_write: NAME must start with '/': " + plain + "\n"},
+      {{"shm_write", {plain, "10"}, 2, write_slash, slash},
        {"shm_write", {zero, "0"}, 2, "shm_write: SIZE must be at least 1\n"},
        {"shm_write", {}, 2, write_usage},
        {"shm_write", {some, "1x"}, 2, write_usage},
@@ -427,12 +540,14 @@ void bad_input(Context &cx) {
        {"shm_read",
         {small.name(), "64", "50"},
         1,
-        fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name())},
+        fmt::format("shm_read: {} holds 100 bytes, fewer than 64 + 50\n", small.name()),
+        range},
        {"shm_read",
         {empty.name(), "0", "1"},
         1,
-        fmt::format("shm_read: {} holds 0 bytes, fewer than 0 + 1\n", empty.name())},
-       {"shm_read", {plain, "0", "1"}, 2, "shm_read: NAME must start with '/': " + plain + "\n"},
+        fmt::format("shm_read: {} holds 0 bytes, fewer than 0 + 1\n", empty.name()),
+        range},
+       {"shm_read", {plain, "0", "1"}, 2, read_slash, slash},
        {"shm_read", {small.name(), "-1", "5"}, 2, read_usage},
        {"shm_read", {small.name(), "0", "5x"}, 2, read_usage},
        {"shm_read", {small.name()}, 2, read_usage},
@@ -440,7 +555,7 @@ void bad_input(Context &cx) {
        {"shm_life", {some, some}, 2, "usage: shm_life NAME\n"},
        {"shm_mailbox", {}, 2, "usage: shm_mailbox NAME\n"},
        {"svshm_attach", {key_arg(key)}, 2, "usage: svshm_attach KEY SIZE\n"},
-       {"svshm_attach", {"0", "4096"}, 2, "usage: svshm_attach KEY SIZE\n"},
+       {"svshm_attach", {"0", "4096"}, 2, "usage: svshm_attach KEY SIZE\n", key0},
        {"svshm_attach", {key_arg(key), "0"}, 2, "svshm_attach: SIZE must be at least 1\n"}});
   std::string longer = cx.name("long");
   std::vector<std::string> args{longer, "5"};
@@ -473,11 +588,18 @@ void exists(Context &cx) {
   key_t key = cx.key(4);
   RemoveAtEnd guard{key};
   make_segment(key);
+  // What each call tests: a NAME or KEY that exists is refused only with O_EXCL (IPC_EXCL).
+  std::string excl = "NAME exists already: pass O_CREAT | O_EXCL, so that shm_open fails with "
+                     "EEXIST instead of opening it",
+              ipc_excl = "KEY has a segment already: pass IPC_CREAT | IPC_EXCL, so that shmget "
+                         "fails with EEXIST instead of returning it";
   expect_bad_calls(
-      cx, {{"shm_write", {"-x", taken.name(), "1000"}, 1, "shm_write: shm_open: File exists\n"},
-           {"svshm_attach", {key_arg(key), "4096"}, 1, "svshm_attach: shmget: File exists\n"},
-           {"shm_life", {taken.name()}, 1, "shm_life: shm_open: File exists\n"},
-           {"shm_mailbox", {taken.name()}, 1, "shm_mailbox: shm_open: File exists\n"}});
+      cx, {{"shm_write", {"-x", taken.name(), "1000"}, 1, "shm_write: shm_open: File exists\n",
+            "with -x, " + excl},
+           {"svshm_attach", {key_arg(key), "4096"}, 1, "svshm_attach: shmget: File exists\n",
+            ipc_excl},
+           {"shm_life", {taken.name()}, 1, "shm_life: shm_open: File exists\n", excl},
+           {"shm_mailbox", {taken.name()}, 1, "shm_mailbox: shm_open: File exists\n", excl}});
   if (std::string now = taken.bytes(); now != old)
     fail("the existing object untouched by the calls that failed", first_difference(old, now),
          "fail at shm_open (O_EXCL) before changing anything");

@@ -1,11 +1,13 @@
 // check.cpp: the Context's student processes, waits and expectations.
 #include "check.hpp"
 
+#include "observe.hpp"
 #include "visible.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <random>
 #include <thread>
@@ -150,10 +152,14 @@ void Context::log_outcome(const std::string &cmd, const Outcome &o) {
   if (!o.err.empty()) note("  stderr: " + visible(o.err) + (o.err_truncated ? cut : ""));
 }
 
-bool Context::wait_for_output(Process &p, std::string_view text) {
+bool Context::await_output(Process &p, std::string_view text) {
   auto seen = [&] { return p.stdout_so_far().find(text) != std::string::npos; };
   while (!seen() && !p.done() && Clock::now() < end_) p.pump_once(end_);
-  bool ok = seen();
+  return seen();
+}
+
+bool Context::wait_for_output(Process &p, std::string_view text) {
+  bool ok = await_output(p, text);
   if (!ok && !p.done()) p.kill_at_deadline();
   note(fmt::format("pid {} {} {}", p.pid(), ok ? "printed" : "never printed", visible(text)));
   return ok;
@@ -167,12 +173,41 @@ static std::string cause_or_todo(const Outcome &o, std::string cause) {
   return cause;
 }
 
-void Context::expect_handshake(Process &p, const std::string &cmd, std::string_view word) {
-  if (wait_for_output(p, fmt::format("{}\n", word))) return;
+bool waits_for_input(pid_t pid) {
+  std::optional<long> nr = blocked_syscall(pid);
+  if (!nr) return false;
+  for (long call : {SYS_read, SYS_readv, SYS_pread64, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
+                    SYS_epoll_wait, SYS_epoll_pwait})
+    if (*nr == call) return true;
+  return false;
+}
+
+// Why a program never printed handshake `word`, from how it ended: still
+// asleep waiting for input (the line left in stdio's buffer), or failed with
+// a message on stderr.
+static std::string handshake_cause(const Outcome &o, std::string_view word, bool asleep) {
+  if (asleep)
+    return fmt::format(
+        "it is alive, asleep waiting for input, yet `{}` never reached the grader: stdout is a "
+        "pipe, so a line printed with printf stays in stdio's buffer; fflush(stdout) right "
+        "after printing it",
+        word);
+  if (o.exited && o.code != 0 && !o.err.empty())
+    return cause_or_todo(o, "it failed before the handshake: its stderr says " +
+                                visible(o.err.substr(0, o.err.find('\n')), 120));
+  return cause_or_todo(o, "the handshake is missing, or the program failed before it");
+}
+
+void Context::expect_handshake(Process &p, const std::string &cmd, std::string_view word,
+                               const std::function<std::string(const Outcome &)> &why) {
+  std::string line = fmt::format("{}\n", word);
+  bool asleep = !await_output(p, line) && !p.done() && waits_for_input(p.pid());
+  if (wait_for_output(p, line)) return;
   const Outcome &o = finish(p);
+  std::string cause = asleep || !why ? "" : why(o);
   fail(fmt::format("`{}` prints \"{}\" and waits for a line on stdin", cmd, word),
        fmt::format("it {} having printed {}", o.describe(), visible(o.out)),
-       cause_or_todo(o, "the handshake is missing, or the program failed before it"));
+       cause.empty() ? handshake_cause(o, word, asleep) : cause);
 }
 
 std::string Context::file(std::string_view name, std::string_view bytes, mode_t mode,
@@ -236,6 +271,7 @@ void expect_stderr(const Outcome &o, std::string_view expected, const std::strin
 static std::string bad_call_cause(const BadCall &c, const Outcome &o) {
   std::string want = c.err.ends_with('\n') ? "`" + c.err.substr(0, c.err.size() - 1) + "`"
                                            : "the usage line";
+  if (!c.why.empty()) return fmt::format("{}: exit {} with {}", c.why, c.code, want);
   if (c.code == 2) return "a bad or missing argument is a usage error: exit 2 with " + want;
   if (o.exited && o.code == 2)
     return "the command line is well formed, so this is no usage error: the contract makes "
@@ -246,6 +282,42 @@ static std::string bad_call_cause(const BadCall &c, const Outcome &o) {
   return "check every call's result: the contract makes this case " + want + ", exit 1";
 }
 
+// Whether `text` is what the call must write to stderr: exactly, or (a
+// usage line's start) at its beginning.
+static bool is_contract_line(const BadCall &c, const std::string &text) {
+  return c.err.ends_with('\n') ? text == c.err : text.starts_with(c.err);
+}
+
+// "PROG: CALL: " of a line `PROG: CALL: STRERROR\n`, its STRERROR in `error`;
+// "" for a line of another form.
+static std::string call_prefix(const std::string &line, std::string *error) {
+  size_t call = line.find(": "), err = call == std::string::npos ? call : line.find(": ", call + 2);
+  if (err == std::string::npos || !line.ends_with('\n')) return "";
+  *error = line.substr(err + 2, line.size() - err - 3);
+  return line.substr(0, err + 2);
+}
+
+// Why a bad call's stderr is not the contract's, from what it wrote: the line
+// on stdout instead, argv[0] (`argv0`, a path) where the fixed name belongs,
+// or the call named failing with another error (then what the call tests).
+static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const std::string &argv0) {
+  if (o.err.empty() && is_contract_line(c, o.out))
+    return "the line went to stdout: errors and usage lines go to stderr (fprintf(stderr, ...))";
+  std::string want_error, got_error, call = call_prefix(c.err, &want_error);
+  if (!c.why.empty() && !call.empty() && call == call_prefix(o.err, &got_error))
+    return fmt::format("{} failed with `{}`, not `{}`: {}",
+                       call.substr(call.find(": ") + 2, call.size() - call.find(": ") - 4),
+                       got_error, want_error, c.why);
+  std::string named = o.err;
+  for (size_t at = named.find(argv0); at != std::string::npos;
+       at = named.find(argv0, at + c.prog.size()))
+    named.replace(at, argv0.size(), c.prog);
+  if (named != o.err && is_contract_line(c, named))
+    return "PROG in a message is the program's fixed name `" + c.prog +
+           "`, not argv[0] (a path when it is run by one)";
+  return "report errors exactly as the contract says";
+}
+
 void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
   for (const auto &c : calls) {
     Outcome o = cx.run(c.prog, c.args);
@@ -254,11 +326,12 @@ void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
       fail("`" + cmd + "` reports the error", "it " + o.describe(),
            "check every argument and every call's result before using it");
     expect_exit(o, c.code, cmd, bad_call_cause(c, o));
-    bool exact = c.err.ends_with('\n');
-    if (exact ? o.err != c.err : !o.err.starts_with(c.err))
+    if (!is_contract_line(c, o.err))
       fail(fmt::format("`{}` writes {}{} to stderr", cmd, visible(c.err),
-                       exact ? "" : " and the rest of the line"),
-           "it wrote " + visible(o.err), "report errors exactly as the contract says");
+                       c.err.ends_with('\n') ? "" : " and the rest of the line"),
+           "it wrote " + visible(o.err) +
+               (o.err.empty() && !o.out.empty() ? " (on stdout: " + visible(o.out) + ")" : ""),
+           bad_stderr_cause(c, o, cx.program_file(c.prog)));
   }
 }
 

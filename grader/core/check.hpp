@@ -116,8 +116,10 @@ class Context {
   // "ready\n"); false if it ended or the check's deadline came first.
   bool wait_for_output(Process &p, std::string_view text);
   // Wait for the handshake line `word` (see wait_for_output); fail, naming the
-  // handshake, if it never comes.
-  void expect_handshake(Process &p, const std::string &cmd, std::string_view word);
+  // handshake, if it never comes. The cause comes from the evidence: `why`
+  // (when given and not "") for a program that ended, else what it did.
+  void expect_handshake(Process &p, const std::string &cmd, std::string_view word,
+                        const std::function<std::string(const Outcome &)> &why = nullptr);
   // Make a file in the student's work folder, owned by the student (or by
   // the grader when `student_owns` is false); returns its path.
   std::string file(std::string_view name, std::string_view bytes, mode_t mode = 0644,
@@ -144,6 +146,8 @@ class Context {
   const std::vector<std::pair<pid_t, std::string>> &commands() const { return cmds_; }
 
  private:
+  // Pump `p` until it has printed `text`, has ended or the deadline came; whether it printed it.
+  bool await_output(Process &p, std::string_view text);
   void log_outcome(const std::string &cmd, const Outcome &o);
   void remember(const std::string &cmd, const Outcome &o);
   Process spawn(std::string path, std::string_view prog, const std::vector<std::string> &args,
@@ -166,6 +170,9 @@ struct NotBuilt {
   std::string program;
 };
 
+// Is the process asleep waiting for input (in whichever call it reads or polls with)?
+bool waits_for_input(pid_t pid);
+
 // The program's exit code must be `code`; otherwise fail naming the command.
 void expect_exit(const Outcome &o, int code, const std::string &cmd, std::string cause);
 // stdout must be exactly `expected`; otherwise fail with both shown visibly.
@@ -183,6 +190,7 @@ struct BadCall {
   std::vector<std::string> args;
   int code;
   std::string err;
+  std::string why = {};  // what the call tests, the cause when it exits otherwise
 };
 // Run each call in turn; fail at the first that crashes, exits otherwise,
 // or writes another stderr.
