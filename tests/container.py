@@ -194,15 +194,16 @@ def submission_copy(tree, tmp, name):
 
 def full_and_zero(source, flags, tmp, broken=False):
     """The solutions earn full marks, the skeletons 0; with `broken`, a lab that
-    does not compile costs only itself."""
+    does not compile costs only itself. Returns {lab: its points}."""
     doc = gradescope(flags, submission_copy(os.path.join(source, "solutions"), tmp, "solutions"), tmp)
     full = sum(t["max_score"] for t in doc["tests"])
     if not doc["tests"] or doc["score"] != full:
         fail(f"the solutions earned {doc['score']}/{full}: " + ", ".join(
             t["name"] for t in doc["tests"] if t["score"] < t["max_score"]))
+    points = {lab: m for lab, (s, m) in by_lab(doc).items()}
     doc = gradescope(flags, submission_copy(os.path.join(source, "labs"), tmp, "skeletons"), tmp)
     if doc["score"] != 0: fail(f"the skeletons earned {doc['score']}")
-    if not broken: return
+    if not broken: return points
     sub = submission_copy(os.path.join(source, "solutions"), tmp, "broken")
     lab = sorted(os.listdir(sub))[1]
     victim = sorted(f for f in os.listdir(os.path.join(sub, lab)) if f.endswith((".c", ".cpp")))[0]
@@ -211,6 +212,7 @@ def full_and_zero(source, flags, tmp, broken=False):
     for name, (s, m) in labs.items():
         if lab.endswith(name) and s != 0: fail(f"the broken lab {lab} earned {s}")
         if not lab.endswith(name) and s != m: fail(f"{name} earned {s}/{m} beside a broken {lab}")
+    return points
 
 
 def prairielearn(build, flags, labs, tmp):
@@ -264,9 +266,9 @@ def autolab(build, source, flags, labs, tmp):
         fail("the last line of make's output is no scores line")
 
 
-def every_platform(build, source, flags, tmp):
+def every_platform(build, source, flags, tmp, points):
     """Through PrairieLearn's and Autolab's entry points too: the solutions earn
-    full marks and the skeletons 0."""
+    full marks ({lab: points}) and the skeletons 0."""
     solutions = submission_copy(os.path.join(source, "solutions"), tmp, "pl-solutions")
     skeletons = submission_copy(os.path.join(source, "labs"), tmp, "pl-skeletons")
     doc = prairielearn(build, flags, solutions, tmp)
@@ -275,8 +277,6 @@ def every_platform(build, source, flags, tmp):
     doc = prairielearn(build, flags, skeletons, tmp)
     if not doc.get("gradable") or doc.get("score") != 0:
         fail(f"PrairieLearn: the skeletons scored {doc.get('score')} (gradable {doc.get('gradable')})")
-    full = json.loads(run([os.path.join(build, "grader", "ipcgrade"), "--list", "--json"]).stdout)
-    points = {lab["id"]: lab["points"] for lab in full["labs"]}
     scores = autolab(build, source, flags, solutions, tmp)
     if scores != points: fail(f"Autolab: the solutions scored {scores}, not {points}")
     scores = autolab(build, source, flags, skeletons, tmp)
@@ -308,9 +308,9 @@ def main():
         if a.scenario == "cap-drop-all":
             not_a_grade(source, flags, tmp)
         else:
-            full_and_zero(source, flags, tmp, broken=a.scenario == "docker-default")
-        if a.scenario == "docker-default":
-            every_platform(os.path.abspath(a.build), source, flags, tmp)
+            points = full_and_zero(source, flags, tmp, broken=a.scenario == "docker-default")
+            if a.scenario == "docker-default":
+                every_platform(os.path.abspath(a.build), source, flags, tmp, points)
     print("ok")
 
 
