@@ -22,7 +22,7 @@ The image is built from a local Debian 12 base, made once with debootstrap (the
 mirror of this machine's apt sources) and `podman import`, as no registry is
 reachable; it holds the kit's packages, so the build needs no network. The base
 stays in podman's store as BASE_IMAGE for later runs; the kit's image is rebuilt
-from the checkout each run (podman's layer cache keeps that quick when nothing changed).
+from the checkout each run, replacing the last one (KIT_IMAGE).
 
 As root it installs what it lacks with apt-get: podman and debootstrap, and Docker's
 seccomp profile, taken from Debian's golang-github-docker-docker-dev without
@@ -144,12 +144,23 @@ def ensure_base(source):
         if p.returncode != 0 or tar.returncode != 0: fail("podman import failed: " + p.stderr)
 
 
+def image_id(name):
+    """The id of image `name` in podman's store, or None."""
+    p = subprocess.run(["podman", "image", "inspect", "--format", "{{.Id}}", name],
+                       capture_output=True, text=True)
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
 def build_image(source):
-    """KIT_IMAGE, built from the checkout's Containerfile on BASE_IMAGE, without a network."""
-    p = run([*podman("build", "--network=none"), f"--build-arg=BASE={BASE_IMAGE}",
+    """KIT_IMAGE, built from the checkout's Containerfile on BASE_IMAGE, without a
+    network and without intermediate images; the one it replaces is removed."""
+    old = image_id(KIT_IMAGE)
+    p = run([*podman("build", "--network=none", "--layers=false"), f"--build-arg=BASE={BASE_IMAGE}",
              "-t", KIT_IMAGE, "-f", os.path.join(source, "Containerfile"), source], timeout=3600)
     print(p.stdout[-3000:], p.stderr[-3000:], sep="")
     if p.returncode != 0: fail("the image did not build")
+    if old and old != image_id(KIT_IMAGE):
+        subprocess.run(["podman", "rmi", old], capture_output=True)
 
 
 def gradescope(flags, submission, tmp):
