@@ -857,6 +857,14 @@ void producer(Context &cx) {
          "post each semaphore exactly once for each wait");
 }
 
+// True once p has ended, or sleeps in a futex wait (sem_wait, sem_timedwait)
+// with all its threads asleep. Asleep alone is not enough: a process also
+// sleeps while the system-call recorder records one of its calls (the openat
+// of a semaphore), long before it reaches any wait the ring asks for.
+bool waits_on_futex(Process &p) {
+  return p.done() || (futex_wait_of(p.pid()) && all_threads_asleep(p.pid()));
+}
+
 // Step 3: with the ring full the producer sleeps, overwriting nothing, and goes on later.
 void producer_full(Context &cx) {
   GraderRing ring = GraderRing::make(cx, "ring", 3, false);
@@ -865,7 +873,7 @@ void producer_full(Context &cx) {
   std::string cmd = command_line("ring_put", args);
   Process p = cx.start("ring_put", args, as_lines(items));
   std::vector<Student> st{{&p, "ring_put", cmd}};
-  cx.wait_until([&] { return ring.value(full_sem) >= 3 && all_threads_asleep(p.pid()); }, &p,
+  cx.wait_until([&] { return ring.value(full_sem) >= 3 && waits_on_futex(p); }, &p,
                 cx.within(2s));
   if (p.done())
     fail("`" + cmd + "` waits for a free slot once the 3 slots are full",
@@ -994,7 +1002,7 @@ void consumer_empty(Context &cx) {
   std::string cmd = command_line("ring_get", args);
   Process p = cx.start("ring_get", args);
   std::vector<Student> st{{&p, "ring_get", cmd}};
-  cx.wait_until([&] { return all_threads_asleep(p.pid()); }, &p, cx.within(2s));
+  cx.wait_until([&] { return waits_on_futex(p); }, &p, cx.within(2s));
   if (p.done() || !p.stdout_so_far().empty() || ring.value(full_sem) != 0 || ring.header().out)
     fail("`" + cmd + "` waits on the empty ring, taking and printing nothing",
          fmt::format("it {}printed {}; full is {}, out {}",
@@ -1102,7 +1110,7 @@ void many(Context &cx) {
       [&] {
         return std::all_of(ps.begin(), ps.end(), [](Process &p) {
           p.pump(Clock::now());
-          return p.done() || (futex_wait_of(p.pid()) && all_threads_asleep(p.pid()));
+          return waits_on_futex(p);
         });
       },
       nullptr, cx.within(3s));
