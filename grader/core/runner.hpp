@@ -28,6 +28,8 @@ struct Result {
   bool not_started = false;    // a program it ran was still the skeleton's todo() (exit 70)
   std::string program_stderr;  // a failed program's own words: "`cmd` wrote: ..." (visible)
   std::string not_built;       // the program whose build failed, when only it did not build
+  std::string rerun;           // what reruns its verdict when "LAB/ID" alone would not:
+                               // "channels", for a cleanup check charged for other checks' objects
 };
 
 // One check to run, with where its lab's programs are.

@@ -53,7 +53,7 @@ void explain(std::string &o, const Result &r, const TextStyle &st) {
   line(o, "stderr:", r.program_stderr);
   line(o, "cause:", r.cause);
   line(o, "read:", fmt::format("{}, \"{}\"", r.handout, r.section));
-  line(o, "rerun:", fmt::format("{} {}/{}", st.rerun, r.lab, r.id));
+  line(o, "rerun:", fmt::format("{} {}", st.rerun, r.rerun.empty() ? r.lab + "/" + r.id : r.rerun));
 }
 
 // One check's row, its explanation and (verbose) its trace.

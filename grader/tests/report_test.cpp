@@ -103,6 +103,15 @@ TEST_CASE("a failed check shows expected, observed, cause, what to read and how 
         std::vector<std::string>{"rerun:    ./kit grade -v mqueue/priority-order"});
 }
 
+TEST_CASE("a cleanup check charged for the objects of other checks reruns its whole lab") {
+  TextStyle st;
+  st.rerun = "./kit grade -v";
+  Result r = failed();
+  r.rerun = "mqueue";
+  CHECK(lines_with(text_report({r}, st), "rerun:") ==
+        std::vector<std::string>{"rerun:    ./kit grade -v mqueue"});
+}
+
 TEST_CASE("a passed check is not explained") {
   std::string t = text_report({result("a", Status::passed, 3, 3)}, {});
   CHECK(lines_with(t, "expected:").empty());
