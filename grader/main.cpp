@@ -319,7 +319,7 @@ void report_failure(const Options &o, const std::string &why) {
   if (!grading) return;
   end_children();
   if (o.autolab) {
-    fmt::print("{}", autolab_failure_line(why));
+    fmt::print("{}", autolab_failure_lines(why));
     std::fflush(stdout);
   }
   if (!o.json.empty() && o.json != "-") write_file("--json", o.json, gradescope_failure_json(why));

@@ -17,12 +17,14 @@ std::string autolab_scores(const std::vector<Result> &results) {
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string autolab_failure_line(const std::string &why) {
-  // Not JSON on purpose: Autolab then records no score at all, not a 0.
+std::string autolab_failure_lines(const std::string &why) {
+  // The message on one line, then an autoresult that scores no problem: Autolab
+  // stops at "Empty autoresult string" and records no score at all, not a 0.
+  // tools/autolab/driver ends so too when the grader itself cannot.
   std::string line = grader_failure_message(why);
   for (char &c : line)
     if (c == '\n' || c == '\r') c = ' ';
-  return line + "\n";
+  return line + "\n" + R"({"scores": {}})" + "\n";
 }
 
 }  // namespace ipcg

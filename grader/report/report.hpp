@@ -47,9 +47,9 @@ std::string grader_failure_message(const std::string &why);
 std::string gradescope_failure_json(const std::string &why);
 // PrairieLearn: "gradable": false with the message (no score at all).
 std::string prairielearn_failure_json(const std::string &why);
-// Autolab: the message as the last line, which is not an autoresult, so
-// Autolab records no score rather than a 0.
-std::string autolab_failure_line(const std::string &why);
+// Autolab: the message on one line, then the autoresult {"scores": {}},
+// which scores no problem, so Autolab records no score rather than a 0.
+std::string autolab_failure_lines(const std::string &why);
 
 // Write `text` to `path` whole or not at all: into a temporary file in the
 // same folder, then rename() over `path` (mode 0644). Throws

@@ -359,11 +359,15 @@ TEST_CASE("the failure documents say the grader failed and why, and never give a
     CHECK(message.find("This is not a grade") != std::string::npos);
     CHECK(doc.at("format_errors") == nlohmann::json::array({message}));
   }
-  SUBCASE("Autolab: one line that is not an autoresult, so no score is recorded") {
-    std::string line = autolab_failure_line("two\nlines");
-    CHECK(line.find('\n') == line.size() - 1);
-    CHECK(line.find("two lines") != std::string::npos);
-    CHECK(nlohmann::json::parse(line, nullptr, false).is_discarded());
+  SUBCASE("Autolab: the message on one line, then an autoresult that scores no problem") {
+    std::string out = autolab_failure_lines("two\nlines");
+    size_t first = out.find('\n');
+    CHECK(out.substr(0, first).find("two lines") != std::string::npos);
+    CHECK(out.substr(0, first).find("This is not a grade") != std::string::npos);
+    std::string last = out.substr(first + 1);
+    REQUIRE(last.ends_with('\n'));
+    CHECK(last.find('\n') == last.size() - 1);
+    CHECK(nlohmann::json::parse(last) == nlohmann::json{{"scores", nlohmann::json::object()}});
   }
   SUBCASE("a reason with student bytes is still valid JSON") {
     std::string odd = "bad \0 \xff \x1b"s;
