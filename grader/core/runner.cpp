@@ -41,6 +41,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Status, {{Status::passed, "passed"},
                                       {Status::error, "error"},
                                       {Status::not_built, "not_built"},
                                       {Status::unobserved, "unobserved"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Leftover, kind, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Result, lab, id, title, section, handout, score, max, status,
                                    expected, observed, cause, log, leftovers, seconds,
                                    not_started, program_stderr, not_built)
@@ -200,7 +201,7 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
           "programs): " +
           l.describe());
     else
-      r.leftovers.push_back(l.describe());
+      r.leftovers.push_back(l);
   }
   r.seconds = seconds_since(started);
   return r;
@@ -407,9 +408,9 @@ void charge_leftovers(std::vector<Result> &results, const std::vector<Job> &jobs
       if (jobs[k].lab == jobs[c].lab)
         for (const auto &l : results[k].leftovers) {
           others |= k != c;
-          found.push_back(fmt::format("{} (left by {}/{})", l, results[k].lab, results[k].id));
-          auto key = l.find(" key 0x");  // "System V message queue key 0x49500001"
-          kinds.push_back(l.substr(0, key != std::string::npos ? key : l.rfind(' ')));
+          found.push_back(
+              fmt::format("{} (left by {}/{})", l.describe(), results[k].lab, results[k].id));
+          kinds.push_back(l.kind);
         }
     if (found.empty()) continue;
     Result &r = results[c];

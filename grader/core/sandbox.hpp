@@ -5,6 +5,7 @@
 // Without them, object names and keys are made unique to the check instead.
 #pragma once
 #include "fd.hpp"
+#include "result.hpp"
 
 #include <sys/ipc.h>
 #include <sys/types.h>
@@ -34,12 +35,6 @@ Isolation probe_isolation();
 // Returns whether it did (then this process has a mount namespace of its own).
 bool own_proc_view();
 
-// An IPC object found in a sandbox when its check ended.
-struct Leftover {
-  std::string kind;  // "POSIX message queue", "System V semaphore set", ...
-  std::string name;  // "/prio", "key 0x49500001", ...
-  std::string describe() const { return kind + " " + name; }
-};
 
 // Whether a live process other than the caller (not a zombie: SIGKILL is done
 // with those) has `uid` as its real or saved uid, so that a process running as

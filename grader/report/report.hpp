@@ -2,7 +2,7 @@
 // only formats: it never runs anything.
 #pragma once
 #include "../core/access.hpp"
-#include "../core/runner.hpp"
+#include "../core/result.hpp"
 
 #include <string>
 #include <vector>

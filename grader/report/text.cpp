@@ -63,7 +63,7 @@ void check_row(std::string &o, const Result &r, const TextStyle &st) {
   if (r.status != Status::passed) explain(o, r, st);
   if (st.verbose) {
     for (const auto &l : r.log) o += "      | " + l + "\n";
-    for (const auto &l : r.leftovers) o += "      | left behind: " + l + "\n";
+    for (const auto &l : r.leftovers) o += "      | left behind: " + l.describe() + "\n";
   }
 }
 

@@ -142,7 +142,7 @@ TEST_CASE("the text report uses colours only when asked to") {
 TEST_CASE("the verbose text report adds each check's trace and leftovers") {
   Result r = failed();
   r.log = {"started: mq_recv /q (pid 7)"};
-  r.leftovers = {"POSIX message queue /q"};
+  r.leftovers = {{"POSIX message queue", "/q"}};
   TextStyle st;
   CHECK(text_report({r}, st).find("started: mq_recv") == std::string::npos);
   st.verbose = true;

@@ -42,7 +42,7 @@ Run passed_run() {
 
 TEST_CASE("an object left by any check of a lab costs the lab's cleanup check its points") {
   Run run = passed_run();
-  run.results[0].leftovers = {"POSIX message queue /q"};
+  run.results[0].leftovers = {{"POSIX message queue", "/q"}};
   charge_leftovers(run.results, run.jobs);
   CHECK(run.results[0].status == Status::passed);
   CHECK(run.results[1].status == Status::failed);
@@ -55,7 +55,7 @@ TEST_CASE("an object left by any check of a lab costs the lab's cleanup check it
 
 TEST_CASE("a cleanup check charged only for its own objects reruns alone") {
   Run run = passed_run();
-  run.results[1].leftovers = {"POSIX message queue /q"};
+  run.results[1].leftovers = {{"POSIX message queue", "/q"}};
   charge_leftovers(run.results, run.jobs);
   CHECK(run.results[1].status == Status::failed);
   CHECK(run.results[1].rerun.empty());
