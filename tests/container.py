@@ -9,11 +9,14 @@ usage: container.py --build BUILD --source SOURCE SCENARIO
                   itself; through PrairieLearn's entry point (the course bundle's, /grade
                   mounted as PrairieLearn's grader host does) and Autolab's (make on the
                   autograde bundle and a handin, as --user 1000 like Tango), full marks and 0
-  cap-drop-all    root without any capability: a valid results file that says it is
-                  not a grade and what to grant
+  cap-drop-all    without any capability: as root, through Gradescope's and
+                  PrairieLearn's entry points, results that say this is not a grade and
+                  what to grant; through Autolab's, whose make runs as --user 1000 and so
+                  needs none, full marks
   user            --user 1000:1000, as a platform that runs its grader unprivileged:
-                  full marks and 0 again
-  permissive      --privileged (every capability, no seccomp filter): full marks and 0
+                  full marks and 0 again, through all three entry points
+  permissive      --privileged (every capability, no seccomp filter): full marks and 0,
+                  through all three entry points
 
 Gradescope's entry point is /autograder/run_autograder, with the submission and
 results folders mounted where Gradescope puts them.
@@ -203,6 +206,13 @@ def submission_copy(tree, tmp, name):
     return dest
 
 
+def user_of(flags):
+    """The uid a scenario runs the container's processes as (--user=UID:GID), or None for root."""
+    for f in flags:
+        if f.startswith("--user="): return int(f.split("=", 1)[1].split(":")[0])
+    return None
+
+
 def full_and_zero(source, flags, tmp, broken=False):
     """The solutions earn full marks, the skeletons 0; with `broken`, a lab that
     does not compile costs only itself. Returns {lab: its points}."""
@@ -233,6 +243,7 @@ def prairielearn(build, flags, labs, tmp):
     grade = os.path.join(tmp, "grade")
     shutil.rmtree(grade, ignore_errors=True)
     for d in ("data", "results", "student"): os.makedirs(os.path.join(grade, d))
+    if (uid := user_of(flags)) is not None: os.chown(os.path.join(grade, "results"), uid, uid)
     shutil.copytree(labs, os.path.join(grade, "student", "labs"))
     with open(os.path.join(grade, "data", "data.json"), "w") as f:
         json.dump({"params": {}, "submitted_answers": {}}, f)
@@ -294,12 +305,29 @@ def every_platform(build, source, flags, tmp, points):
     if scores != {lab: 0 for lab in points}: fail(f"Autolab: the skeletons scored {scores}")
 
 
-def not_a_grade(source, flags, tmp):
-    """Without any capability: a results file that says it is no grade and what to grant."""
-    doc = gradescope(flags, submission_copy(os.path.join(source, "solutions"), tmp, "solutions"), tmp)
-    text = json.dumps(doc)
+def lab_points(build):
+    """{lab id: its points}, from the grader's registry."""
+    p = run([os.path.join(build, "grader", "ipcgrade"), "--list", "--json"])
+    return {l["id"]: l["points"] for l in json.loads(p.stdout)["labs"]}
+
+
+def no_capabilities(build, source, flags, tmp):
+    """Without any capability. As root (Gradescope's and PrairieLearn's entry points),
+    the grader cannot run students as another uid: results that say they are no grade
+    and what to grant (Gradescope: score 0 with the message; PrairieLearn: not
+    gradable). Autolab runs make as an unprivileged user, whose grader needs no
+    capability: the solutions earn full marks."""
+    solutions = submission_copy(os.path.join(source, "solutions"), tmp, "solutions")
+    text = json.dumps(gradescope(flags, solutions, tmp))
     if "not a grade" not in text or "CAP_" not in text:
-        fail("the results do not say that this is not a grade and what to grant: " + text[:2000])
+        fail("Gradescope: the results do not say that this is not a grade and what to grant: "
+             + text[:2000])
+    doc = prairielearn(build, flags, solutions, tmp)
+    if doc.get("gradable") is not False or "CAP_" not in json.dumps(doc):
+        fail("PrairieLearn: the results are not ungradable with what to grant: "
+             + json.dumps(doc)[:2000])
+    scores, points = autolab(build, source, flags, solutions, tmp), lab_points(build)
+    if scores != points: fail(f"Autolab, unprivileged: the solutions scored {scores}, not {points}")
 
 
 def main():
@@ -317,11 +345,10 @@ def main():
     flags = [f.replace("PROFILE", profile) for f in SCENARIOS[a.scenario]]
     with tempfile.TemporaryDirectory(prefix="ipcgrade-container.") as tmp:
         if a.scenario == "cap-drop-all":
-            not_a_grade(source, flags, tmp)
+            no_capabilities(os.path.abspath(a.build), source, flags, tmp)
         else:
             points = full_and_zero(source, flags, tmp, broken=a.scenario == "docker-default")
-            if a.scenario == "docker-default":
-                every_platform(os.path.abspath(a.build), source, flags, tmp, points)
+            every_platform(os.path.abspath(a.build), source, flags, tmp, points)
     print("ok")
 
 
