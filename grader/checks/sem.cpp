@@ -744,7 +744,9 @@ void keeps_names(Context &cx) {
 // ---------------------------------------------------------------- ring_init
 
 // The fresh ring ring_init must leave: size, header, and semaphore values.
-void expect_fresh_ring(const std::string &name, uint32_t slots, const std::string &cmd) {
+// `left_before`: an earlier run had left semaphores of that name.
+void expect_fresh_ring(const std::string &name, uint32_t slots, const std::string &cmd,
+                       bool left_before) {
   GraderRing ring = GraderRing::adopt(name, slots, false, cmd);
   std::string want = fmt::format("{}, 0, 1", slots);
   std::string got =
@@ -753,9 +755,11 @@ void expect_fresh_ring(const std::string &name, uint32_t slots, const std::strin
     fail(fmt::format("{}, {} and {} have the values {}", ring.label(empty_sem),
                      ring.label(full_sem), ring.label(mutex_sem), want),
          "they have " + got,
-         "a semaphore keeps its value from the run that made it: remove old ones with "
-         "sem_unlink first (or use O_EXCL), then create them with empty = SLOTS, full = 0, "
-         "mutex = 1");
+         left_before ? "a semaphore keeps its value from the run that made it: remove old ones "
+                       "with sem_unlink first (or use O_EXCL), then create them with empty = "
+                       "SLOTS, full = 0, mutex = 1"
+                     : "no semaphore of these names existed before: create them with empty = "
+                       "SLOTS, full = 0, mutex = 1 (sem_open's value argument)");
 }
 
 // What a student's ring_init made of the ring `name`, held so that it is
@@ -790,7 +794,7 @@ void ring_init(Context &cx) {
   for (const auto &sem : made.sems)
     expect_mode_0600("the semaphore " + sem.name(),
                      file_mode(NamedSemaphore::file_of(sem.name())), cmd);
-  expect_fresh_ring(name, 5, cmd);
+  expect_fresh_ring(name, 5, cmd, false);
 }
 
 // Step 2: semaphores and an object left by an earlier run do not spoil a new ring.
@@ -806,7 +810,7 @@ void stale(Context &cx) {
   std::string cmd = command_line("ring_init", args);
   expect_exit(cx.run("ring_init", args), 0, cmd,
               "remove what an earlier run left (ignoring ENOENT) before creating with O_EXCL");
-  expect_fresh_ring(name, 4, cmd);
+  expect_fresh_ring(name, 4, cmd, true);
 }
 
 // ---------------------------------------------------------------- producer
