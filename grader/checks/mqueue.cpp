@@ -54,7 +54,6 @@ PosixQueue make_queue(Context &cx, std::string_view base, long maxmsg, long msgs
   return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid());
 }
 
-// Wait until process p blocks inside system call `nr`, or ends, or `until`.
 // Why `mq_send NAME MSG` failed, from its stderr: mq_open's EINVAL on the
 // grader's existing queue means the name it was given is no valid queue name.
 std::string send_failed_cause(const Outcome &o) {
@@ -64,6 +63,7 @@ std::string send_failed_cause(const Outcome &o) {
   return "mq_open or mq_send failed";
 }
 
+// Wait until process p blocks inside system call `nr`, or ends, or `until`.
 bool wait_blocked_in(Context &cx, Process &p, long nr, Deadline until) {
   return cx.wait_until([&] { return blocked_syscall(p.pid()) == nr; }, &p, until);
 }
