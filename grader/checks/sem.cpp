@@ -672,8 +672,8 @@ void counter(Context &cx) {
     fail(fmt::format("the counter grows by {} × {} = {}", n, iterations, n * iterations),
          fmt::format("it grew by {}: {} updates were lost", static_cast<int64_t>(got - c.start),
                      static_cast<int64_t>(want - got)),
-         "two processes read the same value and both wrote value + 1: take the semaphore "
-         "(sem_wait) before reading the counter and post it after writing");
+         "two processes read the same value and both wrote value + 1: read the counter only "
+         "after sem_wait has returned, and sem_post only after storing the counter");
 }
 
 // Step 1: while the grader holds the semaphore, nobody makes progress.
