@@ -8,6 +8,7 @@
 #include "../core/visible.hpp"
 
 #include <fmt/format.h>
+#include <csignal>
 #include <sys/msg.h>
 #include <sys/syscall.h>
 #include <fstream>
@@ -51,6 +52,15 @@ std::optional<std::vector<std::string>> parse_records(std::string_view out) {
 // A queue the grader makes for a check, owned by the student as if the student made it.
 PosixQueue make_queue(Context &cx, std::string_view base, long maxmsg, long msgsize) {
   return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid());
+}
+
+// Why `mq_send NAME MSG` failed, from its stderr: mq_open's EINVAL on the
+// grader's existing queue means the name it was given is no valid queue name.
+std::string send_failed_cause(const Outcome &o) {
+  if (o.err.find(": mq_open: Invalid argument") != std::string::npos)
+    return "mq_open rejected the name it was given with EINVAL, yet the queue exists: NAME "
+           "(it starts with /) is the first argument, MSG the second";
+  return "mq_open or mq_send failed";
 }
 
 // Wait until process p blocks inside system call `nr`, or ends, or `until`.
@@ -179,7 +189,7 @@ void send_exact_bytes(Context &cx) {
     if (prio) args.push_back(std::to_string(prio));
     std::string cmd = command_line("mq_send", args);
     Outcome o = cx.run("mq_send", args);
-    expect_exit(o, 0, cmd, "mq_open or mq_send failed");
+    expect_exit(o, 0, cmd, send_failed_cause(o));
     expect_silent(o, cmd);
     auto m = q.receive(cx.within(1s));
     if (!m)
@@ -207,6 +217,10 @@ void recv_exact_bytes(Context &cx) {
   Outcome o = cx.run("mq_recv", args);
   std::string cmd = command_line("mq_recv", args);
   expect_exit(o, 0, cmd, "mq_open or mq_receive failed");
+  if (o.out != record(0, m1) + record(0, m2) && q.attr().mq_curmsgs == 2)
+    expect_stdout(o, record(0, m1) + record(0, m2), cmd,
+                  "both messages are still on the queue: print only what mq_receive took "
+                  "from it");
   expect_stdout(o, record(0, m1) + record(0, m2), cmd,
                 "print exactly the length mq_receive returned, with fwrite or write: %s "
                 "stops at the first NUL");
@@ -395,6 +409,18 @@ void expect_not_sleeping_in_loop(Context &cx, Process &p, const std::string &cmd
        "notification comes instead");
 }
 
+// Why mq_notify_recv did not exit 0 once the message was sent, from how it
+// ended: killed by SIGUSR1, or still asleep with the queue drained.
+std::string notify_exit_cause(const Outcome &o, PosixQueue &q) {
+  if (o.signal == SIGUSR1)
+    return "SIGUSR1's default action ends the process: with SIGEV_SIGNAL, block SIGUSR1 "
+           "(sigprocmask) before mq_notify and wait for it with sigwaitinfo";
+  if (o.timed_out && q.attr().mq_curmsgs == 0)
+    return "the queue is empty, so it took the message, yet it slept on: drain with "
+           "non-blocking receives (the queue opened with O_NONBLOCK) and stop at EAGAIN";
+  return "it did not finish after the notification";
+}
+
 // Step 5: mq_notify is registered and the process sleeps until the message comes.
 void notify(Context &cx) {
   PosixQueue q = make_queue(cx, "notify", 4, 64);
@@ -421,7 +447,7 @@ void notify(Context &cx) {
   std::string text = random_word(6);
   q.send(text, 0, cx.within(1s));
   const Outcome &o = cx.finish(p);
-  expect_exit(o, 0, cmd, "it did not finish after the notification");
+  expect_exit(o, 0, cmd, notify_exit_cause(o, q));
   expect_stdout(o, record(0, text), cmd, "the queued message was not printed as a record");
   double budget = 100 * cx.slow();  // a waiting process uses ~1 ms; --slow for valgrind
   if (o.cpu_ms > budget)
@@ -505,7 +531,12 @@ void unlink_lifecycle(Context &cx) {
   q.send("still here", 0, cx.within(1s));
   std::vector<std::string> args{q.name()};
   std::string cmd = command_line("mq_unlink", args);
-  expect_exit(cx.run("mq_unlink", args), 0, cmd, "mq_unlink failed");
+  Outcome first = cx.run("mq_unlink", args);
+  expect_exit(first, 0, cmd,
+              first.exited && first.code != 0 && !PosixQueue::exists(q.name())
+                  ? "the name is gone, so mq_unlink worked, yet it did not exit 0: exit 0 "
+                    "when mq_unlink succeeds"
+                  : "mq_unlink failed");
   if (PosixQueue::exists(q.name()))
     fail("no queue named " + q.name() + " after `" + cmd + "`", "the name still exists",
          "mq_unlink was not called (mq_close only closes a descriptor)");
@@ -584,7 +615,13 @@ void sysv_rmid(Context &cx) {
   q.send(1, "x");
   std::vector<std::string> args{key_arg(q.key())};
   std::string cmd = command_line("svmsg_rm", args);
-  expect_exit(cx.run("svmsg_rm", args), 0, cmd, "msgget or msgctl failed");
+  Outcome o = cx.run("svmsg_rm", args);
+  expect_exit(o, 0, cmd,
+              o.exited && o.code == 2
+                  ? "the command line is well formed (KEY " + args[0] +
+                        " is valid: KEY is parsed with strtol base 0), yet it exited 2 as for a "
+                        "usage error"
+                  : "msgget or msgctl failed");
   if (auto ds = q.stat())
     fail("the queue is gone after `" + cmd + "`",
          fmt::format("IPC_STAT still works: it holds {} message(s)", ds->msg_qnum),

@@ -133,6 +133,10 @@ class GraderRing {
   std::string label(Role r) const;
   // The text in slot i now.
   std::string item(uint32_t i) const;
+  // The first n bytes of slot i's text, whatever its len says.
+  std::string text_bytes(uint32_t i, size_t n) const;
+  // The len field of slot i now.
+  uint32_t item_len(uint32_t i) const;
 
   // The consumer's and the producer's steps, as the grader: fail, saying who
   // waits on what, when the ring stops moving. `doing`: "as consumer, taking item 2 of 8".
@@ -230,6 +234,18 @@ std::string GraderRing::item(uint32_t i) const {
   Item it;
   memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
   return std::string(it.text, std::min<size_t>(it.len, sizeof it.text));
+}
+
+uint32_t GraderRing::item_len(uint32_t i) const {
+  Item it;
+  memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
+  return it.len;
+}
+
+std::string GraderRing::text_bytes(uint32_t i, size_t n) const {
+  Item it;
+  memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
+  return std::string(it.text, std::min(n, sizeof it.text));
 }
 
 std::optional<Role> GraderRing::role_of(const FutexWait &w) const {
@@ -526,6 +542,18 @@ bool settled(Process &p) {
   return p.done() || held_call(p) || futex_wait_of(p.pid());
 }
 
+// Whether process pid maps the file of `inode` only privately (MAP_PRIVATE:
+// its stores go to its own copies of the pages, never to the file).
+bool maps_only_privately(pid_t pid, unsigned long inode) {
+  bool mapped = false;
+  for (const Mapping &m : mappings_of(pid))
+    if (m.inode == inode) {
+      if (m.perms.size() > 3 && m.perms[3] == 's') return false;
+      mapped = true;
+    }
+  return mapped;
+}
+
 // Forces the window of step 6 open, `rounds` times: each sem_counter is held
 // in its sched_yield, between its read and its store, and in the futex wake
 // of its sem_post. While one is held inside, every other one must sleep in
@@ -575,7 +603,10 @@ void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &
            fmt::format("it holds {} (window {} forced open: the grader held pid {} in the "
                        "futex wake of its sem_post)",
                        c.value(), round, inside->pid()),
-           c.value() == read
+           c.value() == read && maps_only_privately(inside->pid(), c.shm.inode())
+               ? "it maps SHM with MAP_PRIVATE, so its stores go to its own copy of the page, "
+                 "never to the object: map it MAP_SHARED"
+           : c.value() == read
                ? "sem_post only after storing the counter: posting first lets another process "
                  "read the old value"
                : "read the counter only after sem_wait has returned: a value read before "
@@ -601,6 +632,16 @@ void expect_yields(std::vector<Process> &ps, int iterations, const std::string &
   }
 }
 
+// Why a sem_counter failed, from its stderr: an unlink of a name the others
+// still use, or a failed open.
+std::string counter_exit_cause(const Outcome &o) {
+  if (o.err.find(": sem_unlink: ") != std::string::npos ||
+      o.err.find(": shm_unlink: ") != std::string::npos)
+    return "its stderr names an unlink: sem_counter only opens SEM and SHM, which others still "
+           "use: sem_close and munmap, never sem_unlink or shm_unlink";
+  return "sem_open, shm_open or mmap failed, or a result went unchecked";
+}
+
 // Step 1: N processes, M increments each, under the semaphore: exactly N×M.
 // Where the system calls can be held, the grader forces the window between a
 // read and its store open, several times, rather than hoping for a race.
@@ -620,9 +661,10 @@ void counter(Context &cx) {
   if (held) force_counter_windows(cx, c, ps, cmd, rounds);
   for (auto &p : ps)
     if (held) p.syscalls()->stop_holding();
-  for (auto &p : ps)
-    expect_exit(cx.finish(p), 0, cmd,
-                "sem_open, shm_open or mmap failed, or a result went unchecked");
+  for (auto &p : ps) {
+    const Outcome &o = cx.finish(p);
+    expect_exit(o, 0, cmd, counter_exit_cause(o));
+  }
   if (held) expect_yields(ps, iterations, cmd);
   uint64_t want = c.start + n * iterations, got = c.value();
   cx.note(fmt::format("counter: start {}, now {} (+{})", c.start, got, got - c.start));
@@ -630,8 +672,8 @@ void counter(Context &cx) {
     fail(fmt::format("the counter grows by {} × {} = {}", n, iterations, n * iterations),
          fmt::format("it grew by {}: {} updates were lost", static_cast<int64_t>(got - c.start),
                      static_cast<int64_t>(want - got)),
-         "two processes read the same value and both wrote value + 1: take the semaphore "
-         "(sem_wait) before reading the counter and post it after writing");
+         "two processes read the same value and both wrote value + 1: read the counter only "
+         "after sem_wait has returned, and sem_post only after storing the counter");
 }
 
 // Step 1: while the grader holds the semaphore, nobody makes progress.
@@ -702,7 +744,9 @@ void keeps_names(Context &cx) {
 // ---------------------------------------------------------------- ring_init
 
 // The fresh ring ring_init must leave: size, header, and semaphore values.
-void expect_fresh_ring(const std::string &name, uint32_t slots, const std::string &cmd) {
+// `left_before`: an earlier run had left semaphores of that name.
+void expect_fresh_ring(const std::string &name, uint32_t slots, const std::string &cmd,
+                       bool left_before) {
   GraderRing ring = GraderRing::adopt(name, slots, false, cmd);
   std::string want = fmt::format("{}, 0, 1", slots);
   std::string got =
@@ -711,9 +755,11 @@ void expect_fresh_ring(const std::string &name, uint32_t slots, const std::strin
     fail(fmt::format("{}, {} and {} have the values {}", ring.label(empty_sem),
                      ring.label(full_sem), ring.label(mutex_sem), want),
          "they have " + got,
-         "a semaphore keeps its value from the run that made it: remove old ones with "
-         "sem_unlink first (or use O_EXCL), then create them with empty = SLOTS, full = 0, "
-         "mutex = 1");
+         left_before ? "a semaphore keeps its value from the run that made it: remove old ones "
+                       "with sem_unlink first (or use O_EXCL), then create them with empty = "
+                       "SLOTS, full = 0, mutex = 1"
+                     : "no semaphore of these names existed before: create them with empty = "
+                       "SLOTS, full = 0, mutex = 1 (sem_open's value argument)");
 }
 
 // What a student's ring_init made of the ring `name`, held so that it is
@@ -738,13 +784,17 @@ void ring_init(Context &cx) {
   std::string cmd = command_line("ring_init", args);
   Outcome o = cx.run("ring_init", args);
   MadeRing made = hold_made(name);
-  expect_exit(o, 0, cmd, "shm_open, ftruncate, mmap or sem_open failed");
+  expect_exit(o, 0, cmd,
+              o.exited && o.code != 0 && o.err.empty() && made.obj && made.sems.size() == 3
+                  ? "it made the object and its three semaphores and wrote no error, yet "
+                    "did not exit 0: exit 0 once the ring is made"
+                  : "shm_open, ftruncate, mmap or sem_open failed");
   expect_silent(o, cmd);
   if (made.obj) expect_mode_0600("the object " + name, made.obj->mode(), cmd);
   for (const auto &sem : made.sems)
     expect_mode_0600("the semaphore " + sem.name(),
                      file_mode(NamedSemaphore::file_of(sem.name())), cmd);
-  expect_fresh_ring(name, 5, cmd);
+  expect_fresh_ring(name, 5, cmd, false);
 }
 
 // Step 2: semaphores and an object left by an earlier run do not spoil a new ring.
@@ -760,7 +810,7 @@ void stale(Context &cx) {
   std::string cmd = command_line("ring_init", args);
   expect_exit(cx.run("ring_init", args), 0, cmd,
               "remove what an earlier run left (ignoring ENOENT) before creating with O_EXCL");
-  expect_fresh_ring(name, 4, cmd);
+  expect_fresh_ring(name, 4, cmd, true);
 }
 
 // ---------------------------------------------------------------- producer
@@ -818,10 +868,14 @@ void force_producer_windows(Context &cx, GraderRing &ring, Process &p, const std
              fmt::format("in is {} and slot {} holds {} (the grader held the post, a futex "
                          "wake, before it returned)",
                          h.in, k - 1, visible(ring.item(k - 1))),
-             *r == mutex_sem ? "post mutex only after storing the item and moving in: once "
-                               "mutex is free, another producer takes the same slot"
-                             : "post full only after the item is stored: a consumer may take it "
-                               "at once");
+             h.in == k % slots && ring.text_bytes(k - 1, items[k - 1].size()) == items[k - 1]
+                 ? fmt::format("slot {}'s text holds the item, but its len is {}: set len to "
+                               "the line's length when storing it",
+                               k - 1, ring.item_len(k - 1))
+             : *r == mutex_sem ? "post mutex only after storing the item and moving in: once "
+                                 "mutex is free, another producer takes the same slot"
+                               : "post full only after the item is stored: a consumer may take "
+                                 "it at once");
       cx.note(fmt::format("held `{}` in its post of {} for item {}: stored, in {}", cmd,
                           ring.label(*r), k, h.in));
       p.syscalls()->release(p.pid());
@@ -1157,10 +1211,17 @@ void interrupt_thrice(Context &cx, Process &p, const std::string &cmd,
   // handler the contract has it install first, and SIGUSR1 would then kill it.
   auto waiting = [&] { return futex_wait_of(p.pid()) && all_threads_asleep(p.pid()); };
   bool sleeps = cx.wait_until(waiting, &p, cx.within(2s));
-  if (p.done())
+  if (p.done()) {
+    const Outcome &o = cx.finish(p);
     fail("`" + cmd + "` waits: the ring gives it nothing to do yet",
-         "it " + cx.finish(p).describe() + " before any signal",
-         "it must wait on its semaphore (Steps 3 and 4) before signals can matter");
+         "it " + o.describe() + " before any signal",
+         o.exited && o.code == 3 && o.wall_ms < 1000
+             ? fmt::format("it gave up (exit 3) after {:.0f} ms, before one second had "
+                           "passed: sem_timedwait takes an absolute CLOCK_REALTIME deadline, "
+                           "now + SECONDS, not a duration",
+                           o.wall_ms)
+             : "it must wait on its semaphore (Steps 3 and 4) before signals can matter");
+  }
   for (int k = 1; k <= 3 && !p.done(); ++k) {
     check(kill(p.pid(), SIGUSR1), "kill");
     cx.note(fmt::format("sent SIGUSR1 {} of 3 to pid {}", k, p.pid()));
@@ -1490,7 +1551,13 @@ void sysv_undo(Context &cx) {
   std::vector<std::string> args{key_arg(key)};
   std::string cmd = command_line("svsem_hold", args);
   Process p = cx.start_interactive("svsem_hold", args);
-  cx.expect_handshake(p, cmd, "held");
+  cx.expect_handshake(p, cmd, "held", [&](const Outcome &o) {
+    return o.timed_out && o.doing.find("semtimedop") != std::string::npos &&
+                   SysvSem::value(key) == 0
+               ? "it slept in semop on a set of value 0: a new set starts at 0; set it to 1 "
+                 "(SETVAL) before taking it with semop -1"
+               : "";
+  });
   auto value = SysvSem::value(key);
   auto last = SysvSem::last_pid(key);
   pid_t own = own_pid_of(p.pid()).value_or(p.pid());

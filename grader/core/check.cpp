@@ -297,6 +297,33 @@ static std::string call_prefix(const std::string &line, std::string *error) {
   return line.substr(0, err + 2);
 }
 
+// What sets a bad call's stderr apart from the contract's line, when it can be
+// named: a usage line not word for word, the program's name missing, or
+// another call's error (or another line) where the contract has its own; "".
+static std::string stderr_difference(const BadCall &c, const Outcome &o) {
+  std::string want_error, got_error, want = call_prefix(c.err, &want_error),
+                                     got = call_prefix(o.err, &got_error);
+  std::string prog = c.prog + ": ";
+  if (c.err.starts_with("usage: ") && o.err.starts_with("usage: "))
+    return ": the usage line is the contract's, word for word";
+  if (!o.err.empty() && !o.err.starts_with(prog) && c.err == prog + o.err)
+    return ": each line starts with the program's name, `" + prog + "`";
+  auto call = [](const std::string &prefix) {  // "CALL" of "PROG: CALL: "
+    size_t at = prefix.find(": ") + 2;
+    return prefix.substr(at, prefix.size() - at - 2);
+  };
+  if (!want.empty() && want == got && want_error != got_error)
+    return fmt::format(": {} must fail with `{}`, not `{}`", call(want), want_error, got_error);
+  if (!want.empty() && want != got)
+    return fmt::format(": here {} itself fails, with `{}`: report that failure at once",
+                       call(want), want_error);
+  if (want.empty() && !got.empty() && c.code == 1)
+    return fmt::format(": the contract gives this case its own line, written before the "
+                       "program goes on to {}",
+                       call(got));
+  return "";
+}
+
 // Why a bad call's stderr is not the contract's, from what it wrote: the line
 // on stdout instead, argv[0] (`argv0`, a path) where the fixed name belongs,
 // or the call named failing with another error (then what the call tests).
@@ -315,7 +342,7 @@ static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const st
   if (named != o.err && is_contract_line(c, named))
     return "PROG in a message is the program's fixed name `" + c.prog +
            "`, not argv[0] (a path when it is run by one)";
-  return "report errors exactly as the contract says";
+  return "report errors exactly as the contract says" + stderr_difference(c, o);
 }
 
 void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
