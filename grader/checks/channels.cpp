@@ -458,6 +458,28 @@ void expect_no_server_left(Context &cx, const std::string &cmd) {
          "send QUIT on the control channel, then waitpid() the server before exiting");
 }
 
+// Why an end-to-end client run at capacity `cap` did not exit as it should,
+// from how it ended: blocked opening a FIFO, a queue refused with EINVAL, a
+// reply of exactly CAP bytes, or exit 1 without a word; else `cause`.
+std::string client_run_cause(const Outcome &o, size_t cap, std::string cause) {
+  if (o.timed_out && o.doing.find("openat") != std::string::npos &&
+      o.doing.find("wait_for_partner") != std::string::npos)
+    return "it waits in open() of a FIFO for a partner that waits in open() of the other one: "
+           "open c2s first, then s2c, on both sides";
+  if (o.err.find("mq_open: Invalid argument") != std::string::npos)
+    return "mq_open failed with EINVAL: make each queue with mq_maxmsg 1 and mq_msgsize CAP, "
+           "within what an unprivileged user may ask (msg_max 10, msgsize_max 8192)";
+  if (o.err.find(fmt::format("bad reply of {} bytes", cap)) != std::string::npos)
+    return fmt::format("a reply was taken for {0} bytes, the capacity: cread returns the length "
+                       "of the message that came (what mq_receive returns, the slot's len), "
+                       "not the size of the buffer",
+                       cap);
+  if (o.exited && o.code == 1 && o.err.empty())
+    return "it exited 1 without a word on stderr: a run that succeeds exits 0 (main returns 0, "
+           "not true), one that fails says why";
+  return cause;
+}
+
 // Steps 4-6: a file copied at several capacities arrives bit for bit.
 void file_copy(Context &cx, Kind k) {
   Table t = make_data(cx, 4, 2);
@@ -467,7 +489,7 @@ void file_copy(Context &cx, Kind k) {
     std::string out = cx.sandbox().workdir() + "/out." + std::to_string(cap), cmd;
     Outcome o = run_client(cx, k, {"-m", std::to_string(cap), "copy", "file.bin", out}, t, cmd,
                            cx.name("ctl").substr(1));
-    expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, cap, "the copy or the shutdown failed"));
     cx.sandbox().grader_file(out);
     std::string got = read_file(out);
     if (got != data)
@@ -492,7 +514,7 @@ void many_requests(Context &cx, Kind k) {
   }
   std::string cmd;
   Outcome o = run_client(cx, k, extra, t, cmd, cx.name("ctl").substr(1));
-  expect_exit(o, 0, cmd, "a request or the shutdown failed");
+  expect_exit(o, 0, cmd, client_run_cause(o, 4096, "a request or the shutdown failed"));
   expect_stdout(o, want, "client ... get (300 pairs)", "print each value as %lld and a newline");
   expect_no_server_left(cx, cmd);
 }
@@ -514,7 +536,7 @@ void channels_copy(Context &cx, Kind k) {
   CreationLog log(cx.sandbox().object_dirs());
   Outcome o =
       run_client(cx, k, {"-c", "4", "-m", "4096", "copy", "file.bin", out}, t, cmd, channel);
-  expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+  expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the copy or the shutdown failed"));
   cx.sandbox().grader_file(out);
   if (std::string got = read_file(out); got != data)
     fail(
@@ -540,7 +562,7 @@ void mechanism(Context &cx) {
     std::string channel = cx.name(std::string("m") + std::string(info.id)).substr(1), cmd;
     CreationLog log(cx.sandbox().object_dirs());
     Outcome o = run_client(cx, info.kind, {"get", "1", "1"}, t, cmd, channel);
-    expect_exit(o, 0, cmd, "the request or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the request or the shutdown failed"));
     auto seen = created(log);
     // Everything of the run is named after its channel; in /dev/shm, with
     // unique names, other checks' objects may show too.
@@ -556,7 +578,9 @@ void mechanism(Context &cx) {
       fail(fmt::format("`{}` uses {} and nothing else", cmd, info.what),
            fmt::format("it created {}", ours.empty() ? std::string("nothing")
                                                      : fmt::format("{}", fmt::join(ours, ", "))),
-           "make_channel() must build the implementation that -i names");
+           has_all ? "it made what -i names and objects of other types too: clearing stale names "
+                     "(remove_channel) only unlinks them, it never creates"
+                   : "make_channel() must build the implementation that -i names");
   }
 }
 
@@ -567,7 +591,10 @@ void shutdown(Context &cx) {
     std::string cmd;
     Outcome o = run_client(cx, info.kind, {"get", "2", "2"}, t, cmd,
                            cx.name("q" + std::string(info.id)).substr(1));
-    expect_exit(o, 0, cmd, "QUIT the channels, then the control channel, then waitpid the server");
+    expect_exit(o, 0, cmd,
+                client_run_cause(o, 4096,
+                                 "QUIT the channels, then the control channel, then waitpid the "
+                                 "server"));
     expect_stdout(o, std::to_string(value_at(t, 2, 2)) + "\n", cmd, "print the value");
     expect_no_server_left(cx, cmd);
   }
@@ -583,7 +610,7 @@ void cleanup(Context &cx) {
     Outcome o = run_client(cx, info.kind, {"-c", "2", "copy", "c.bin", out}, t, cmd,
                            cx.name("c" + std::string(info.id)).substr(1));
     cx.sandbox().grader_file(out);
-    expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the copy or the shutdown failed"));
   }
 }
 
@@ -628,22 +655,33 @@ void bad_args(Context &cx) {
       {"client",
        {"-m", "64", "-n", n, "-d", t.dir, "copy", std::string(48, 'f'), "out"},
        2,
-       "client: FILE must be at most 47 bytes long with -m 64\n"},
+       "client: FILE must be at most 47 bytes long with -m 64\n",
+       "",
+       "a FILE request (16 bytes, the name and its NUL) must fit in CAP: check it before the "
+       "server starts, exit 2 with `client: FILE must be at most 47 bytes long with -m 64`"},
       {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, cli_usage},
       {"client", {"-n", n, "get", "0", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, cli_usage},
-      {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage, "",
+       "the server's four options are all required, -m CAP too: without one, exit 2 with "
+       "the usage line `usage: server -i f|q|s -n NAME -d DATADIR -m CAP`"},
       {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "4096x"}, 2, srv_usage},
       {"server", {"-i", "x", "-n", n, "-d", t.dir, "-m", "4096"}, 2, "server: -i TYPE must be f, q or s\n"},
       {"server", {"-i", "f", "-n", "a/b", "-d", t.dir, "-m", "4096"}, 2, "server: -n NAME must be a name without '/'\n"},
-      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "63"}, 2, "server: -m CAP must be between 64 and 65536\n"},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "63"}, 2, "server: -m CAP must be between 64 and 65536\n", "",
+       "a CAP outside 64 to 65536 is a usage error, before anything is made: exit 2 with "
+       "`server: -m CAP must be between 64 and 65536`"},
       {"server", {"-i", "q", "-n", n, "-d", t.dir, "-m", "8193"}, 2, "server: -m CAP must be at most 8192 with -i q\n"},
-      {"server", {"-i", "q", "-n", n, "-d", no_table, "-m", "4096"}, 1, "server: open: No such file or directory\n"},
-      {"server", {"-i", "s", "-n", n, "-d", d1, "-m", "4096"}, 1, "server: " + d1 + "/table.csv: line 2 has no newline\n"},
+      {"server", {"-i", "q", "-n", n, "-d", no_table, "-m", "4096"}, 1, "server: open: No such file or directory\n", "",
+       "a failed call is reported by the call's name, not the file's: `server: open: STRERROR`"},
+      {"server", {"-i", "s", "-n", n, "-d", d1, "-m", "4096"}, 1, "server: " + d1 + "/table.csv: line 2 has no newline\n", "",
+       "a last line without its newline is a data error, before anything is made: exit 1 "
+       "with `server: DATADIR/table.csv: line N has no newline`"},
       {"server", {"-i", "f", "-n", n, "-d", d2, "-m", "4096"}, 1, "server: " + d2 + "/table.csv: line 2: not comma-separated numbers\n"},
-      {"server", {"-i", "q", "-n", n, "-d", d3, "-m", "4096"}, 1, "server: " + d3 + "/table.csv: line 2 has 3 values, line 1 2\n"},
+      {"server", {"-i", "q", "-n", n, "-d", d3, "-m", "4096"}, 1, "server: " + d3 + "/table.csv: line 2 has 3 values, line 1 2\n", "",
+       "a row of another length: `line N has X values, line 1 Y`, line N's own count first"},
   };
   expect_bad_calls(cx, calls);
   expect_no_server_left(cx, "client (bad arguments)");
@@ -1198,31 +1236,39 @@ void copy_no_data(Context &cx, StandIn &si) {
 // After an error that ends the copy: the client's next request on the control
 // channel, if any, must be QUIT; a client that exits at once (its end of the
 // FIFO closed) is fine too. Returns once it has sent QUIT or closed its end.
-void expect_quit_or_exit(FakeRun &r, const std::string &after) {
+// `check` says what the client should have checked to see the error.
+void expect_quit_or_exit(FakeRun &r, const std::string &after, const std::string &check) {
   std::string why;
   auto got = r.ends.at(r.channel)->receive(r.cx.within(3s), why);
-  if (got && *got != bytes_of(uint32_t{QUIT_MSG}))
-    fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
-         "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
-         "a failed copy ends: QUIT on the control channel, or exit 1 at once");
+  if (!got || *got == bytes_of(uint32_t{QUIT_MSG})) return;
+  uint32_t type = 0;
+  if (got->size() >= 4) memcpy(&type, got->data(), 4);
+  std::string went_on = type == NEWCHANNEL_MSG ? " (NEWCHANNEL: the copy went on)"
+                        : type == FILE_MSG     ? " (FILE: the copy went on)"
+                                               : "";
+  fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
+       "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)" + went_on,
+       check + "; a failed copy ends: QUIT on the control channel, or exit 1 at once");
 }
 
 // A client copy of a new FILE ("TAG" and a random word) to OUT, the grader as
 // server answering its size request with `size_reply`, after which the client
-// must send QUIT or exit (`after` says why). How it ended, FILE, and the command.
+// must send QUIT or exit (`after` says why, `check` what shows the error).
+// How it ended, FILE, and the command.
 struct FailedCopy {
   Outcome o;
   std::string file, cmd;
 };
 FailedCopy failing_copy(Context &cx, StandIn &si, const std::string &tag, const std::string &out,
-                        const std::string &size_reply, const std::string &after) {
+                        const std::string &size_reply, const std::string &after,
+                        const std::string &check) {
   Table t = make_data(cx, 1, 1);
   std::string file = tag + random_word(6);
   FakeRun r(cx, si, Kind::fifo, cx.name("c" + tag).substr(1), 100);
   start_fake(r, t, {"copy", file, out});
   expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
   reply(r, r.channel, size_reply);
-  expect_quit_or_exit(r, after);
+  expect_quit_or_exit(r, after, check);
   return {end_fake(r, 0), file, r.cmd};
 }
 
@@ -1231,7 +1277,9 @@ FailedCopy failing_copy(Context &cx, StandIn &si, const std::string &tag, const 
 void copy_bad_reply(Context &cx, StandIn &si) {
   std::string out = cx.sandbox().workdir() + "/bad.out";
   auto [o, file, run] = failing_copy(cx, si, "b", out, bytes_of(uint32_t{5}),
-                                     "given a reply of 4 bytes to its size request");
+                                     "given a reply of 4 bytes to its size request",
+                                     "check each reply's length before using it (a size is 8 "
+                                     "bytes)");
   std::string cmd = run + " (the size's reply is 4 bytes)";
   expect_stderr(o, "client: bad reply of 4 bytes to FILE " + file + "\n", cmd,
                 "a reply of the wrong length: `client: bad reply of N bytes to FILE FILE`");
@@ -1244,7 +1292,8 @@ void copy_bad_reply(Context &cx, StandIn &si) {
 void copy_out_fails(Context &cx, StandIn &si) {
   std::string out = cx.sandbox().workdir() + "/no-such-dir/out";
   auto [o, file, run] =
-      failing_copy(cx, si, "o", out, bytes_of(uint64_t{150}), "unable to open OUT");
+      failing_copy(cx, si, "o", out, bytes_of(uint64_t{150}), "unable to open OUT",
+                   "check the result of the open() of OUT");
   std::string cmd = run + " (OUT's folder does not exist)";
   std::string err = "client: open: No such file or directory\n";
   if (o.err == "client: openat: No such file or directory\n") err = o.err;  // the call's own name
@@ -1312,6 +1361,17 @@ void server_copy(Context &cx) {
   copy_out_fails(cx, si);
 }
 
+// Whether stderr `err` is the client's line `want` ("client: ...") with
+// another name in front of its ": " (argv[0], a path, in place of `client`).
+bool named_itself(const std::string &err, const std::string &want) {
+  std::string rest = want.substr(want.find(": "));
+  return err != want && err.ends_with(rest) && err.size() > rest.size() &&
+         err.find('\n') == err.size() - 1;
+}
+const char *const fixed_name_cause =
+    "PROG in a message is the program's fixed name `client`, not argv[0] (a path when it is "
+    "run by one)";
+
 // The grader as server ends badly: exits 3 while a request waits for its
 // reply, is killed by SIGKILL (status 137), or exits 5 after QUIT. The client
 // must say so, exit 1 and remove the control channel, wherever it waits.
@@ -1347,10 +1407,14 @@ void server_dies(Context &cx) {
       cx.note(fmt::format("the server {} with status {} {}", how == killed ? "was killed" : "exited",
                           status, when));
       std::string line = fmt::format("client: server exited with {}\n", status);
+      std::string cause = how == killed ? "a server killed by a signal: 128 + its number"
+                          : how == after_quit
+                              ? "after QUIT, waitpid() the server and report any status but 0: "
+                                "`client: server exited with N`, exit 1"
+                              : "watch the server (waitid in a thread) from its start";
       expect_stderr(*o, line, r.cmd + " (the server ended with status " + std::to_string(status) +
                                  " " + when + ")",
-                    how == killed ? "a server killed by a signal: 128 + its number"
-                                  : "watch the server (waitid in a thread) from its start");
+                    named_itself(o->err, line) ? fixed_name_cause : cause);
       expect_exit(*o, 1, r.cmd, "a server that ended badly: exit 1");
       if (how != after_quit)
         expect_removed(r, r.channel, "when the server ends first, remove the control channel");

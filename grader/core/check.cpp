@@ -315,6 +315,7 @@ static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const st
   if (named != o.err && is_contract_line(c, named))
     return "PROG in a message is the program's fixed name `" + c.prog +
            "`, not argv[0] (a path when it is run by one)";
+  if (!c.hint.empty()) return "report errors exactly as the contract says: " + c.hint;
   return "report errors exactly as the contract says";
 }
 
@@ -324,7 +325,8 @@ void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
     std::string cmd = command_line(c.prog, c.args);
     if (o.signal)
       fail("`" + cmd + "` reports the error", "it " + o.describe(),
-           "check every argument and every call's result before using it");
+           c.hint.empty() ? "check every argument and every call's result before using it"
+                          : c.hint);
     expect_exit(o, c.code, cmd, bad_call_cause(c, o));
     if (!is_contract_line(c, o.err))
       fail(fmt::format("`{}` writes {}{} to stderr", cmd, visible(c.err),
