@@ -26,9 +26,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace ipcg {
@@ -1071,6 +1073,19 @@ ServerEnd &open_end(FakeRun &r, const std::string &name) {
   return *(r.ends[name] = std::move(e));
 }
 
+// Why the stand-in's argument line `got` is not `want`: the same words in
+// another order, or another value (a default other than the contract's).
+std::string server_args_cause(const std::string &got, const std::string &want) {
+  auto words = [](const std::string &line) {
+    std::istringstream in(line);
+    std::multiset<std::string> w{std::istream_iterator<std::string>(in), {}};
+    return w;
+  };
+  if (words(got) == words(want)) return "exec server with -i TYPE -n NAME -d DATADIR -m CAP";
+  return "exec server with -i TYPE -n NAME -d DATADIR -m CAP, the client's own values; for an "
+         "option not given, its default: -i f, -n ctl, -m 4096";
+}
+
 // Start `client -i T -n NAME -m CAP -d DIR ARGS...` beside the stand-in, with
 // stale objects planted; wait for the stand-in's hello (its arguments must be
 // the contract's) and check that the client removed the stale objects before
@@ -1103,7 +1118,7 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
                                  t.dir, r.cap);
   if (line != want)
     fail("the server started with the arguments `" + want.substr(0, want.size() - 1) + "`",
-         "`" + visible(line, 300) + "`", "exec server with -i TYPE -n NAME -d DATADIR -m CAP");
+         "`" + visible(line, 300) + "`", server_args_cause(line, want));
   if (defaults) return;
   if (auto left = stale_left(r); !left.empty())
     fail("`" + r.cmd + "` removes what an earlier run left of channel " + r.channel +
@@ -1111,6 +1126,23 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
          fmt::format("still there when the server started: {}", fmt::join(left, ", ")),
          "remove_channel() the control channel for 'f', 'q' and 's' first (ENOENT ignored)");
   open_end(r, r.channel);
+}
+
+// Why no request `what` came on channel `name` (the receiver said `why`),
+// from the evidence: a shm slot's len out of range, a FIFO client that read a
+// length the grader never sent, a QUIT that a live client does not send.
+std::string missing_request_cause(FakeRun &r, const std::string &name, const std::string &what,
+                                  const std::string &why) {
+  const Outcome *o = r.client->done() ? &r.client->outcome() : nullptr;
+  if (why.starts_with("the slot says"))
+    return "store the message's length in the slot's len, then its bytes, then post full";
+  if (r.kind == Kind::fifo && o && o->err.find("a message of ") != std::string::npos)
+    return "a FIFO reply may come in pieces (the grader writes each in three parts): read() "
+           "returns what is there, so loop until all 4 bytes of the length, then the whole "
+           "message, have come";
+  if (what == "QUIT" && !o && name != r.channel)
+    return "when a new channel's chunks are done, send QUIT on it, then destroy it";
+  return "send each request as the contract's table says, on the channel it names";
 }
 
 // Receive the next request on channel `name`; fail, naming `what`, if none comes.
@@ -1123,7 +1155,7 @@ std::string receive_request(FakeRun &r, const std::string &name, const std::stri
              (r.client->done() ? r.client->outcome().describe() + ", stderr " +
                                      visible(r.client->outcome().err, 200)
                                : "is " + what_it_does(r.client->pid())),
-         "send each request as the contract's table says, on the channel it names");
+         missing_request_cause(r, name, what, why));
   return *got;
 }
 
@@ -1131,11 +1163,18 @@ std::string receive_request(FakeRun &r, const std::string &name, const std::stri
 void expect_request(FakeRun &r, const std::string &name, const std::string &want,
                     const std::string &what) {
   auto got = std::optional<std::string>(receive_request(r, name, what));
+  // Over FIFOs, 4 bytes of 0 then the request's start: an 8-byte length read as 4.
+  bool long_length = r.kind == Kind::fifo && got->size() == want.size() && want.size() > 4 &&
+                     got->starts_with(std::string(4, '\0')) &&
+                     got->substr(4) == want.substr(0, want.size() - 4);
   if (*got != want)
     fail("`" + r.cmd + "` sends " + what + " on " + name + ": `" + visible(want, 120) + "` (" +
              std::to_string(want.size()) + " bytes)",
          "`" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
-         "a request is its struct, then for FILE the name and its NUL: exactly that many bytes");
+         long_length ? "the length before a FIFO message is a uint32_t, 4 bytes: its other 4 "
+                       "bytes were read as the message's start"
+                     : "a request is its struct, then for FILE the name and its NUL: exactly "
+                       "that many bytes");
 }
 
 // Receive one request on channel `name`: one of `wants` (an empty one is
@@ -1351,7 +1390,10 @@ void server_copy(Context &cx) {
       if (std::string got = read_file(out); got != data)
         fail(fmt::format("`{}` writes the {} bytes it was sent to OUT", r.cmd, size),
              fmt::format("{} bytes; {}", got.size(), first_difference(data, got)),
-             "write each reply, of the length cread returned, at its offset");
+             got.size() > data.size() && got.starts_with(data)
+                 ? "OUT held older, longer bytes before the copy: open it with O_TRUNC, so that "
+                   "nothing of them stays past the copy's end"
+                 : "write each reply, of the length cread returned, at its offset");
       for (const auto &name : names)
         expect_removed(r, name, "destroy each new channel after its QUIT");
       expect_removed(r, r.channel, "destroy the control channel at the end");
@@ -1453,17 +1495,17 @@ void expect_modes(Context &cx, Kind k, const std::string &channel, const std::st
   }
 }
 
-// Ask a FILE request whose reply must be `want` (8 bytes of NO_DATA, a size, or data).
+// Ask a FILE request whose reply must be `want` (8 bytes of NO_DATA, a size, or
+// data); `cause` is the contract's rule for this request.
 void expect_file_reply(Context &cx, PeerChannel &ch, ServerRun &s, const std::string &name,
                        uint64_t offset, uint32_t length, const std::string &want,
-                       const std::string &shown_want) {
+                       const std::string &shown_want, const std::string &cause) {
   std::string what = fmt::format("FILE `{}` for {} bytes at {}", visible(name, 60), length, offset);
   std::string got = ask(cx, ch, s, file_request(name, offset, length), what);
   if (got != want)
     fail(fmt::format("the reply to {}: {}", what, shown_want),
          fmt::format("{} bytes: `{}`", got.size(), visible(got, 60)),
-         "reply NO_DATA (UINT64_MAX) to a name with '/', a missing file, a length of 0 or above "
-         "CAP, a range outside the file; the size for offset 0 and length 0");
+         cause);
 }
 
 // The grader as client, beyond DATA: each object mode 0600; FILE's size, a
@@ -1479,12 +1521,19 @@ void server_protocol(Context &cx) {
     auto ch = connect(cx, info.kind, s.channel, s.cap, s.p, s.cmd);
     expect_modes(cx, info.kind, s.channel, s.cmd);
     std::string none = bytes_of(UINT64_MAX);
-    expect_file_reply(cx, *ch, s, "d.bin", 0, 0, bytes_of(uint64_t{5000}), "its size, 5000");
-    expect_file_reply(cx, *ch, s, "d.bin", 904, 4096, data.substr(904, 4096), "those 4096 bytes");
-    expect_file_reply(cx, *ch, s, "d.bin", 4001, 1000, none, "NO_DATA (past the end)");
-    expect_file_reply(cx, *ch, s, "d.bin", 0, 4097, none, "NO_DATA (more than CAP)");
-    expect_file_reply(cx, *ch, s, "./d.bin", 0, 0, none, "NO_DATA (a '/' in the name)");
-    expect_file_reply(cx, *ch, s, "missing", 0, 0, none, "NO_DATA (no such file)");
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 0, bytes_of(uint64_t{5000}), "its size, 5000",
+                      "offset 0 and length 0 ask for the size: reply it as a uint64_t, 8 bytes");
+    expect_file_reply(cx, *ch, s, "d.bin", 904, 4096, data.substr(904, 4096), "those 4096 bytes",
+                      "a range that ends exactly at the end of the file is inside it "
+                      "(offset + length <= size): reply its bytes");
+    expect_file_reply(cx, *ch, s, "d.bin", 4001, 1000, none, "NO_DATA (past the end)",
+                      "reply NO_DATA (UINT64_MAX) to a range past the end (offset + length > size)");
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 4097, none, "NO_DATA (more than CAP)",
+                      "reply NO_DATA (UINT64_MAX) to a length above CAP");
+    expect_file_reply(cx, *ch, s, "./d.bin", 0, 0, none, "NO_DATA (a '/' in the name)",
+                      "reply NO_DATA (UINT64_MAX) to a name with '/': serve the files of DATADIR only");
+    expect_file_reply(cx, *ch, s, "missing", 0, 0, none, "NO_DATA (no such file)",
+                      "reply NO_DATA (UINT64_MAX) to a file that does not exist");
     std::string want = s.channel + ".ch1" + std::string(1, '\0');
     std::string got = ask(cx, *ch, s, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL");
     if (got != want)
