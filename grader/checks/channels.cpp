@@ -1073,6 +1073,15 @@ ServerEnd &open_end(FakeRun &r, const std::string &name) {
   return *(r.ends[name] = std::move(e));
 }
 
+// Why the client did not start the stand-in: a FIFO it could not make, in a
+// work folder where it may make anything, is sought somewhere else.
+std::string starts_server_cause(Process &client) {
+  if (client.done() && client.outcome().err.find("mkfifo: Permission denied") != std::string::npos)
+    return "it could not make a FIFO file, though the working folder is its own: a channel's "
+           "FIFO files are NAME.c2s and NAME.s2c in the working folder (no '/' in front)";
+  return "fork, then exec the file `server` in the folder of readlink(\"/proc/self/exe\")";
+}
+
 // Why the stand-in's argument line `got` is not `want`: the same words in
 // another order, or another value (a default other than the contract's).
 std::string server_args_cause(const std::string &got, const std::string &want) {
@@ -1113,7 +1122,7 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
          r.client->done() ? "it " + r.client->outcome().describe() + " first, stderr " +
                                 visible(r.client->outcome().err, 200)
                           : "after 3 s it has not; it is " + what_it_does(r.client->pid()),
-         "fork, then exec the file `server` in the folder of readlink(\"/proc/self/exe\")");
+         starts_server_cause(*r.client));
   std::string want = fmt::format("-i {} -n {} -d {} -m {}\n", kinds[int(r.kind)].flag, r.channel,
                                  t.dir, r.cap);
   if (line != want)
