@@ -602,6 +602,34 @@ void shutdown(Context &cx) {
   }
 }
 
+std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel);
+
+// The server, with the grader as client, answers one DATA request (so both
+// sides have opened everything), takes QUIT and exits 0: none of its control
+// channel's names may be left (the grader removes none of them).
+void expect_server_removes(Context &cx, Kind k) {
+  ServerRun s = start_server(cx, k, 4096);
+  auto ch = connect(cx, k, s.channel, s.cap, s.p, s.cmd);
+  ask(cx, *ch, s, bytes_of(DataMsg{DATA_MSG, 0, 0}), "row 0 column 0");  // both ends open
+  if (!ch->send(bytes_of(uint32_t{QUIT_MSG}), cx.within(3s)))
+    fail("the server takes QUIT", "the channel stayed full", "read every request");
+  ch.reset();
+  expect_exit(cx.finish(s.p), 0, s.cmd, "after QUIT on the control channel, exit 0");
+  auto left = names_left(cx, k, s.channel);
+  if (left.empty()) return;
+  bool sems = std::all_of(left.begin(), left.end(), [](auto &n) { return n.starts_with("sem."); });
+  fail("once `" + s.cmd + "` has taken QUIT and exited, no name of channel " + s.channel +
+           " is left (the grader as client removes none)",
+       fmt::format("left: {}", fmt::join(left, ", ")),
+       sems ? "the server's side unlinks each semaphore it made too: sem_unlink in the "
+              "destructor (sem_close only closes it)"
+       : left.size() == object_names(k, s.channel).size()
+           ? "after QUIT the server removed none of its control channel's names: destroy the "
+             "channel (its destructor unlinks them) before exiting; exit() runs no destructor"
+           : "the server destroys its side of the control channel at the end: unlink every name "
+             "it made");
+}
+
 // Step 8: full runs of every type leave nothing behind (the cleanup check).
 void cleanup(Context &cx) {
   for (const auto &info : kinds) {
@@ -614,9 +642,8 @@ void cleanup(Context &cx) {
     cx.sandbox().grader_file(out);
     expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the copy or the shutdown failed"));
   }
+  for (const auto &info : kinds) expect_server_removes(cx, info.kind);
 }
-
-std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel);
 
 // A folder in the work folder holding table.csv with these bytes; its path.
 std::string table_dir(Context &cx, const std::string &dir, const std::string &csv) {
