@@ -26,9 +26,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace ipcg {
@@ -458,6 +460,28 @@ void expect_no_server_left(Context &cx, const std::string &cmd) {
          "send QUIT on the control channel, then waitpid() the server before exiting");
 }
 
+// Why an end-to-end client run at capacity `cap` did not exit as it should,
+// from how it ended: blocked opening a FIFO, a queue refused with EINVAL, a
+// reply of exactly CAP bytes, or exit 1 without a word; else `cause`.
+std::string client_run_cause(const Outcome &o, size_t cap, std::string cause) {
+  if (o.timed_out && o.doing.find("openat") != std::string::npos &&
+      o.doing.find("wait_for_partner") != std::string::npos)
+    return "it waits in open() of a FIFO for a partner that waits in open() of the other one: "
+           "open c2s first, then s2c, on both sides";
+  if (o.err.find("mq_open: Invalid argument") != std::string::npos)
+    return "mq_open failed with EINVAL: make each queue with mq_maxmsg 1 and mq_msgsize CAP, "
+           "within what an unprivileged user may ask (msg_max 10, msgsize_max 8192)";
+  if (o.err.find(fmt::format("bad reply of {} bytes", cap)) != std::string::npos)
+    return fmt::format("a reply was taken for {0} bytes, the capacity: cread returns the length "
+                       "of the message that came (what mq_receive returns, the slot's len), "
+                       "not the size of the buffer",
+                       cap);
+  if (o.exited && o.code == 1 && o.err.empty())
+    return "it exited 1 without a word on stderr: a run that succeeds exits 0 (main returns 0, "
+           "not true), one that fails says why";
+  return cause;
+}
+
 // Steps 4-6: a file copied at several capacities arrives bit for bit.
 void file_copy(Context &cx, Kind k) {
   Table t = make_data(cx, 4, 2);
@@ -467,7 +491,7 @@ void file_copy(Context &cx, Kind k) {
     std::string out = cx.sandbox().workdir() + "/out." + std::to_string(cap), cmd;
     Outcome o = run_client(cx, k, {"-m", std::to_string(cap), "copy", "file.bin", out}, t, cmd,
                            cx.name("ctl").substr(1));
-    expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, cap, "the copy or the shutdown failed"));
     cx.sandbox().grader_file(out);
     std::string got = read_file(out);
     if (got != data)
@@ -492,7 +516,7 @@ void many_requests(Context &cx, Kind k) {
   }
   std::string cmd;
   Outcome o = run_client(cx, k, extra, t, cmd, cx.name("ctl").substr(1));
-  expect_exit(o, 0, cmd, "a request or the shutdown failed");
+  expect_exit(o, 0, cmd, client_run_cause(o, 4096, "a request or the shutdown failed"));
   expect_stdout(o, want, "client ... get (300 pairs)", "print each value as %lld and a newline");
   expect_no_server_left(cx, cmd);
 }
@@ -514,7 +538,7 @@ void channels_copy(Context &cx, Kind k) {
   CreationLog log(cx.sandbox().object_dirs());
   Outcome o =
       run_client(cx, k, {"-c", "4", "-m", "4096", "copy", "file.bin", out}, t, cmd, channel);
-  expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+  expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the copy or the shutdown failed"));
   cx.sandbox().grader_file(out);
   if (std::string got = read_file(out); got != data)
     fail(
@@ -540,7 +564,7 @@ void mechanism(Context &cx) {
     std::string channel = cx.name(std::string("m") + std::string(info.id)).substr(1), cmd;
     CreationLog log(cx.sandbox().object_dirs());
     Outcome o = run_client(cx, info.kind, {"get", "1", "1"}, t, cmd, channel);
-    expect_exit(o, 0, cmd, "the request or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the request or the shutdown failed"));
     auto seen = created(log);
     // Everything of the run is named after its channel; in /dev/shm, with
     // unique names, other checks' objects may show too.
@@ -556,7 +580,9 @@ void mechanism(Context &cx) {
       fail(fmt::format("`{}` uses {} and nothing else", cmd, info.what),
            fmt::format("it created {}", ours.empty() ? std::string("nothing")
                                                      : fmt::format("{}", fmt::join(ours, ", "))),
-           "make_channel() must build the implementation that -i names");
+           has_all ? "it made what -i names and objects of other types too: clearing stale names "
+                     "(remove_channel) only unlinks them, it never creates"
+                   : "make_channel() must build the implementation that -i names");
   }
 }
 
@@ -567,10 +593,50 @@ void shutdown(Context &cx) {
     std::string cmd;
     Outcome o = run_client(cx, info.kind, {"get", "2", "2"}, t, cmd,
                            cx.name("q" + std::string(info.id)).substr(1));
-    expect_exit(o, 0, cmd, "QUIT the channels, then the control channel, then waitpid the server");
+    expect_exit(o, 0, cmd,
+                client_run_cause(o, 4096,
+                                 "QUIT the channels, then the control channel, then waitpid the "
+                                 "server"));
     expect_stdout(o, std::to_string(value_at(t, 2, 2)) + "\n", cmd, "print the value");
     expect_no_server_left(cx, cmd);
   }
+}
+
+std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel);
+void unlink_all(Context &cx, const std::string &channel);
+
+// The server, with the grader as client, answers one DATA request (so both
+// sides have opened everything), takes QUIT and exits 0: none of its control
+// channel's names may be left (the grader removes none of them).
+void expect_server_removes(Context &cx, Kind k) {
+  ServerRun s = start_server(cx, k, 4096);
+  try {
+    auto ch = connect(cx, k, s.channel, s.cap, s.p, s.cmd);
+    ask(cx, *ch, s, bytes_of(DataMsg{DATA_MSG, 0, 0}), "row 0 column 0");  // both ends open
+    if (!ch->send(bytes_of(uint32_t{QUIT_MSG}), cx.within(3s)))
+      fail("the server takes QUIT", "the channel stayed full", "read every request");
+  } catch (const Failure &) {
+    // A channel the grader cannot talk over is for T-data and server-protocol
+    // to charge: stop this server and remove what it made, uncharged.
+    { Process stopped = std::move(s.p); }
+    unlink_all(cx, s.channel);
+    cx.note("`" + s.cmd + "`: no conversation over its control channel; its names not checked");
+    return;
+  }
+  expect_exit(cx.finish(s.p), 0, s.cmd, "after QUIT on the control channel, exit 0");
+  auto left = names_left(cx, k, s.channel);
+  if (left.empty()) return;
+  bool sems = std::all_of(left.begin(), left.end(), [](auto &n) { return n.starts_with("sem."); });
+  fail("once `" + s.cmd + "` has taken QUIT and exited, no name of channel " + s.channel +
+           " is left (the grader as client removes none)",
+       fmt::format("left: {}", fmt::join(left, ", ")),
+       sems ? "the server's side unlinks each semaphore it made too: sem_unlink in the "
+              "destructor (sem_close only closes it)"
+       : left.size() == object_names(k, s.channel).size()
+           ? "after QUIT the server removed none of its control channel's names: destroy the "
+             "channel (its destructor unlinks them) before exiting; exit() runs no destructor"
+           : "the server destroys its side of the control channel at the end: unlink every name "
+             "it made");
 }
 
 // Step 8: full runs of every type leave nothing behind (the cleanup check).
@@ -583,11 +649,10 @@ void cleanup(Context &cx) {
     Outcome o = run_client(cx, info.kind, {"-c", "2", "copy", "c.bin", out}, t, cmd,
                            cx.name("c" + std::string(info.id)).substr(1));
     cx.sandbox().grader_file(out);
-    expect_exit(o, 0, cmd, "the copy or the shutdown failed");
+    expect_exit(o, 0, cmd, client_run_cause(o, 4096, "the copy or the shutdown failed"));
   }
+  for (const auto &info : kinds) expect_server_removes(cx, info.kind);
 }
-
-std::vector<std::string> names_left(Context &cx, std::optional<Kind> k, const std::string &channel);
 
 // A folder in the work folder holding table.csv with these bytes; its path.
 std::string table_dir(Context &cx, const std::string &dir, const std::string &csv) {
@@ -628,22 +693,33 @@ void bad_args(Context &cx) {
       {"client",
        {"-m", "64", "-n", n, "-d", t.dir, "copy", std::string(48, 'f'), "out"},
        2,
-       "client: FILE must be at most 47 bytes long with -m 64\n"},
+       "client: FILE must be at most 47 bytes long with -m 64\n",
+       "",
+       "a FILE request (16 bytes, the name and its NUL) must fit in CAP: check it before the "
+       "server starts, exit 2 with `client: FILE must be at most 47 bytes long with -m 64`"},
       {"client", {"-d", t.dir, "-n", n, "get", "0"}, 2, cli_usage},
       {"client", {"-n", n, "get", "0", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "get", "4294967296", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "get", "1x", "0"}, 2, cli_usage},
       {"client", {"-d", t.dir, "-n", n, "put", "1", "0"}, 2, cli_usage},
-      {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir}, 2, srv_usage, "",
+       "the server's four options are all required, -m CAP too: without one, exit 2 with "
+       "the usage line `usage: server -i f|q|s -n NAME -d DATADIR -m CAP`"},
       {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "4096x"}, 2, srv_usage},
       {"server", {"-i", "x", "-n", n, "-d", t.dir, "-m", "4096"}, 2, "server: -i TYPE must be f, q or s\n"},
       {"server", {"-i", "f", "-n", "a/b", "-d", t.dir, "-m", "4096"}, 2, "server: -n NAME must be a name without '/'\n"},
-      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "63"}, 2, "server: -m CAP must be between 64 and 65536\n"},
+      {"server", {"-i", "f", "-n", n, "-d", t.dir, "-m", "63"}, 2, "server: -m CAP must be between 64 and 65536\n", "",
+       "a CAP outside 64 to 65536 is a usage error, before anything is made: exit 2 with "
+       "`server: -m CAP must be between 64 and 65536`"},
       {"server", {"-i", "q", "-n", n, "-d", t.dir, "-m", "8193"}, 2, "server: -m CAP must be at most 8192 with -i q\n"},
-      {"server", {"-i", "q", "-n", n, "-d", no_table, "-m", "4096"}, 1, "server: open: No such file or directory\n"},
-      {"server", {"-i", "s", "-n", n, "-d", d1, "-m", "4096"}, 1, "server: " + d1 + "/table.csv: line 2 has no newline\n"},
+      {"server", {"-i", "q", "-n", n, "-d", no_table, "-m", "4096"}, 1, "server: open: No such file or directory\n", "",
+       "a failed call is reported by the call's name, not the file's: `server: open: STRERROR`"},
+      {"server", {"-i", "s", "-n", n, "-d", d1, "-m", "4096"}, 1, "server: " + d1 + "/table.csv: line 2 has no newline\n", "",
+       "a last line without its newline is a data error, before anything is made: exit 1 "
+       "with `server: DATADIR/table.csv: line N has no newline`"},
       {"server", {"-i", "f", "-n", n, "-d", d2, "-m", "4096"}, 1, "server: " + d2 + "/table.csv: line 2: not comma-separated numbers\n"},
-      {"server", {"-i", "q", "-n", n, "-d", d3, "-m", "4096"}, 1, "server: " + d3 + "/table.csv: line 2 has 3 values, line 1 2\n"},
+      {"server", {"-i", "q", "-n", n, "-d", d3, "-m", "4096"}, 1, "server: " + d3 + "/table.csv: line 2 has 3 values, line 1 2\n", "",
+       "a row of another length: `line N has X values, line 1 Y`, line N's own count first"},
   };
   expect_bad_calls(cx, calls);
   expect_no_server_left(cx, "client (bad arguments)");
@@ -1033,6 +1109,34 @@ ServerEnd &open_end(FakeRun &r, const std::string &name) {
   return *(r.ends[name] = std::move(e));
 }
 
+// Whether a client that ended could not make a FIFO file: in a work folder
+// where it may make anything, it sought the file somewhere else.
+bool fifo_misplaced(Process &client) {
+  return client.done() && client.outcome().err.find("mkfifo: Permission denied") != std::string::npos;
+}
+const char *const fifo_place_cause =
+    "it could not make a FIFO file, though the working folder is its own: a channel's FIFO "
+    "files are NAME.c2s and NAME.s2c in the working folder (no '/' in front)";
+
+// Why the client did not start the stand-in.
+std::string starts_server_cause(Process &client) {
+  if (fifo_misplaced(client)) return fifo_place_cause;
+  return "fork, then exec the file `server` in the folder of readlink(\"/proc/self/exe\")";
+}
+
+// Why the stand-in's argument line `got` is not `want`: the same words in
+// another order, or another value (a default other than the contract's).
+std::string server_args_cause(const std::string &got, const std::string &want) {
+  auto words = [](const std::string &line) {
+    std::istringstream in(line);
+    std::multiset<std::string> w{std::istream_iterator<std::string>(in), {}};
+    return w;
+  };
+  if (words(got) == words(want)) return "exec server with -i TYPE -n NAME -d DATADIR -m CAP";
+  return "exec server with -i TYPE -n NAME -d DATADIR -m CAP, the client's own values; for an "
+         "option not given, its default: -i f, -n ctl, -m 4096";
+}
+
 // Start `client -i T -n NAME -m CAP -d DIR ARGS...` beside the stand-in, with
 // stale objects planted; wait for the stand-in's hello (its arguments must be
 // the contract's) and check that the client removed the stale objects before
@@ -1060,12 +1164,12 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
          r.client->done() ? "it " + r.client->outcome().describe() + " first, stderr " +
                                 visible(r.client->outcome().err, 200)
                           : "after 3 s it has not; it is " + what_it_does(r.client->pid()),
-         "fork, then exec the file `server` in the folder of readlink(\"/proc/self/exe\")");
+         starts_server_cause(*r.client));
   std::string want = fmt::format("-i {} -n {} -d {} -m {}\n", kinds[int(r.kind)].flag, r.channel,
                                  t.dir, r.cap);
   if (line != want)
     fail("the server started with the arguments `" + want.substr(0, want.size() - 1) + "`",
-         "`" + visible(line, 300) + "`", "exec server with -i TYPE -n NAME -d DATADIR -m CAP");
+         "`" + visible(line, 300) + "`", server_args_cause(line, want));
   if (defaults) return;
   if (auto left = stale_left(r); !left.empty())
     fail("`" + r.cmd + "` removes what an earlier run left of channel " + r.channel +
@@ -1075,17 +1179,40 @@ void start_fake(FakeRun &r, const Table &t, std::vector<std::string> extra, bool
   open_end(r, r.channel);
 }
 
+// Why no request `what` came on channel `name` (the receiver said `why`),
+// from the evidence: a shm slot's len out of range, a FIFO client that read a
+// length the grader never sent, a QUIT that a live client does not send.
+std::string missing_request_cause(FakeRun &r, const std::string &name, const std::string &what,
+                                  const std::string &why) {
+  const Outcome *o = r.client->done() ? &r.client->outcome() : nullptr;
+  if (fifo_misplaced(*r.client)) return fifo_place_cause;
+  if (why.starts_with("the slot says"))
+    return "store the message's length in the slot's len, then its bytes, then post full";
+  if (r.kind == Kind::fifo && o && o->err.find("a message of ") != std::string::npos)
+    return "a FIFO reply may come in pieces (the grader writes each in three parts): read() "
+           "returns what is there, so loop until all 4 bytes of the length, then the whole "
+           "message, have come";
+  if (what == "QUIT" && !o && name != r.channel)
+    return "when a new channel's chunks are done, send QUIT on it, then destroy it";
+  return "send each request as the contract's table says, on the channel it names";
+}
+
 // Receive the next request on channel `name`; fail, naming `what`, if none comes.
 std::string receive_request(FakeRun &r, const std::string &name, const std::string &what) {
   std::string why;
   auto got = r.ends.at(name)->receive(r.cx.within(3s), why);
+  // A client still running (a loaded machine) gets 3 s more to end or block,
+  // so that the report says what it came to.
+  auto running = [&] { return what_it_does(r.client->pid()).starts_with("running"); };
+  if (!got && !r.client->done() && running())
+    r.cx.wait_until([&] { return !running(); }, &*r.client, r.cx.within(3s));
   if (!got)
     fail("`" + r.cmd + "` sends " + what + " on channel " + name,
          why + "; the client " +
              (r.client->done() ? r.client->outcome().describe() + ", stderr " +
                                      visible(r.client->outcome().err, 200)
                                : "is " + what_it_does(r.client->pid())),
-         "send each request as the contract's table says, on the channel it names");
+         missing_request_cause(r, name, what, why));
   return *got;
 }
 
@@ -1093,11 +1220,18 @@ std::string receive_request(FakeRun &r, const std::string &name, const std::stri
 void expect_request(FakeRun &r, const std::string &name, const std::string &want,
                     const std::string &what) {
   auto got = std::optional<std::string>(receive_request(r, name, what));
+  // Over FIFOs, 4 bytes of 0 then the request's start: an 8-byte length read as 4.
+  bool long_length = r.kind == Kind::fifo && got->size() == want.size() && want.size() > 4 &&
+                     got->starts_with(std::string(4, '\0')) &&
+                     got->substr(4) == want.substr(0, want.size() - 4);
   if (*got != want)
     fail("`" + r.cmd + "` sends " + what + " on " + name + ": `" + visible(want, 120) + "` (" +
              std::to_string(want.size()) + " bytes)",
          "`" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
-         "a request is its struct, then for FILE the name and its NUL: exactly that many bytes");
+         long_length ? "the length before a FIFO message is a uint32_t, 4 bytes: its other 4 "
+                       "bytes were read as the message's start"
+                     : "a request is its struct, then for FILE the name and its NUL: exactly "
+                       "that many bytes");
 }
 
 // Receive one request on channel `name`: one of `wants` (an empty one is
@@ -1198,31 +1332,39 @@ void copy_no_data(Context &cx, StandIn &si) {
 // After an error that ends the copy: the client's next request on the control
 // channel, if any, must be QUIT; a client that exits at once (its end of the
 // FIFO closed) is fine too. Returns once it has sent QUIT or closed its end.
-void expect_quit_or_exit(FakeRun &r, const std::string &after) {
+// `check` says what the client should have checked to see the error.
+void expect_quit_or_exit(FakeRun &r, const std::string &after, const std::string &check) {
   std::string why;
   auto got = r.ends.at(r.channel)->receive(r.cx.within(3s), why);
-  if (got && *got != bytes_of(uint32_t{QUIT_MSG}))
-    fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
-         "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)",
-         "a failed copy ends: QUIT on the control channel, or exit 1 at once");
+  if (!got || *got == bytes_of(uint32_t{QUIT_MSG})) return;
+  uint32_t type = 0;
+  if (got->size() >= 4) memcpy(&type, got->data(), 4);
+  std::string went_on = type == NEWCHANNEL_MSG ? " (NEWCHANNEL: the copy went on)"
+                        : type == FILE_MSG     ? " (FILE: the copy went on)"
+                                               : "";
+  fail("`" + r.cmd + "`, " + after + ", sends QUIT next or exits",
+       "it sent `" + visible(*got, 120) + "` (" + std::to_string(got->size()) + " bytes)" + went_on,
+       check + "; a failed copy ends: QUIT on the control channel, or exit 1 at once");
 }
 
 // A client copy of a new FILE ("TAG" and a random word) to OUT, the grader as
 // server answering its size request with `size_reply`, after which the client
-// must send QUIT or exit (`after` says why). How it ended, FILE, and the command.
+// must send QUIT or exit (`after` says why, `check` what shows the error).
+// How it ended, FILE, and the command.
 struct FailedCopy {
   Outcome o;
   std::string file, cmd;
 };
 FailedCopy failing_copy(Context &cx, StandIn &si, const std::string &tag, const std::string &out,
-                        const std::string &size_reply, const std::string &after) {
+                        const std::string &size_reply, const std::string &after,
+                        const std::string &check) {
   Table t = make_data(cx, 1, 1);
   std::string file = tag + random_word(6);
   FakeRun r(cx, si, Kind::fifo, cx.name("c" + tag).substr(1), 100);
   start_fake(r, t, {"copy", file, out});
   expect_request(r, r.channel, file_request(file, 0, 0), "FILE " + file + " 0 0 (its size)");
   reply(r, r.channel, size_reply);
-  expect_quit_or_exit(r, after);
+  expect_quit_or_exit(r, after, check);
   return {end_fake(r, 0), file, r.cmd};
 }
 
@@ -1231,7 +1373,9 @@ FailedCopy failing_copy(Context &cx, StandIn &si, const std::string &tag, const 
 void copy_bad_reply(Context &cx, StandIn &si) {
   std::string out = cx.sandbox().workdir() + "/bad.out";
   auto [o, file, run] = failing_copy(cx, si, "b", out, bytes_of(uint32_t{5}),
-                                     "given a reply of 4 bytes to its size request");
+                                     "given a reply of 4 bytes to its size request",
+                                     "check each reply's length before using it (a size is 8 "
+                                     "bytes)");
   std::string cmd = run + " (the size's reply is 4 bytes)";
   expect_stderr(o, "client: bad reply of 4 bytes to FILE " + file + "\n", cmd,
                 "a reply of the wrong length: `client: bad reply of N bytes to FILE FILE`");
@@ -1244,7 +1388,8 @@ void copy_bad_reply(Context &cx, StandIn &si) {
 void copy_out_fails(Context &cx, StandIn &si) {
   std::string out = cx.sandbox().workdir() + "/no-such-dir/out";
   auto [o, file, run] =
-      failing_copy(cx, si, "o", out, bytes_of(uint64_t{150}), "unable to open OUT");
+      failing_copy(cx, si, "o", out, bytes_of(uint64_t{150}), "unable to open OUT",
+                   "check the result of the open() of OUT");
   std::string cmd = run + " (OUT's folder does not exist)";
   std::string err = "client: open: No such file or directory\n";
   if (o.err == "client: openat: No such file or directory\n") err = o.err;  // the call's own name
@@ -1302,7 +1447,10 @@ void server_copy(Context &cx) {
       if (std::string got = read_file(out); got != data)
         fail(fmt::format("`{}` writes the {} bytes it was sent to OUT", r.cmd, size),
              fmt::format("{} bytes; {}", got.size(), first_difference(data, got)),
-             "write each reply, of the length cread returned, at its offset");
+             got.size() > data.size() && got.starts_with(data)
+                 ? "OUT held older, longer bytes before the copy: open it with O_TRUNC, so that "
+                   "nothing of them stays past the copy's end"
+                 : "write each reply, of the length cread returned, at its offset");
       for (const auto &name : names)
         expect_removed(r, name, "destroy each new channel after its QUIT");
       expect_removed(r, r.channel, "destroy the control channel at the end");
@@ -1311,6 +1459,17 @@ void server_copy(Context &cx) {
   copy_bad_reply(cx, si);
   copy_out_fails(cx, si);
 }
+
+// Whether stderr `err` is the client's line `want` ("client: ...") with
+// another name in front of its ": " (argv[0], a path, in place of `client`).
+bool named_itself(const std::string &err, const std::string &want) {
+  std::string rest = want.substr(want.find(": "));
+  return err != want && err.ends_with(rest) && err.size() > rest.size() &&
+         err.find('\n') == err.size() - 1;
+}
+const char *const fixed_name_cause =
+    "PROG in a message is the program's fixed name `client`, not argv[0] (a path when it is "
+    "run by one)";
 
 // The grader as server ends badly: exits 3 while a request waits for its
 // reply, is killed by SIGKILL (status 137), or exits 5 after QUIT. The client
@@ -1347,10 +1506,14 @@ void server_dies(Context &cx) {
       cx.note(fmt::format("the server {} with status {} {}", how == killed ? "was killed" : "exited",
                           status, when));
       std::string line = fmt::format("client: server exited with {}\n", status);
+      std::string cause = how == killed ? "a server killed by a signal: 128 + its number"
+                          : how == after_quit
+                              ? "after QUIT, waitpid() the server and report any status but 0: "
+                                "`client: server exited with N`, exit 1"
+                              : "watch the server (waitid in a thread) from its start";
       expect_stderr(*o, line, r.cmd + " (the server ended with status " + std::to_string(status) +
                                  " " + when + ")",
-                    how == killed ? "a server killed by a signal: 128 + its number"
-                                  : "watch the server (waitid in a thread) from its start");
+                    named_itself(o->err, line) ? fixed_name_cause : cause);
       expect_exit(*o, 1, r.cmd, "a server that ended badly: exit 1");
       if (how != after_quit)
         expect_removed(r, r.channel, "when the server ends first, remove the control channel");
@@ -1389,17 +1552,17 @@ void expect_modes(Context &cx, Kind k, const std::string &channel, const std::st
   }
 }
 
-// Ask a FILE request whose reply must be `want` (8 bytes of NO_DATA, a size, or data).
+// Ask a FILE request whose reply must be `want` (8 bytes of NO_DATA, a size, or
+// data); `cause` is the contract's rule for this request.
 void expect_file_reply(Context &cx, PeerChannel &ch, ServerRun &s, const std::string &name,
                        uint64_t offset, uint32_t length, const std::string &want,
-                       const std::string &shown_want) {
+                       const std::string &shown_want, const std::string &cause) {
   std::string what = fmt::format("FILE `{}` for {} bytes at {}", visible(name, 60), length, offset);
   std::string got = ask(cx, ch, s, file_request(name, offset, length), what);
   if (got != want)
     fail(fmt::format("the reply to {}: {}", what, shown_want),
          fmt::format("{} bytes: `{}`", got.size(), visible(got, 60)),
-         "reply NO_DATA (UINT64_MAX) to a name with '/', a missing file, a length of 0 or above "
-         "CAP, a range outside the file; the size for offset 0 and length 0");
+         cause);
 }
 
 // The grader as client, beyond DATA: each object mode 0600; FILE's size, a
@@ -1415,12 +1578,19 @@ void server_protocol(Context &cx) {
     auto ch = connect(cx, info.kind, s.channel, s.cap, s.p, s.cmd);
     expect_modes(cx, info.kind, s.channel, s.cmd);
     std::string none = bytes_of(UINT64_MAX);
-    expect_file_reply(cx, *ch, s, "d.bin", 0, 0, bytes_of(uint64_t{5000}), "its size, 5000");
-    expect_file_reply(cx, *ch, s, "d.bin", 904, 4096, data.substr(904, 4096), "those 4096 bytes");
-    expect_file_reply(cx, *ch, s, "d.bin", 4001, 1000, none, "NO_DATA (past the end)");
-    expect_file_reply(cx, *ch, s, "d.bin", 0, 4097, none, "NO_DATA (more than CAP)");
-    expect_file_reply(cx, *ch, s, "./d.bin", 0, 0, none, "NO_DATA (a '/' in the name)");
-    expect_file_reply(cx, *ch, s, "missing", 0, 0, none, "NO_DATA (no such file)");
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 0, bytes_of(uint64_t{5000}), "its size, 5000",
+                      "offset 0 and length 0 ask for the size: reply it as a uint64_t, 8 bytes");
+    expect_file_reply(cx, *ch, s, "d.bin", 904, 4096, data.substr(904, 4096), "those 4096 bytes",
+                      "a range that ends exactly at the end of the file is inside it "
+                      "(offset + length <= size): reply its bytes");
+    expect_file_reply(cx, *ch, s, "d.bin", 4001, 1000, none, "NO_DATA (past the end)",
+                      "reply NO_DATA (UINT64_MAX) to a range past the end (offset + length > size)");
+    expect_file_reply(cx, *ch, s, "d.bin", 0, 4097, none, "NO_DATA (more than CAP)",
+                      "reply NO_DATA (UINT64_MAX) to a length above CAP");
+    expect_file_reply(cx, *ch, s, "./d.bin", 0, 0, none, "NO_DATA (a '/' in the name)",
+                      "reply NO_DATA (UINT64_MAX) to a name with '/': serve the files of DATADIR only");
+    expect_file_reply(cx, *ch, s, "missing", 0, 0, none, "NO_DATA (no such file)",
+                      "reply NO_DATA (UINT64_MAX) to a file that does not exist");
     std::string want = s.channel + ".ch1" + std::string(1, '\0');
     std::string got = ask(cx, *ch, s, bytes_of(uint32_t{NEWCHANNEL_MSG}), "NEWCHANNEL");
     if (got != want)

@@ -342,7 +342,10 @@ static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const st
   if (named != o.err && is_contract_line(c, named))
     return "PROG in a message is the program's fixed name `" + c.prog +
            "`, not argv[0] (a path when it is run by one)";
-  return "report errors exactly as the contract says" + stderr_difference(c, o);
+  // What differs, when it can be named; then what the contract asks of this call.
+  std::string why = "report errors exactly as the contract says" + stderr_difference(c, o);
+  if (!c.hint.empty()) why += (why.ends_with("says") ? ": " : "; ") + c.hint;
+  return why;
 }
 
 void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
@@ -351,7 +354,8 @@ void expect_bad_calls(Context &cx, const std::vector<BadCall> &calls) {
     std::string cmd = command_line(c.prog, c.args);
     if (o.signal)
       fail("`" + cmd + "` reports the error", "it " + o.describe(),
-           "check every argument and every call's result before using it");
+           c.hint.empty() ? "check every argument and every call's result before using it"
+                          : c.hint);
     expect_exit(o, c.code, cmd, bad_call_cause(c, o));
     if (!is_contract_line(c, o.err))
       fail(fmt::format("`{}` writes {}{} to stderr", cmd, visible(c.err),

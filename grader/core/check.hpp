@@ -191,6 +191,7 @@ struct BadCall {
   int code;
   std::string err;
   std::string why = {};  // what the call tests, the cause when it exits otherwise
+  std::string hint = {};  // what the contract asks here, the cause of a hang, crash or other line
 };
 // Run each call in turn; fail at the first that crashes, exits otherwise,
 // or writes another stderr.
