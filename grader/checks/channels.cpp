@@ -1848,8 +1848,11 @@ Lab channels_lab() {
            "server thread that is never joined, or a `join` that waits for a channel nobody will "
            "`QUIT`; `main` returning `true` (1) for success."},
           {"cleanup", "no object is left after any run", 3, step8, 15s, cleanup,
-           "for each T, a `copy -c 2` of a 50000-byte file; and nothing left by any run of any "
-           "check: no FIFO files in the work folder, nothing in the `mqueue` mount or `/dev/shm`.",
+           "for each T, a `copy -c 2` of a 50000-byte file; for each T, the server alone, with "
+           "the grader as its client: one `DATA` request answered, then `QUIT`, and every name "
+           "of the control channel must be gone once it exits; and nothing left by any run of "
+           "any check: no FIFO files in the work folder, nothing in the `mqueue` mount or "
+           "`/dev/shm`.",
            "`sem_close` without `sem_unlink` (`shm`); no `remove(name_)` in a destructor; `ENOENT` "
            "from the second side's unlink treated as fatal (the process dies before it removes the "
            "rest); `die()` on a path that should clean up; a server that `exit`s at `QUIT` without "
