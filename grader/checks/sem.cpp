@@ -146,9 +146,10 @@ class GraderRing {
 
   // The role of the semaphore a futex wait is on, if it is one of this ring's.
   std::optional<Role> role_of(const FutexWait &w) const;
-  // True when the students can no longer post anything: each one still alive
-  // sleeps on a semaphore of this ring whose value is 0 (and `waiting`, the
-  // one the grader waits on, if any, is still 0 after that was seen).
+  // True when, at this look, the students cannot post anything: each one still
+  // alive sleeps on a semaphore of this ring whose value is 0 (and `waiting`,
+  // the one the grader waits on, if any, is still 0 after that was seen). One
+  // look is not proof: see StallWatch.
   bool stuck(std::span<const Student> st, std::optional<Role> waiting) const;
   // Fail with who waits on what: proven deadlock or `stall_limit` passed.
   [[noreturn]] void stalled(std::span<const Student> st, std::optional<Role> waiting,
@@ -268,16 +269,41 @@ bool GraderRing::stuck(std::span<const Student> st, std::optional<Role> waiting)
   return !waiting || value(*waiting) == 0;
 }
 
+// A deadlock proven by looks that agree over time. A look at the processes
+// one after another is no snapshot: it may see a consumer asleep on `full`
+// at 0 and then the producer asleep on `empty` just after that producer
+// posted `full` and woke it. A ring that is really stuck stays so: the same
+// semaphore values and indices, stuck at every look, for `settle` and more.
+class StallWatch {
+ public:
+  explicit StallWatch(double slow) : settle_(std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::milliseconds(100) * slow)) {}
+  // True once the ring has looked stuck, unchanged, for at least `settle`.
+  bool proven(const GraderRing &ring, std::span<const Student> st, std::optional<Role> waiting) {
+    if (!ring.stuck(st, waiting)) return since_.reset(), false;
+    const RingHeader &h = ring.header();
+    std::array<int64_t, 5> now{ring.value(empty_sem), ring.value(full_sem),
+                               ring.value(mutex_sem), h.in, h.out};
+    if (!since_ || since_->first != now) since_ = {now, Clock::now()};
+    return Clock::now() - since_->second >= settle_;
+  }
+
+ private:
+  Clock::duration settle_;
+  std::optional<std::pair<std::array<int64_t, 5>, Clock::time_point>> since_;
+};
+
 // Wait for semaphore r as the grader; fail when the ring stops moving.
 void GraderRing::acquire(Context &cx, Role r, std::span<const Student> st,
                          const std::string &doing) {
   Deadline until = cx.within(stall_limit);
+  StallWatch watch(cx.slow());
   auto slice = 1ms;
   for (;;) {
     if (sem_wait_until(sem(r), std::min(until, Clock::now() + slice))) return;
     for (const auto &s : st)
       if (!s.p->done()) s.p->pump(Clock::now());
-    if (stuck(st, r)) stalled(st, r, doing, true);
+    if (watch.proven(*this, st, r)) stalled(st, r, doing, true);
     if (Clock::now() >= until) stalled(st, r, doing, false);
     slice = std::min<Millis>(slice * 2, 20ms);
   }
@@ -411,9 +437,10 @@ void finish_all(Context &cx, const GraderRing &ring, std::span<const Student> st
   std::vector<Process *> ps;
   for (const auto &s : st) ps.push_back(s.p);
   Deadline until = cx.within(10s);
+  StallWatch watch(cx.slow());
   auto slice = 1ms;
   while (!Process::pump_all(ps, std::min(until, Clock::now() + slice))) {
-    if (ring.stuck(st, std::nullopt)) ring.stalled(st, std::nullopt, "", true);
+    if (watch.proven(ring, st, std::nullopt)) ring.stalled(st, std::nullopt, "", true);
     if (Clock::now() >= until) ring.stalled(st, std::nullopt, "", false);
     slice = std::min<Millis>(slice * 2, 20ms);
   }
