@@ -1203,7 +1203,7 @@ std::string receive_request(FakeRun &r, const std::string &name, const std::stri
   auto got = r.ends.at(name)->receive(r.cx.within(3s), why);
   // A client still running (a loaded machine) gets 3 s more to end or block,
   // so that the report says what it came to.
-  auto running = [&] { return what_it_does(r.client->pid()).starts_with("running"); };
+  auto running = [&] { return process_state(r.client->pid()) == 'R'; };
   if (!got && !r.client->done() && running())
     r.cx.wait_until([&] { return !running(); }, &*r.client, r.cx.within(3s));
   if (!got)

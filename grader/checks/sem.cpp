@@ -164,6 +164,8 @@ class GraderRing {
         map_(obj_) {}
   void acquire(Context &cx, Role r, std::span<const Student> st, const std::string &doing);
   std::string where(const Student &s) const;
+  // A copy of slot i as it is now.
+  Item slot(uint32_t i) const;
   std::string likely_cause(std::span<const Student> st, std::optional<Role> waiting) const;
 
   std::string name_;
@@ -231,21 +233,21 @@ std::string GraderRing::label(Role r) const {
   return fmt::format("`{}` in the header of {}", role_names[r], name_);
 }
 
-std::string GraderRing::item(uint32_t i) const {
+Item GraderRing::slot(uint32_t i) const {
   Item it;
   memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
+  return it;
+}
+
+std::string GraderRing::item(uint32_t i) const {
+  Item it = slot(i);
   return std::string(it.text, std::min<size_t>(it.len, sizeof it.text));
 }
 
-uint32_t GraderRing::item_len(uint32_t i) const {
-  Item it;
-  memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
-  return it.len;
-}
+uint32_t GraderRing::item_len(uint32_t i) const { return slot(i).len; }
 
 std::string GraderRing::text_bytes(uint32_t i, size_t n) const {
-  Item it;
-  memcpy(&it, map_.data() + sizeof(RingHeader) + sizeof(Item) * i, sizeof it);
+  Item it = slot(i);
   return std::string(it.text, std::min(n, sizeof it.text));
 }
 

@@ -297,6 +297,12 @@ static std::string call_prefix(const std::string &line, std::string *error) {
   return line.substr(0, err + 2);
 }
 
+// "CALL" of a prefix "PROG: CALL: " (call_prefix's result).
+static std::string call_name(const std::string &prefix) {
+  size_t at = prefix.find(": ") + 2;
+  return prefix.substr(at, prefix.size() - at - 2);
+}
+
 // What sets a bad call's stderr apart from the contract's line, when it can be
 // named: a usage line not word for word, the program's name missing, or
 // another call's error (or another line) where the contract has its own; "".
@@ -308,19 +314,15 @@ static std::string stderr_difference(const BadCall &c, const Outcome &o) {
     return ": the usage line is the contract's, word for word";
   if (!o.err.empty() && !o.err.starts_with(prog) && c.err == prog + o.err)
     return ": each line starts with the program's name, `" + prog + "`";
-  auto call = [](const std::string &prefix) {  // "CALL" of "PROG: CALL: "
-    size_t at = prefix.find(": ") + 2;
-    return prefix.substr(at, prefix.size() - at - 2);
-  };
   if (!want.empty() && want == got && want_error != got_error)
-    return fmt::format(": {} must fail with `{}`, not `{}`", call(want), want_error, got_error);
+    return fmt::format(": {} must fail with `{}`, not `{}`", call_name(want), want_error, got_error);
   if (!want.empty() && want != got)
     return fmt::format(": here {} itself fails, with `{}`: report that failure at once",
-                       call(want), want_error);
+                       call_name(want), want_error);
   if (want.empty() && !got.empty() && c.code == 1)
     return fmt::format(": the contract gives this case its own line, written before the "
                        "program goes on to {}",
-                       call(got));
+                       call_name(got));
   return "";
 }
 
@@ -332,9 +334,8 @@ static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const st
     return "the line went to stdout: errors and usage lines go to stderr (fprintf(stderr, ...))";
   std::string want_error, got_error, call = call_prefix(c.err, &want_error);
   if (!c.why.empty() && !call.empty() && call == call_prefix(o.err, &got_error))
-    return fmt::format("{} failed with `{}`, not `{}`: {}",
-                       call.substr(call.find(": ") + 2, call.size() - call.find(": ") - 4),
-                       got_error, want_error, c.why);
+    return fmt::format("{} failed with `{}`, not `{}`: {}", call_name(call), got_error,
+                       want_error, c.why);
   std::string named = o.err;
   for (size_t at = named.find(argv0); at != std::string::npos;
        at = named.find(argv0, at + c.prog.size()))
@@ -343,8 +344,9 @@ static std::string bad_stderr_cause(const BadCall &c, const Outcome &o, const st
     return "PROG in a message is the program's fixed name `" + c.prog +
            "`, not argv[0] (a path when it is run by one)";
   // What differs, when it can be named; then what the contract asks of this call.
-  std::string why = "report errors exactly as the contract says" + stderr_difference(c, o);
-  if (!c.hint.empty()) why += (why.ends_with("says") ? ": " : "; ") + c.hint;
+  std::string differs = stderr_difference(c, o);
+  std::string why = "report errors exactly as the contract says" + differs;
+  if (!c.hint.empty()) why += (differs.empty() ? ": " : "; ") + c.hint;
   return why;
 }
 
