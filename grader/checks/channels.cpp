@@ -1201,11 +1201,12 @@ std::string missing_request_cause(FakeRun &r, const std::string &name, const std
 std::string receive_request(FakeRun &r, const std::string &name, const std::string &what) {
   std::string why;
   auto got = r.ends.at(name)->receive(r.cx.within(3s), why);
-  // A client still running (a loaded machine) gets 3 s more to end or block,
-  // so that the report says what it came to.
-  auto running = [&] { return process_state(r.client->pid()) == 'R'; };
-  if (!got && !r.client->done() && running())
-    r.cx.wait_until([&] { return !running(); }, &*r.client, r.cx.within(3s));
+  // A client neither asleep nor ended (running on a loaded machine, or a
+  // zombie not yet reaped) gets 3 s more to end or block, so that the report
+  // says what it came to.
+  if (!got && !r.client->done())
+    r.cx.wait_until([&] { return all_threads_asleep(r.client->pid()); }, &*r.client,
+                    r.cx.within(3s));
   if (!got)
     fail("`" + r.cmd + "` sends " + what + " on channel " + name,
          why + "; the client " +
