@@ -46,7 +46,7 @@ Options parse_args(int argc, char *argv[])
 // Without -m and -s the attributes pointer is NULL: the kernel's defaults.
 void create_queue(const Options &o)
 {
-  todo("Step 1: mq_open() NAME with O_CREAT (O_EXCL for -x), MODE and attr (NULL without -m/-s), then mq_close()", o);
+  todo("Step 1: create the queue NAME with MODE and the attributes asked for (the kernel's defaults without -m and -s), and leave it for the other programs (see Step 1 and 'Attributes: struct mq_attr')", o);
 }
 
 // Parses the command line, then creates the queue.

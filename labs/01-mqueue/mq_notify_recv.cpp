@@ -27,28 +27,28 @@ const char *parse_args(int argc, char *argv[])
 // received (they may hold NUL bytes), then "\n"; then flushes stdout.
 void print_record(unsigned int prio, const char *bytes, ssize_t len)
 {
-  todo("Step 5: print each record as mq_recv does", prio, bytes, len);
+  todo("Step 5: print one record exactly as mq_recv does (see Step 3)", prio, bytes, len);
 }
 
 // Blocks SIGUSR1 and returns a set holding just SIGUSR1. Blocked, the
 // signal waits as pending for sigwaitinfo() instead of killing us.
 sigset_t block_sigusr1()
 {
-  todo("Step 5: block SIGUSR1 with sigprocmask() and return a set holding it");
+  todo("Step 5: make SIGUSR1 wait as pending instead of killing us, and return a set holding it (see Step 5 and 'Notification: mq_notify')");
 }
 
 // Asks the kernel to send us SIGUSR1 when a message arrives on the empty
 // queue q. The request is used up by that one notification.
 void request_notification(mqd_t q)
 {
-  todo("Step 5: mq_notify() with SIGEV_SIGNAL and SIGUSR1", q);
+  todo("Step 5: ask the kernel for SIGUSR1 when a message arrives on the empty queue (see Step 5 and 'Notification: mq_notify')", q);
 }
 
 // Receives and prints every message now in q. The queue was opened with
 // O_NONBLOCK, so once it is empty mq_receive() fails with EAGAIN: done.
 void drain(mqd_t q)
 {
-  todo("Step 5: mq_receive() and print until it fails with EAGAIN", q);
+  todo("Step 5: print every message queued now, and stop once the queue is empty (see Step 5)", q);
 }
 
 // Opens NAME, waits asleep for the notification, then drains the queue.
@@ -58,6 +58,6 @@ int main(int argc, char *argv[])
   prog_usage = "NAME";
   const char *name = parse_args(argc, argv);
 
-  todo("Step 5: mq_open() NAME (O_RDONLY|O_NONBLOCK), block SIGUSR1, mq_notify(), sigwaitinfo(), drain(), mq_close()", name);
+  todo("Step 5: open NAME once, sleep without using the CPU until the notification comes, then print what is queued (see Step 5 and the rules in 'Notification: mq_notify')", name);
   return 0;
 }

@@ -43,7 +43,7 @@ int open_flags(bool nonblock)
 {
   int flags = O_RDONLY;
   if (nonblock) {
-    todo("Step 4: for -n, add O_NONBLOCK, so that an empty queue fails at once with EAGAIN", flags);
+    todo("Step 4: with -n, an empty queue must make the receive fail at once with EAGAIN instead of waiting (see Step 4 and 'Blocking, O_NONBLOCK and timeouts')", flags);
   }
   return flags;
 }
@@ -52,14 +52,14 @@ int open_flags(bool nonblock)
 // received (they may hold NUL bytes), then "\n"; then flushes stdout.
 void print_record(unsigned int prio, const char *bytes, ssize_t len)
 {
-  todo("Step 3: print \"PRIO LEN \", then exactly LEN bytes with fwrite(), then \"\\n\"; fflush(stdout)", prio, bytes, len);
+  todo("Step 3: print one record: PRIO, LEN, exactly the LEN bytes received (NULs included) and a newline, on stdout at once (see Step 3 and the contract's record format)", prio, bytes, len);
 }
 
 // Opens the queue NAME with FLAGS, receives COUNT messages into a buffer of
 // exactly mq_msgsize bytes and prints each one; never unlinks the queue.
 void receive_messages(const char *name, int flags, long count)
 {
-  todo("Step 3: mq_open() NAME, mq_getattr() for mq_msgsize, then COUNT times mq_receive() and print_record(); mq_close()", name, flags, count);
+  todo("Step 3: receive COUNT messages from the existing queue NAME, into a buffer that fits its longest message, and print each with its priority (see Step 3 and 'Sending and receiving')", name, flags, count);
 }
 
 // Parses the command line, then receives and prints COUNT messages.

@@ -45,7 +45,7 @@ int open_flags(bool nonblock)
 {
   int flags = O_WRONLY;
   if (nonblock) {
-    todo("Step 4: for -n, add O_NONBLOCK, so that a full queue fails at once with EAGAIN", flags);
+    todo("Step 4: with -n, a full queue must make the send fail at once with EAGAIN instead of waiting (see Step 4 and 'Blocking, O_NONBLOCK and timeouts')", flags);
   }
   return flags;
 }
@@ -54,7 +54,7 @@ int open_flags(bool nonblock)
 // (no terminating NUL) with priority PRIO.
 void send_message(const char *name, int flags, const char *msg, unsigned int prio)
 {
-  todo("Step 2: mq_open() NAME, mq_send() exactly strlen(MSG) bytes (die_or_would_block on failure), mq_close()", name, flags, msg, prio);
+  todo("Step 2: send exactly the bytes of MSG, no more, with priority PRIO, to the existing queue NAME (see Step 2 and 'Sending and receiving')", name, flags, msg, prio);
 }
 
 // Parses the command line, then sends the one message.

@@ -22,7 +22,7 @@ const char *parse_args(int argc, char *argv[])
 // Removes the name NAME.
 void unlink_queue(const char *name)
 {
-  todo("Step 7: remove NAME with mq_unlink()", name);
+  todo("Step 7: remove the name NAME; the queue itself lives on while someone has it open (see Step 7 and 'Voicemail, not a phone call')", name);
 }
 
 // Parses the command line, then removes the name.

@@ -41,7 +41,7 @@ Options parse_args(int argc, char *argv[])
 // identifier, a decimal number, on a line of its own.
 void create_queue(const Options &o)
 {
-  todo("Step 8: msgget() KEY with IPC_CREAT|MODE (IPC_EXCL for -x); print the identifier", o);
+  todo("Step 8: create the System V queue for KEY with MODE (or, without -x, find the one there is) and print its id (see Step 8 and 'System V message queues')", o);
 }
 
 // Parses the command line, then creates the queue and prints its id.

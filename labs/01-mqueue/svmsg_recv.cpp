@@ -53,14 +53,14 @@ Options parse_args(int argc, char *argv[])
 // received (they may hold NUL bytes), then "\n"; then flushes stdout.
 void print_record(long type, const char *bytes, ssize_t len)
 {
-  todo("Step 8: print \"TYPE LEN \", then exactly LEN bytes with fwrite(), then \"\\n\"; fflush(stdout)", type, bytes, len);
+  todo("Step 8: print one record as mq_recv does, with the TYPE received in front (see Step 3 and the contract's record format)", type, bytes, len);
 }
 
 // Finds the queue for the key, receives COUNT messages selected by TYPE
 // and prints each one with the type it was sent with.
 void receive_messages(const Options &o)
 {
-  todo("Step 8: msgget(KEY, 0), then COUNT times msgrcv() with TYPE unchanged (IPC_NOWAIT for -n) and print_record()", o);
+  todo("Step 8: receive COUNT messages selected by TYPE from KEY's existing queue and print each with the type it carries (see Step 8 and the worked example in 'System V message queues')", o);
 }
 
 // Parses the command line, then receives and prints COUNT messages.

@@ -26,7 +26,7 @@ key_t parse_args(int argc, char *argv[])
 // Finds the queue for KEY and removes it.
 void remove_queue(key_t key)
 {
-  todo("Step 8: msgget(KEY, 0), then msgctl(IPC_RMID)", key);
+  todo("Step 8: remove KEY's existing queue, at once (see Step 8 and 'System V message queues')", key);
 }
 
 // Parses the command line, then removes the queue.

@@ -53,7 +53,7 @@ Options parse_args(int argc, char *argv[])
 // strlen(MSG) bytes of text, no terminating NUL.
 void send_message(const Options &o)
 {
-  todo("Step 8: msgget(KEY, 0), then msgsnd() a Message of TYPE with strlen(MSG) bytes of text (IPC_NOWAIT for -n)", o);
+  todo("Step 8: send MSG as one message of type TYPE to KEY's existing queue, counting only its text (see Step 8 and 'System V message queues')", o);
 }
 
 // Parses the command line, then sends the one message.

@@ -37,7 +37,7 @@ Options parse_args(int argc, char *argv[])
 // Returns the record the options describe, its name NUL-padded.
 Record new_record(const Options &o)
 {
-  todo("Step 4: fill in a Record: ID, BALANCE and NAME, every other byte 0", o);
+  todo("Step 4: build the new record from ID, BALANCE and NAME, with every other byte 0 (see Step 4 and the contract's record file)", o);
 }
 
 // Appends R to the record file PATH. A mapping cannot make a file longer,
@@ -45,7 +45,7 @@ Record new_record(const Options &o)
 // SIGBUS, so the file grows by one record first; then the new size is mapped.
 void append_record(const char *path, const Record &r)
 {
-  todo("Step 4: open() FILE O_RDWR, fstat() (die_data() unless whole records; empty is fine), ftruncate() it one record longer, mmap() the new size MAP_SHARED, store R as the last record, munmap(), close()", path, r);
+  todo("Step 4: make FILE exactly one record longer and put R in that last record through a shared mapping; an empty FILE is fine (see Step 4 and 'Growing a file: ftruncate first')", path, r);
 }
 
 // Parses the command line, then appends the one record.

@@ -75,34 +75,34 @@ Options parse_args(int argc, char *argv[])
 // The file is not mapped yet.
 Mapping open_records(const char *path)
 {
-  todo("Step 1: open() FILE with O_RDWR, fstat() it; die_data() if it is empty or not a whole number of records; fill in fd, size and count", path);
+  todo("Step 1: open FILE for editing and learn its size; an empty file or a partial last record is a data error (see Step 1 and 'prot must fit the open mode')", path);
 }
 
 // Exits 1 unless the file's COUNT records include record INDEX.
 void check_index(long index, long count)
 {
-  todo("Step 1: die_data() if INDEX is not below COUNT", index, count);
+  todo("Step 1: refuse a record INDEX that the file's COUNT records do not include (see Step 1 and the contract's data errors)", index, count);
 }
 
 // Maps all of m's file, readable and writable, shared with the file itself:
 // what we store through m.records is what every reader of the file sees.
 void map_records(Mapping &m)
 {
-  todo("Step 1: mmap() the whole file (m.size bytes) with PROT_READ|PROT_WRITE and MAP_SHARED at offset 0; set m.records", m);
+  todo("Step 1: make the whole file reachable through m.records, so that what you store there is what the file holds (see Step 1 and 'What a mapping is')", m);
 }
 
 // Makes the edit O asks for by storing into the mapping; never read() or
 // write() on the file. The indexes have been checked.
 void edit_records(const Mapping &m, const Options &o)
 {
-  todo("Step 1: set the balance, swap the two records, or store NAME NUL-padded, through m.records", m, o);
+  todo("Step 1: make the edit O asks for through m.records alone, leaving every byte it does not name as it was (see Step 1 and 'Records in a file')", m, o);
 }
 
 // Undoes map_records() and open_records(): munmap() exactly the length
 // that was mapped, then close() the file.
 void unmap_records(const Mapping &m)
 {
-  todo("Step 1: munmap() m.size bytes at m.records, then close() m.fd", m);
+  todo("Step 1: let go of all of the mapping, then of FILE (see Step 1 and 'munmap, close and the end of a mapping')", m);
 }
 
 // Parses the command line, maps FILE, edits it, then lets go of it.
@@ -119,7 +119,7 @@ int main(int argc, char *argv[])
   edit_records(m, o);
   if (o.wait) {
     handshake("ready"); // the grader finds the edit in FILE, and our mapping of it
-    todo("Step 2: let go of the mapping and FILE here, between ready and done", m);
+    todo("Step 2: let go of the mapping and FILE here, between ready and done (see Step 2)", m);
     handshake("done"); // the grader finds neither the mapping nor FILE's descriptor
   } else {
     unmap_records(m);

@@ -38,27 +38,27 @@ size_t page_size()
 // and shared: children forked afterwards share the very same pages.
 char *map_shared_region(size_t size)
 {
-  todo("Step 5: mmap() SIZE bytes with PROT_READ|PROT_WRITE and MAP_SHARED|MAP_ANONYMOUS (fd -1, offset 0)", size);
+  todo("Step 5: get SIZE bytes of zeroed memory that a child forked later shares with this process (see Step 5 and 'Anonymous shared memory and fork')", size);
 }
 
 // Runs in the child: writes "child PID: TEXT" and its NUL into REGION, then
 // ends the child with _exit(), which leaves the parent's stdio buffers alone.
 [[noreturn]] void child_writes(char *region, size_t size, const char *text)
 {
-  todo("Step 5: snprintf() \"child PID: TEXT\" into REGION, then _exit(0)", region, size, text);
+  todo("Step 5: in the child, leave \"child PID: TEXT\" in REGION, then end the child without flushing the parent's stdio buffers (see Step 5)", region, size, text);
 }
 
 // Forks a child that runs child_writes(), and waits for it to end.
 // A child that did not exit with status 0 is the data error "child failed".
 void fork_and_wait(char *region, size_t size, const char *text)
 {
-  todo("Step 5: fork(); the child calls child_writes(); the parent waitpid()s and die_data(\"child failed\") unless it exited 0", region, size, text);
+  todo("Step 5: start a child that runs child_writes() and wait until it has ended; a child that did not succeed is the data error \"child failed\" (see Step 5)", region, size, text);
 }
 
 // Undoes map_shared_region().
 void unmap_region(char *region, size_t size)
 {
-  todo("Step 5: munmap() the region", region, size);
+  todo("Step 5: let go of the region (see Step 5)", region, size);
 }
 
 // Parses the command line, lets a child write into the shared region, then

@@ -46,13 +46,13 @@ Options parse_args(int argc, char *argv[])
 // The file is not mapped yet.
 Mapping open_records(const char *path)
 {
-  todo("Step 3: open() FILE with O_RDONLY, fstat() it; die_data() if it is empty or not a whole number of records; fill in fd, size and count", path);
+  todo("Step 3: open FILE with only the access this program needs and learn its size; the data errors are mm_edit's (see Step 3 and 'prot must fit the open mode')", path);
 }
 
 // Exits 1 unless the file's COUNT records include record INDEX.
 void check_index(long index, long count)
 {
-  todo("Step 3: die_data() if INDEX is not below COUNT, as in mm_edit", index, count);
+  todo("Step 3: refuse a record INDEX that the file's COUNT records do not include, as in mm_edit", index, count);
 }
 
 // Maps all of m's file readable and writable, but private: the first store
@@ -60,14 +60,14 @@ void check_index(long index, long count)
 // never sees. That is why a read-only descriptor is enough.
 void map_records(Mapping &m)
 {
-  todo("Step 3: mmap() the whole file with PROT_READ|PROT_WRITE and MAP_PRIVATE at offset 0; set m.records", m);
+  todo("Step 3: make the whole file reachable through m.records, writable, but so that stores change this process's copy and never the file (see Step 3 and 'MAP_SHARED and MAP_PRIVATE')", m);
 }
 
 // Undoes map_records() and open_records(): munmap() exactly the length
 // that was mapped, then close() the file. Our copy of the page is lost.
 void unmap_records(const Mapping &m)
 {
-  todo("Step 3: munmap() m.size bytes at m.records, then close() m.fd", m);
+  todo("Step 3: let go of all of the mapping, then of FILE, as in mm_edit", m);
 }
 
 // Parses the command line, changes the balance in a private mapping, prints
@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
   Mapping m = open_records(o.path);
   map_records(m);
   check_index(o.index, m.count);
-  todo("Step 3: store BALANCE in record INDEX through m.records", m, o);
+  todo("Step 3: give record INDEX the new BALANCE in this process's copy (see Step 3)", m, o);
   printf("balance %d\n", (int) m.records[o.index].balance); // read back from the mapping
   handshake("ready"); // the grader finds FILE unchanged and our mapping private
   unmap_records(m);

@@ -35,7 +35,7 @@ const char *parse_args(int argc, char *argv[])
 // and stores "alive" and its NUL at offset 0.
 Object create_object(const char *name)
 {
-  todo("Step 3: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to LIFE_SIZE; mmap() it MAP_SHARED; store \"alive\" and its NUL at offset 0", name, LIFE_SIZE);
+  todo("Step 3: create NAME (it must not exist yet), one page long, mapped shared, holding \"alive\" and its NUL at offset 0 (see Step 3 and 'An object's lifetime')", name, LIFE_SIZE);
 }
 
 // Parses the command line, then creates the object and lets go of it one
@@ -49,9 +49,9 @@ int main(int argc, char *argv[])
   handshake("mapped"); // the object exists, and we hold a descriptor and a mapping
   todo("Step 3: close() the descriptor: the mapping stays usable", obj);
   handshake("closed"); // no descriptor; the name and the mapping remain
-  todo("Step 3: shm_unlink() NAME: the name goes, the memory stays mapped", name);
+  todo("Step 3: take away the object's name; the memory stays mapped (see Step 3 and 'An object's lifetime')", name);
   handshake("unlinked"); // no name: only our mapping keeps the memory alive
-  todo("Step 3: munmap() the LIFE_SIZE bytes: now the memory is freed", obj, LIFE_SIZE);
+  todo("Step 3: give up the last hold on the object, so that its memory is freed (see Step 3 and 'An object's lifetime')", obj, LIFE_SIZE);
   handshake("unmapped"); // nothing is left
   return 0;
 }

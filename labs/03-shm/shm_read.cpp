@@ -44,7 +44,7 @@ Options parse_args(int argc, char *argv[])
 // The object is not mapped yet.
 Object open_object(const char *name)
 {
-  todo("Step 2: shm_open() NAME with O_RDONLY, fstat() it; fill in fd and size", name);
+  todo("Step 2: open NAME for reading only, never creating it, and learn its size; fill in fd and size (see Step 2 and 'The POSIX calls, one by one')", name);
 }
 
 // Exits 1 unless the object's SIZE bytes include OFFSET + LENGTH. Checked
@@ -52,26 +52,26 @@ Object open_object(const char *name)
 // of its last page, or raise SIGBUS past that page.
 void check_range(const Options &o, size_t size)
 {
-  todo("Step 2: die_data() \"NAME holds SIZE bytes, fewer than OFFSET + LENGTH\" if the object is too small", o, size);
+  todo("Step 2: stop with the contract's data error unless the object's SIZE bytes hold OFFSET + LENGTH, in a test that cannot overflow (see Step 2 and the contract's shm_read)", o, size);
 }
 
 // Maps all of the object, read-only and shared: we see what writers store.
 void map_object(Object &obj)
 {
-  todo("Step 2: mmap() the whole object (obj.size bytes) PROT_READ, MAP_SHARED at offset 0; set obj.bytes", obj);
+  todo("Step 2: map the whole object read-only and shared, and keep where it lies in obj.bytes (see Step 2)", obj);
 }
 
 // Writes LENGTH bytes from OFFSET to stdout exactly as they are: they may
 // hold NUL bytes, where printf("%s") would stop.
 void print_bytes(const Object &obj, const Options &o)
 {
-  todo("Step 2: fwrite() LENGTH bytes from obj.bytes + OFFSET to stdout", obj, o);
+  todo("Step 2: send LENGTH bytes from OFFSET to stdout exactly as they are, NULs included (see Step 2)", obj, o);
 }
 
 // Undoes map_object() and open_object().
 void close_object(const Object &obj)
 {
-  todo("Step 2: munmap() obj.size bytes at obj.bytes (if mapped), then close() obj.fd", obj);
+  todo("Step 2: let go of the mapping (if there is one) and of the descriptor (see Step 2)", obj);
 }
 
 // Parses the command line, checks the range, then prints the bytes.

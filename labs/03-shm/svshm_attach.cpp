@@ -42,14 +42,14 @@ Options parse_args(int argc, char *argv[])
 // at its start. A new segment is all zero bytes.
 Segment create_and_attach(const Options &o)
 {
-  todo("Step 5: shmget() KEY, SIZE, IPC_CREAT|IPC_EXCL|0600; shmat() it (address NULL, flags 0); store \"attached\" and its NUL at its start", o);
+  todo("Step 5: create a new segment of SIZE bytes for KEY (it must have none yet), mode 0600, attach it where the kernel likes, and store \"attached\" and its NUL at its start (see Step 5 and 'System V shared memory')", o);
 }
 
 // Detaches the segment and removes it. Removal is immediate here because
 // nothing else is attached; otherwise the segment would go with the last detach.
 void detach_and_remove(const Segment &seg)
 {
-  todo("Step 5: shmdt() the address, then shmctl(id, IPC_RMID, NULL)", seg);
+  todo("Step 5: detach the segment and remove it, so that KEY finds no segment any more (see Step 5 and 'System V shared memory')", seg);
 }
 
 // Parses the command line, then creates, attaches, detaches and removes the

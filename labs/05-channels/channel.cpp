@@ -15,11 +15,11 @@ RequestChannel::~RequestChannel() = default;
 std::unique_ptr<RequestChannel> make_channel(char type, const std::string &name, Side side,
                                              size_t cap)
 {
-  todo("Step 1: return std::make_unique<FifoChannel>(name, side) for 'f', MqChannel(name, side, cap) for 'q', ShmChannel(name, side, cap) for 's'", type, name, side, cap);
+  todo("Step 1: return this side's end of the channel NAME as the class that TYPE names (see Step 1 and 'One interface, three classes')", type, name, side, cap);
 }
 
 // Removes what a channel NAME of TYPE may have left behind.
 void remove_channel(char type, const std::string &name)
 {
-  todo("Step 8: call FifoChannel::remove(name), MqChannel::remove(name) or ShmChannel::remove(name), as TYPE says", type, name);
+  todo("Step 8: remove every name that a channel NAME of TYPE may have left, through that class's remove() (see Step 8 and 'Clean-up in destructors')", type, name);
 }

@@ -102,21 +102,21 @@ std::atomic<bool> quitting{false};
 // its FIFO files, queues, objects and semaphores, whatever the type.
 void remove_stale(const Options &o)
 {
-  todo("Step 8: remove_channel() the control channel NAME for each type 'f', 'q' and 's'", o);
+  todo("Step 8: remove whatever an earlier run left of the control channel NAME, whatever its type (see Step 8 and 'Clean-up in destructors')", o);
 }
 
 // Returns the path of the program `server` in the folder of this
 // program's own executable, which /proc/self/exe links to.
 std::string server_path()
 {
-  todo("Step 4: readlink() /proc/self/exe (it adds no NUL); replace what follows its last '/' with \"server\"");
+  todo("Step 4: return the path of the program server in the folder of this client's own executable (see Step 4 and 'Starting the server')");
 }
 
 // Starts the server: fork(), and the child execs server_path() with
 // -i TYPE -n NAME -d DATADIR -m CAP. Returns the child's pid.
 pid_t start_server(const Options &o)
 {
-  todo("Step 4: fork(); the child execl()s server_path() as \"server\" -i TYPE -n NAME -d DATADIR -m CAP, and die(\"execl\") if that returns; the parent returns the child's pid", o);
+  todo("Step 4: start the server as a child process with -i TYPE -n NAME -d DATADIR -m CAP and return its pid (see Step 4 and 'Starting the server')", o);
 }
 
 // Prints "client: server exited with STATUS": its exit status, or 128 +
@@ -133,20 +133,20 @@ void report_server_end(int status)
 // how the server ended and exits 1.
 void watch_server(pid_t pid, const Options &o)
 {
-  todo("Step 9: waitid() P_PID PID with WEXITED | WNOWAIT; unless quitting: lock control_lock, remove_channel() the control channel, report_server_end() and exit(1)", pid, o);
+  todo("Step 9: wait for the server to end without reaping it; if it ends before QUIT, remove the control channel, say how it ended and exit 1 (see Step 9)", pid, o);
 }
 
 // Waits for the server PID to end and reaps it. Returns true if it exited
 // 0; otherwise says how it ended and returns false.
 bool wait_server(pid_t pid)
 {
-  todo("Step 4: waitpid() PID; true if it exited 0, else report_server_end() its exit status (128 + the signal if one killed it) and false", pid);
+  todo("Step 4: reap the server; true if it exited 0, otherwise say how it ended and return false (see Step 4 and the contract's client, point 5)", pid);
 }
 
 // Sends QUIT on the channel CH: the server's side of it ends.
 void send_quit(RequestChannel &ch)
 {
-  todo("Step 4: cwrite() a TypeMsg of type QUIT_MSG to CH", ch);
+  todo("Step 4: tell the server's side of CH to end (see Step 4 and the contract's 'Messages')", ch);
 }
 
 // Asks for each cell of o.cells on CTL and prints its value; a cell
@@ -156,7 +156,7 @@ bool get(const Options &o, RequestChannel &ctl)
 {
   bool ok = true;
   std::vector<char> reply(o.cap);
-  todo("Step 4: for each (row, col) of o.cells: cwrite() a DataMsg, cread() the 8-byte int64_t reply; print it with \"%lld\\n\", or \"no value at ROW COL\" on stderr for NO_VALUE", o, ctl, ok, reply);
+  todo("Step 4: ask for the value of each cell of o.cells and print it, or say that there is none (see Step 4 and the contract's client)", o, ctl, ok, reply);
   return ok;
 }
 
@@ -176,7 +176,7 @@ size_t file_request(char *buf, const char *file, uint64_t offset, uint32_t lengt
 bool ask_size(const Options &o, RequestChannel &ctl, uint64_t *size)
 {
   std::vector<char> buf(o.cap);
-  todo("Step 4: cwrite() the file_request() for o.file with offset 0 and length 0; cread() the 8-byte reply into *SIZE; NO_DATA: say \"the server has no file FILE\" and return false", o, ctl, size, buf);
+  todo("Step 4: ask the server for the size of o.file into *SIZE; false if it has no such file (see Step 4 and 'The server's replies')", o, ctl, size, buf);
 }
 
 // Asks for a new channel on CTL (NEWCHANNEL) and opens the client side of
@@ -184,7 +184,7 @@ bool ask_size(const Options &o, RequestChannel &ctl, uint64_t *size)
 std::unique_ptr<RequestChannel> new_channel(const Options &o, RequestChannel &ctl)
 {
   std::vector<char> name(o.cap);
-  todo("Step 4: cwrite() a TypeMsg of type NEWCHANNEL_MSG on CTL; cread() the new channel's name (NUL included) and return make_channel() of it, client side", o, ctl, name);
+  todo("Step 4: ask the server for a new channel and return this client's end of it (see Steps 4 and 7)", o, ctl, name);
 }
 
 // Writes all LEN bytes of BUF into FD at OFFSET.
@@ -209,7 +209,7 @@ bool copy_chunks(const Options &o, RequestChannel &ch, int fd, uint64_t size, ui
 {
   std::vector<char> request(o.cap);
   std::vector<char> reply(o.cap);
-  todo("Step 4: for chunks k = FIRST, FIRST + STEP, ... below (SIZE + CAP - 1) / CAP: cwrite() the file_request() for the CAP bytes at k * CAP (the last chunk shorter), cread() the reply, check its length, pwrite_all() it at its offset", o, ch, fd, size, first, step, request, reply);
+  todo("Step 4: copy chunks FIRST, FIRST + STEP, ... of o.file over CH into FD, each at its offset, checking every reply (see Step 4 and 'A copy with -c 2, message by message')", o, ch, fd, size, first, step, request, reply);
 }
 
 // Copies o.file (SIZE bytes) into FD over CHANNELS: chunk k goes over
@@ -219,7 +219,7 @@ bool transfer(const Options &o, std::vector<std::unique_ptr<RequestChannel>> &ch
 {
   if (channels.size() == 1)
     return copy_chunks(o, *channels[0], fd, size, 0, 1);
-  todo("Step 7: start one std::thread per channel i running copy_chunks() with FIRST i and STEP N; join() them all; true if all returned true", o, channels, fd, size);
+  todo("Step 7: copy over all N channels at once, one thread per channel; true if every one succeeded (see Step 7 and 'Threads: one per channel')", o, channels, fd, size);
 }
 
 // Copies o.file from the server into o.out: asks its size on CTL, opens

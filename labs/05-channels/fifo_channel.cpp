@@ -18,21 +18,21 @@ std::string fifo_path(const std::string &name, const char *dir) { return name + 
 // Makes the FIFO file PATH, mode 0600, unless it exists already.
 void make_fifo(const std::string &path)
 {
-  todo("Step 2: mkfifo() PATH with mode 0600; EEXIST is fine (the other side made it), other errors die(\"mkfifo\")", path);
+  todo("Step 2: make the FIFO file PATH unless the other side has made it already (see Step 2 and 'FIFOs: a pipe with a name')", path);
 }
 
 // Opens the FIFO file PATH with FLAGS (O_RDONLY or O_WRONLY) and returns
 // the file descriptor. This waits until the other side opens it too.
 int open_fifo(const std::string &path, int flags)
 {
-  todo("Step 2: open() PATH with FLAGS; die(\"open\") on failure; return the descriptor", path, flags);
+  todo("Step 2: open the FIFO PATH with FLAGS and return its descriptor (see Step 2 and 'The order of open')", path, flags);
 }
 
 // Writes all LEN bytes of BUF to FD: write() again for the rest as long as
 // it writes fewer bytes than asked for.
 void write_all(int fd, const char *buf, size_t len)
 {
-  todo("Step 2: write() BUF to FD until all LEN bytes are written: a write() may write fewer; die(\"write\") on failure", fd, buf, len);
+  todo("Step 2: write all LEN bytes of BUF to FD, however few each write takes (see Step 2 and 'Short writes and short reads')", fd, buf, len);
 }
 
 // Reads exactly LEN bytes from FD into BUF: read() again for the rest as
@@ -40,7 +40,7 @@ void write_all(int fd, const char *buf, size_t len)
 // file comes first, true otherwise.
 bool read_all(int fd, char *buf, size_t len)
 {
-  todo("Step 2: read() from FD into BUF until all LEN bytes are read (a read() may read fewer); return false if read() returns 0 (end of file) first; die(\"read\") on failure", fd, buf, len);
+  todo("Step 2: read exactly LEN bytes from FD into BUF; false if the writer has gone first (see Step 2 and 'Short writes and short reads')", fd, buf, len);
 }
 
 // Makes both FIFO files of the channel NAME: whichever side comes first
@@ -59,14 +59,14 @@ void FifoChannel::open_fifos()
 {
   if (in_fd_ != -1)
     return; // opened already
-  todo("Step 2: open NAME.c2s, then NAME.s2c: the server reads c2s (O_RDONLY) and writes s2c (O_WRONLY), the client the other way round; keep them in in_fd_ and out_fd_");
+  todo("Step 2: open both FIFOs in the contract's order, the way round that this side needs (see Step 2 and 'The order of open, and a deadlock')");
 }
 
 // Sends one message: its length as a uint32_t, then its LEN bytes.
 void FifoChannel::cwrite(const void *msg, size_t len)
 {
   open_fifos();
-  todo("Step 2: write_all() the length as a uint32_t, then the LEN bytes of MSG, to out_fd_", msg, len);
+  todo("Step 2: send MSG as one message that the reader can find the end of (see Step 2 and 'Messages on a byte stream')", msg, len);
 }
 
 // Receives one message: its length, then that many bytes into BUF. Returns
@@ -74,7 +74,7 @@ void FifoChannel::cwrite(const void *msg, size_t len)
 size_t FifoChannel::cread(void *buf, size_t cap)
 {
   open_fifos();
-  todo("Step 2: read_all() a uint32_t length from in_fd_ (end of file: return 0), check it is 1..CAP, read_all() that many bytes into BUF and return the length", buf, cap);
+  todo("Step 2: receive one whole message into BUF and return its length, or 0 if the peer has gone (see Step 2 and 'Messages on a byte stream')", buf, cap);
 }
 
 // Closes both FIFOs and removes their files.
@@ -87,5 +87,5 @@ FifoChannel::~FifoChannel()
 // Removes both FIFO files of the channel NAME; those that are gone already are fine.
 void FifoChannel::remove(const std::string &name)
 {
-  todo("Step 8: unlink() NAME.c2s and NAME.s2c; ENOENT is fine (the other side was first), other errors die(\"unlink\")", name);
+  todo("Step 8: remove both FIFO files of NAME; files gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }

@@ -19,7 +19,7 @@ std::string queue_name(const std::string &name, const char *dir) { return "/" + 
 // reading and writing; it holds one message of at most CAP bytes.
 mqd_t open_queue(const std::string &qname, size_t cap)
 {
-  todo("Step 5: mq_open() QNAME with O_RDWR | O_CREAT, mode 0600 and attributes mq_maxmsg 1, mq_msgsize CAP; die(\"mq_open\") on failure", qname, cap);
+  todo("Step 5: create or open the queue QNAME for both sending and receiving, with room for one message of CAP bytes (see Step 5 and 'Queue limits')", qname, cap);
 }
 
 // Opens both queues of the channel NAME: SIDE receives on one and sends on the other.
@@ -34,14 +34,14 @@ MqChannel::MqChannel(const std::string &name, Side side, size_t cap) : name_(nam
 // Sends one message of LEN bytes: it waits while the queue is full.
 void MqChannel::cwrite(const void *msg, size_t len)
 {
-  todo("Step 5: mq_send() the LEN bytes of MSG to out_ with priority 0; die(\"mq_send\") on failure", msg, len);
+  todo("Step 5: send MSG as one message to out_ (see Step 5 and 'Message queues as a channel')", msg, len);
 }
 
 // Receives one message into BUF (CAP bytes, at least the queue's
 // mq_msgsize) and returns its length, which mq_receive() returns.
 size_t MqChannel::cread(void *buf, size_t cap)
 {
-  todo("Step 5: mq_receive() from in_ into BUF of CAP bytes; die(\"mq_receive\") on failure; return its result (an ssize_t): the message's length", buf, cap);
+  todo("Step 5: receive one message from in_ into BUF and return its real length (see Step 5 and 'Message queues as a channel')", buf, cap);
 }
 
 // Closes both queues and removes them.
@@ -54,5 +54,5 @@ MqChannel::~MqChannel()
 // Removes both queues of the channel NAME; those that are gone already are fine.
 void MqChannel::remove(const std::string &name)
 {
-  todo("Step 8: mq_unlink() /NAME.c2s and /NAME.s2c; ENOENT is fine (the other side was first), other errors die(\"mq_unlink\")", name);
+  todo("Step 8: remove both queues of NAME; queues gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }

@@ -28,7 +28,7 @@ std::string shm_name(const std::string &name, const char *dir, const char *role 
 // other side was first (it keeps the value it has then).
 sem_t *open_semaphore(const std::string &sname, unsigned int value)
 {
-  todo("Step 6: sem_open() SNAME with O_CREAT (no O_EXCL), mode 0600 and VALUE; die(\"sem_open\") on SEM_FAILED", sname, value);
+  todo("Step 6: create or open the semaphore SNAME with the initial VALUE and return it (see Step 6 and 'Shared memory as a channel')", sname, value);
 }
 
 // Creates or opens direction DIR of the channel NAME: the object
@@ -37,13 +37,13 @@ sem_t *open_semaphore(const std::string &sname, unsigned int value)
 ShmDirection open_direction(const std::string &name, const char *dir, size_t cap)
 {
   ShmDirection d;
-  todo("Step 6: shm_open() /NAME.DIR with O_RDWR | O_CREAT, 0600; ftruncate() it to 8 + CAP; mmap() it MAP_SHARED; open_semaphore() /NAME.DIR.empty (1) and /NAME.DIR.full (0)", d, name, dir, cap);
+  todo("Step 6: create or open direction DIR of NAME: its slot of 8 + CAP bytes, mapped, and its empty and full semaphores (see Step 6 and 'Shared memory as a channel')", d, name, dir, cap);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it.
 void wait_semaphore(sem_t *sem)
 {
-  todo("Step 6: sem_wait() on SEM, again whenever it fails with EINTR; other errors die(\"sem_wait\")", sem);
+  todo("Step 6: take SEM, even when a signal interrupts the wait (see Step 6 and lab 04)", sem);
 }
 
 // Creates or opens both directions of the channel NAME.
@@ -59,21 +59,21 @@ ShmChannel::ShmChannel(const std::string &name, Side side, size_t cap) : name_(n
 // then announces it full.
 void ShmChannel::cwrite(const void *msg, size_t len)
 {
-  todo("Step 6: wait on out_.empty; set out_.slot->len to LEN and copy MSG to slot_data(out_.slot); post out_.full", msg, len);
+  todo("Step 6: put MSG into the out_ slot as its writer, once the slot is free (see Step 6 and 'Shared memory as a channel')", msg, len);
 }
 
 // Receives one message into BUF (CAP bytes): waits until the slot is full,
 // copies it out, then announces it empty. Returns its length.
 size_t ShmChannel::cread(void *buf, size_t cap)
 {
-  todo("Step 6: wait on in_.full; check that in_.slot->len is 1..CAP and copy that many bytes from slot_data(in_.slot) into BUF; post in_.empty; return the length", buf, cap);
+  todo("Step 6: take one message out of the in_ slot as its reader and return its length (see Step 6 and 'Shared memory as a channel')", buf, cap);
 }
 
 // Closes what this process has of direction D: its semaphores, its mapping
 // of the object (8 + CAP bytes) and the object's descriptor.
 void close_direction(const ShmDirection &d, size_t cap)
 {
-  todo("Step 6: sem_close() D.empty and D.full; munmap() D.slot (8 + CAP bytes); close() D.fd", d, cap);
+  todo("Step 6: let go of everything this process holds of direction D (see Step 6 and 'Clean-up in destructors')", d, cap);
 }
 
 // Closes both directions, then removes their objects and semaphores.
@@ -88,5 +88,5 @@ ShmChannel::~ShmChannel()
 // NAME; those that are gone already are fine.
 void ShmChannel::remove(const std::string &name)
 {
-  todo("Step 8: for c2s and s2c: sem_unlink() /NAME.D.empty and /NAME.D.full, shm_unlink() /NAME.D; ENOENT is fine (the other side was first), other errors die()", name);
+  todo("Step 8: remove the objects and semaphores of both directions of NAME; names gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }

@@ -64,7 +64,7 @@ void create_queue(const Options &o)
     die("mq_open");
   if (mq_close(q) == -1)
     die("mq_close");
-  // END SOLUTION: todo("Step 1: mq_open() NAME with O_CREAT (O_EXCL for -x), MODE and attr (NULL without -m/-s), then mq_close()", o);
+  // END SOLUTION: todo("Step 1: create the queue NAME with MODE and the attributes asked for (the kernel's defaults without -m and -s), and leave it for the other programs (see Step 1 and 'Attributes: struct mq_attr')", o);
 }
 
 // Parses the command line, then creates the queue.

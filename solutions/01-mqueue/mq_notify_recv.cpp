@@ -34,7 +34,7 @@ void print_record(unsigned int prio, const char *bytes, ssize_t len)
   printf("\n");
   if (fflush(stdout) == EOF)
     die("fflush");
-  // END SOLUTION: todo("Step 5: print each record as mq_recv does", prio, bytes, len);
+  // END SOLUTION: todo("Step 5: print one record exactly as mq_recv does (see Step 3)", prio, bytes, len);
 }
 
 // Blocks SIGUSR1 and returns a set holding just SIGUSR1. Blocked, the
@@ -50,7 +50,7 @@ sigset_t block_sigusr1()
   if (sigprocmask(SIG_BLOCK, &set, nullptr) == -1)
     die("sigprocmask");
   return set;
-  // END SOLUTION: todo("Step 5: block SIGUSR1 with sigprocmask() and return a set holding it");
+  // END SOLUTION: todo("Step 5: make SIGUSR1 wait as pending instead of killing us, and return a set holding it (see Step 5 and 'Notification: mq_notify')");
 }
 
 // Asks the kernel to send us SIGUSR1 when a message arrives on the empty
@@ -63,7 +63,7 @@ void request_notification(mqd_t q)
   sev.sigev_signo = SIGUSR1;
   if (mq_notify(q, &sev) == -1)
     die("mq_notify");
-  // END SOLUTION: todo("Step 5: mq_notify() with SIGEV_SIGNAL and SIGUSR1", q);
+  // END SOLUTION: todo("Step 5: ask the kernel for SIGUSR1 when a message arrives on the empty queue (see Step 5 and 'Notification: mq_notify')", q);
 }
 
 // Receives and prints every message now in q. The queue was opened with
@@ -86,7 +86,7 @@ void drain(mqd_t q)
     }
     print_record(prio, buf.data(), len);
   }
-  // END SOLUTION: todo("Step 5: mq_receive() and print until it fails with EAGAIN", q);
+  // END SOLUTION: todo("Step 5: print every message queued now, and stop once the queue is empty (see Step 5)", q);
 }
 
 // Opens NAME, waits asleep for the notification, then drains the queue.
@@ -107,6 +107,6 @@ int main(int argc, char *argv[])
   drain(q);
   if (mq_close(q) == -1)
     die("mq_close");
-  // END SOLUTION: todo("Step 5: mq_open() NAME (O_RDONLY|O_NONBLOCK), block SIGUSR1, mq_notify(), sigwaitinfo(), drain(), mq_close()", name);
+  // END SOLUTION: todo("Step 5: open NAME once, sleep without using the CPU until the notification comes, then print what is queued (see Step 5 and the rules in 'Notification: mq_notify')", name);
   return 0;
 }

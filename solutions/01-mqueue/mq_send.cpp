@@ -47,7 +47,7 @@ int open_flags(bool nonblock)
   if (nonblock) {
     // BEGIN SOLUTION
     flags |= O_NONBLOCK;
-    // END SOLUTION: todo("Step 4: for -n, add O_NONBLOCK, so that a full queue fails at once with EAGAIN", flags);
+    // END SOLUTION: todo("Step 4: with -n, a full queue must make the send fail at once with EAGAIN instead of waiting (see Step 4 and 'Blocking, O_NONBLOCK and timeouts')", flags);
   }
   return flags;
 }
@@ -64,7 +64,7 @@ void send_message(const char *name, int flags, const char *msg, unsigned int pri
     die_or_would_block("mq_send");
   if (mq_close(q) == -1)
     die("mq_close");
-  // END SOLUTION: todo("Step 2: mq_open() NAME, mq_send() exactly strlen(MSG) bytes (die_or_would_block on failure), mq_close()", name, flags, msg, prio);
+  // END SOLUTION: todo("Step 2: send exactly the bytes of MSG, no more, with priority PRIO, to the existing queue NAME (see Step 2 and 'Sending and receiving')", name, flags, msg, prio);
 }
 
 // Parses the command line, then sends the one message.

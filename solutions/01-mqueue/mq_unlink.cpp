@@ -25,7 +25,7 @@ void unlink_queue(const char *name)
   // BEGIN SOLUTION
   if (mq_unlink(name) == -1)
     die("mq_unlink");
-  // END SOLUTION: todo("Step 7: remove NAME with mq_unlink()", name);
+  // END SOLUTION: todo("Step 7: remove the name NAME; the queue itself lives on while someone has it open (see Step 7 and 'Voicemail, not a phone call')", name);
 }
 
 // Parses the command line, then removes the name.

@@ -49,7 +49,7 @@ void create_queue(const Options &o)
   if (id == -1)
     die("msgget");
   printf("%d\n", id);
-  // END SOLUTION: todo("Step 8: msgget() KEY with IPC_CREAT|MODE (IPC_EXCL for -x); print the identifier", o);
+  // END SOLUTION: todo("Step 8: create the System V queue for KEY with MODE (or, without -x, find the one there is) and print its id (see Step 8 and 'System V message queues')", o);
 }
 
 // Parses the command line, then creates the queue and prints its id.

@@ -32,7 +32,7 @@ void remove_queue(key_t key)
     die("msgget");
   if (msgctl(id, IPC_RMID, nullptr) == -1)
     die("msgctl");
-  // END SOLUTION: todo("Step 8: msgget(KEY, 0), then msgctl(IPC_RMID)", key);
+  // END SOLUTION: todo("Step 8: remove KEY's existing queue, at once (see Step 8 and 'System V message queues')", key);
 }
 
 // Parses the command line, then removes the queue.

@@ -68,7 +68,7 @@ void send_message(const Options &o)
     flags |= IPC_NOWAIT;
   if (msgsnd(id, &m, len, flags) == -1)
     die_or_would_block("msgsnd");
-  // END SOLUTION: todo("Step 8: msgget(KEY, 0), then msgsnd() a Message of TYPE with strlen(MSG) bytes of text (IPC_NOWAIT for -n)", o);
+  // END SOLUTION: todo("Step 8: send MSG as one message of type TYPE to KEY's existing queue, counting only its text (see Step 8 and 'System V message queues')", o);
 }
 
 // Parses the command line, then sends the one message.

@@ -43,7 +43,7 @@ char *map_shared_region(size_t size)
   if (addr == MAP_FAILED)
     die("mmap");
   return static_cast<char *>(addr);
-  // END SOLUTION: todo("Step 5: mmap() SIZE bytes with PROT_READ|PROT_WRITE and MAP_SHARED|MAP_ANONYMOUS (fd -1, offset 0)", size);
+  // END SOLUTION: todo("Step 5: get SIZE bytes of zeroed memory that a child forked later shares with this process (see Step 5 and 'Anonymous shared memory and fork')", size);
 }
 
 // Runs in the child: writes "child PID: TEXT" and its NUL into REGION, then
@@ -54,7 +54,7 @@ char *map_shared_region(size_t size)
   if (snprintf(region, size, "child %ld: %s", (long) getpid(), text) < 0)
     _exit(1);
   _exit(0);
-  // END SOLUTION: todo("Step 5: snprintf() \"child PID: TEXT\" into REGION, then _exit(0)", region, size, text);
+  // END SOLUTION: todo("Step 5: in the child, leave \"child PID: TEXT\" in REGION, then end the child without flushing the parent's stdio buffers (see Step 5)", region, size, text);
 }
 
 // Forks a child that runs child_writes(), and waits for it to end.
@@ -72,7 +72,7 @@ void fork_and_wait(char *region, size_t size, const char *text)
     die("waitpid");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     die_data("child failed");
-  // END SOLUTION: todo("Step 5: fork(); the child calls child_writes(); the parent waitpid()s and die_data(\"child failed\") unless it exited 0", region, size, text);
+  // END SOLUTION: todo("Step 5: start a child that runs child_writes() and wait until it has ended; a child that did not succeed is the data error \"child failed\" (see Step 5)", region, size, text);
 }
 
 // Undoes map_shared_region().
@@ -81,7 +81,7 @@ void unmap_region(char *region, size_t size)
   // BEGIN SOLUTION
   if (munmap(region, size) == -1)
     die("munmap");
-  // END SOLUTION: todo("Step 5: munmap() the region", region, size);
+  // END SOLUTION: todo("Step 5: let go of the region (see Step 5)", region, size);
 }
 
 // Parses the command line, lets a child write into the shared region, then

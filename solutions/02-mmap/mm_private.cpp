@@ -61,7 +61,7 @@ Mapping open_records(const char *path)
   m.size = sb.st_size;
   m.count = sb.st_size / sizeof(Record);
   return m;
-  // END SOLUTION: todo("Step 3: open() FILE with O_RDONLY, fstat() it; die_data() if it is empty or not a whole number of records; fill in fd, size and count", path);
+  // END SOLUTION: todo("Step 3: open FILE with only the access this program needs and learn its size; the data errors are mm_edit's (see Step 3 and 'prot must fit the open mode')", path);
 }
 
 // Exits 1 unless the file's COUNT records include record INDEX.
@@ -70,7 +70,7 @@ void check_index(long index, long count)
   // BEGIN SOLUTION
   if (index >= count)
     die_data("record %ld is out of range (the file holds %ld records)", index, count);
-  // END SOLUTION: todo("Step 3: die_data() if INDEX is not below COUNT, as in mm_edit", index, count);
+  // END SOLUTION: todo("Step 3: refuse a record INDEX that the file's COUNT records do not include, as in mm_edit", index, count);
 }
 
 // Maps all of m's file readable and writable, but private: the first store
@@ -83,7 +83,7 @@ void map_records(Mapping &m)
   if (addr == MAP_FAILED)
     die("mmap");
   m.records = static_cast<Record *>(addr);
-  // END SOLUTION: todo("Step 3: mmap() the whole file with PROT_READ|PROT_WRITE and MAP_PRIVATE at offset 0; set m.records", m);
+  // END SOLUTION: todo("Step 3: make the whole file reachable through m.records, writable, but so that stores change this process's copy and never the file (see Step 3 and 'MAP_SHARED and MAP_PRIVATE')", m);
 }
 
 // Undoes map_records() and open_records(): munmap() exactly the length
@@ -95,7 +95,7 @@ void unmap_records(const Mapping &m)
     die("munmap");
   if (close(m.fd) == -1)
     die("close");
-  // END SOLUTION: todo("Step 3: munmap() m.size bytes at m.records, then close() m.fd", m);
+  // END SOLUTION: todo("Step 3: let go of all of the mapping, then of FILE, as in mm_edit", m);
 }
 
 // Parses the command line, changes the balance in a private mapping, prints
@@ -110,7 +110,7 @@ int main(int argc, char *argv[])
   check_index(o.index, m.count);
   // BEGIN SOLUTION
   m.records[o.index].balance = o.balance; // copy-on-write: now the page is ours alone
-  // END SOLUTION: todo("Step 3: store BALANCE in record INDEX through m.records", m, o);
+  // END SOLUTION: todo("Step 3: give record INDEX the new BALANCE in this process's copy (see Step 3)", m, o);
   printf("balance %d\n", (int) m.records[o.index].balance); // read back from the mapping
   handshake("ready"); // the grader finds FILE unchanged and our mapping private
   unmap_records(m);

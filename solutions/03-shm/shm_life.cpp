@@ -48,7 +48,7 @@ Object create_object(const char *name)
   obj.addr = static_cast<char *>(addr);
   memcpy(obj.addr, "alive", 6); // 6 bytes: the NUL too
   return obj;
-  // END SOLUTION: todo("Step 3: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to LIFE_SIZE; mmap() it MAP_SHARED; store \"alive\" and its NUL at offset 0", name, LIFE_SIZE);
+  // END SOLUTION: todo("Step 3: create NAME (it must not exist yet), one page long, mapped shared, holding \"alive\" and its NUL at offset 0 (see Step 3 and 'An object's lifetime')", name, LIFE_SIZE);
 }
 
 // Parses the command line, then creates the object and lets go of it one
@@ -68,12 +68,12 @@ int main(int argc, char *argv[])
   // BEGIN SOLUTION
   if (shm_unlink(name) == -1)
     die("shm_unlink");
-  // END SOLUTION: todo("Step 3: shm_unlink() NAME: the name goes, the memory stays mapped", name);
+  // END SOLUTION: todo("Step 3: take away the object's name; the memory stays mapped (see Step 3 and 'An object's lifetime')", name);
   handshake("unlinked"); // no name: only our mapping keeps the memory alive
   // BEGIN SOLUTION
   if (munmap(obj.addr, LIFE_SIZE) == -1)
     die("munmap");
-  // END SOLUTION: todo("Step 3: munmap() the LIFE_SIZE bytes: now the memory is freed", obj, LIFE_SIZE);
+  // END SOLUTION: todo("Step 3: give up the last hold on the object, so that its memory is freed (see Step 3 and 'An object's lifetime')", obj, LIFE_SIZE);
   handshake("unmapped"); // nothing is left
   return 0;
 }

@@ -67,7 +67,7 @@ Box create_mailbox(const char *name)
   box.mb->seq = 0;
   box.mb->len = 0;
   return box;
-  // END SOLUTION: todo("Step 4: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to sizeof(Mailbox); mmap() it MAP_SHARED; magic \"MBOX\", seq 0, len 0", name);
+  // END SOLUTION: todo("Step 4: create NAME (it must not exist yet), exactly one Mailbox long and mapped shared, and set up an empty mailbox; keep the descriptor open (see Step 4 and 'Laying out a shared structure')", name);
 }
 
 // Exits 1 if a peer has made the object smaller than a Mailbox since we
@@ -82,7 +82,7 @@ void check_size(const Box &box, const char *name)
     die("fstat");
   if ((size_t) sb.st_size < sizeof(Mailbox))
     die_data("%s shrank to %ld bytes", name, (long) sb.st_size);
-  // END SOLUTION: todo("Step 4: fstat() box.fd; die_data() \"NAME shrank to S bytes\" if it is smaller than a Mailbox", box, name);
+  // END SOLUTION: todo("Step 4: stop with the contract's \"shrank\" data error if a peer has made the object smaller than a Mailbox, without touching the mapping (see Step 4 and 'When the peer truncates the object')", box, name);
 }
 
 // Posts message N: the LEN bytes of TEXT themselves (a pointer to them would
@@ -95,7 +95,7 @@ void post(Mailbox *mb, const char *text, size_t len, uint32_t n)
   memcpy(mb->text, text, len);
   mb->len = len;
   std::atomic_ref<uint32_t>(mb->seq).store(n, std::memory_order_release);
-  // END SOLUTION: todo("Step 4: copy the LEN bytes of TEXT into mb->text, set mb->len; last, store N into mb->seq with std::atomic_ref and memory_order_release", mb, text, len, n);
+  // END SOLUTION: todo("Step 4: publish message N, the LEN bytes of TEXT themselves, so that a reader who sees seq N sees all of message N (see Step 4 and 'Publishing a message: seq last, and why that is not enough')", mb, text, len, n);
 }
 
 // Undoes create_mailbox(): unmaps the mailbox, closes it and removes its name.
@@ -108,7 +108,7 @@ void remove_mailbox(const Box &box, const char *name)
     die("close");
   if (shm_unlink(name) == -1)
     die("shm_unlink");
-  // END SOLUTION: todo("Step 4: munmap() the mailbox, close() box.fd, shm_unlink() NAME", box, name);
+  // END SOLUTION: todo("Step 4: undo create_mailbox() and leave nothing behind (see Step 4 and 'Objects outlive programs')", box, name);
 }
 
 // Parses the command line, creates the mailbox, posts each line of stdin

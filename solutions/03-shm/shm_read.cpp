@@ -54,7 +54,7 @@ Object open_object(const char *name)
     die("fstat");
   obj.size = sb.st_size;
   return obj;
-  // END SOLUTION: todo("Step 2: shm_open() NAME with O_RDONLY, fstat() it; fill in fd and size", name);
+  // END SOLUTION: todo("Step 2: open NAME for reading only, never creating it, and learn its size; fill in fd and size (see Step 2 and 'The POSIX calls, one by one')", name);
 }
 
 // Exits 1 unless the object's SIZE bytes include OFFSET + LENGTH. Checked
@@ -66,7 +66,7 @@ void check_range(const Options &o, size_t size)
   // Written so that OFFSET + LENGTH cannot overflow.
   if ((size_t) o.offset > size || (size_t) o.length > size - o.offset)
     die_data("%s holds %zu bytes, fewer than %ld + %ld", o.name, size, o.offset, o.length);
-  // END SOLUTION: todo("Step 2: die_data() \"NAME holds SIZE bytes, fewer than OFFSET + LENGTH\" if the object is too small", o, size);
+  // END SOLUTION: todo("Step 2: stop with the contract's data error unless the object's SIZE bytes hold OFFSET + LENGTH, in a test that cannot overflow (see Step 2 and the contract's shm_read)", o, size);
 }
 
 // Maps all of the object, read-only and shared: we see what writers store.
@@ -77,7 +77,7 @@ void map_object(Object &obj)
   if (addr == MAP_FAILED)
     die("mmap");
   obj.bytes = static_cast<const char *>(addr);
-  // END SOLUTION: todo("Step 2: mmap() the whole object (obj.size bytes) PROT_READ, MAP_SHARED at offset 0; set obj.bytes", obj);
+  // END SOLUTION: todo("Step 2: map the whole object read-only and shared, and keep where it lies in obj.bytes (see Step 2)", obj);
 }
 
 // Writes LENGTH bytes from OFFSET to stdout exactly as they are: they may
@@ -87,7 +87,7 @@ void print_bytes(const Object &obj, const Options &o)
   // BEGIN SOLUTION
   if (fwrite(obj.bytes + o.offset, 1, o.length, stdout) != (size_t) o.length)
     die("fwrite");
-  // END SOLUTION: todo("Step 2: fwrite() LENGTH bytes from obj.bytes + OFFSET to stdout", obj, o);
+  // END SOLUTION: todo("Step 2: send LENGTH bytes from OFFSET to stdout exactly as they are, NULs included (see Step 2)", obj, o);
 }
 
 // Undoes map_object() and open_object().
@@ -98,7 +98,7 @@ void close_object(const Object &obj)
     die("munmap");
   if (close(obj.fd) == -1)
     die("close");
-  // END SOLUTION: todo("Step 2: munmap() obj.size bytes at obj.bytes (if mapped), then close() obj.fd", obj);
+  // END SOLUTION: todo("Step 2: let go of the mapping (if there is one) and of the descriptor (see Step 2)", obj);
 }
 
 // Parses the command line, checks the range, then prints the bytes.

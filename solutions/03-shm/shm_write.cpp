@@ -75,7 +75,7 @@ int open_object(const Options &o)
   if (ftruncate(fd, o.size) == -1)
     die("ftruncate");
   return fd;
-  // END SOLUTION: todo("Step 1: shm_open() NAME with O_CREAT|O_RDWR (O_EXCL for -x) and MODE; ftruncate() it to SIZE; return the descriptor", o);
+  // END SOLUTION: todo("Step 1: open NAME for reading and writing, creating it with MODE if need be (for -x, only a new one), and make it SIZE bytes long; return the descriptor (see Step 1 and 'Why ftruncate: size 0 and SIGBUS')", o);
 }
 
 // Copies INPUT to offset 0 of the object through a shared mapping of all
@@ -92,7 +92,7 @@ void write_object(int fd, size_t size, const std::vector<char> &input)
     die("munmap");
   if (close(fd) == -1)
     die("close");
-  // END SOLUTION: todo("Step 1: mmap() SIZE bytes PROT_READ|PROT_WRITE, MAP_SHARED; memcpy() INPUT to the start; munmap(); close()", fd, size, input);
+  // END SOLUTION: todo("Step 1: put INPUT at the start of the object through a shared, writable mapping of all SIZE bytes, then let go of the mapping and the descriptor; the object lives on (see Step 1)", fd, size, input);
 }
 
 // Parses the command line, reads the input, then writes it into the object.

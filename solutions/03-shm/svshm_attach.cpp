@@ -53,7 +53,7 @@ Segment create_and_attach(const Options &o)
   seg.addr = static_cast<char *>(addr);
   memcpy(seg.addr, "attached", 9); // 9 bytes: the NUL too
   return seg;
-  // END SOLUTION: todo("Step 5: shmget() KEY, SIZE, IPC_CREAT|IPC_EXCL|0600; shmat() it (address NULL, flags 0); store \"attached\" and its NUL at its start", o);
+  // END SOLUTION: todo("Step 5: create a new segment of SIZE bytes for KEY (it must have none yet), mode 0600, attach it where the kernel likes, and store \"attached\" and its NUL at its start (see Step 5 and 'System V shared memory')", o);
 }
 
 // Detaches the segment and removes it. Removal is immediate here because
@@ -65,7 +65,7 @@ void detach_and_remove(const Segment &seg)
     die("shmdt");
   if (shmctl(seg.id, IPC_RMID, nullptr) == -1)
     die("shmctl");
-  // END SOLUTION: todo("Step 5: shmdt() the address, then shmctl(id, IPC_RMID, NULL)", seg);
+  // END SOLUTION: todo("Step 5: detach the segment and remove it, so that KEY finds no segment any more (see Step 5 and 'System V shared memory')", seg);
 }
 
 // Parses the command line, then creates, attaches, detaches and removes the

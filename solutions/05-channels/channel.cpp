@@ -22,7 +22,7 @@ std::unique_ptr<RequestChannel> make_channel(char type, const std::string &name,
   case 's': return std::make_unique<ShmChannel>(name, side, cap);
   }
   die_data("no channel type %c", type);
-  // END SOLUTION: todo("Step 1: return std::make_unique<FifoChannel>(name, side) for 'f', MqChannel(name, side, cap) for 'q', ShmChannel(name, side, cap) for 's'", type, name, side, cap);
+  // END SOLUTION: todo("Step 1: return this side's end of the channel NAME as the class that TYPE names (see Step 1 and 'One interface, three classes')", type, name, side, cap);
 }
 
 // Removes what a channel NAME of TYPE may have left behind.
@@ -35,5 +35,5 @@ void remove_channel(char type, const std::string &name)
   case 's': ShmChannel::remove(name); return;
   }
   die_data("no channel type %c", type);
-  // END SOLUTION: todo("Step 8: call FifoChannel::remove(name), MqChannel::remove(name) or ShmChannel::remove(name), as TYPE says", type, name);
+  // END SOLUTION: todo("Step 8: remove every name that a channel NAME of TYPE may have left, through that class's remove() (see Step 8 and 'Clean-up in destructors')", type, name);
 }

@@ -21,7 +21,7 @@ void make_fifo(const std::string &path)
   // BEGIN SOLUTION
   if (mkfifo(path.c_str(), 0600) == -1 && errno != EEXIST)
     die("mkfifo");
-  // END SOLUTION: todo("Step 2: mkfifo() PATH with mode 0600; EEXIST is fine (the other side made it), other errors die(\"mkfifo\")", path);
+  // END SOLUTION: todo("Step 2: make the FIFO file PATH unless the other side has made it already (see Step 2 and 'FIFOs: a pipe with a name')", path);
 }
 
 // Opens the FIFO file PATH with FLAGS (O_RDONLY or O_WRONLY) and returns
@@ -33,7 +33,7 @@ int open_fifo(const std::string &path, int flags)
   if (fd == -1)
     die("open");
   return fd;
-  // END SOLUTION: todo("Step 2: open() PATH with FLAGS; die(\"open\") on failure; return the descriptor", path, flags);
+  // END SOLUTION: todo("Step 2: open the FIFO PATH with FLAGS and return its descriptor (see Step 2 and 'The order of open')", path, flags);
 }
 
 // Writes all LEN bytes of BUF to FD: write() again for the rest as long as
@@ -48,7 +48,7 @@ void write_all(int fd, const char *buf, size_t len)
     buf += n;
     len -= n;
   }
-  // END SOLUTION: todo("Step 2: write() BUF to FD until all LEN bytes are written: a write() may write fewer; die(\"write\") on failure", fd, buf, len);
+  // END SOLUTION: todo("Step 2: write all LEN bytes of BUF to FD, however few each write takes (see Step 2 and 'Short writes and short reads')", fd, buf, len);
 }
 
 // Reads exactly LEN bytes from FD into BUF: read() again for the rest as
@@ -67,7 +67,7 @@ bool read_all(int fd, char *buf, size_t len)
     len -= n;
   }
   return true;
-  // END SOLUTION: todo("Step 2: read() from FD into BUF until all LEN bytes are read (a read() may read fewer); return false if read() returns 0 (end of file) first; die(\"read\") on failure", fd, buf, len);
+  // END SOLUTION: todo("Step 2: read exactly LEN bytes from FD into BUF; false if the writer has gone first (see Step 2 and 'Short writes and short reads')", fd, buf, len);
 }
 
 // Makes both FIFO files of the channel NAME: whichever side comes first
@@ -94,7 +94,7 @@ void FifoChannel::open_fifos()
     out_fd_ = open_fifo(fifo_path(name_, "c2s"), O_WRONLY);
     in_fd_ = open_fifo(fifo_path(name_, "s2c"), O_RDONLY);
   }
-  // END SOLUTION: todo("Step 2: open NAME.c2s, then NAME.s2c: the server reads c2s (O_RDONLY) and writes s2c (O_WRONLY), the client the other way round; keep them in in_fd_ and out_fd_");
+  // END SOLUTION: todo("Step 2: open both FIFOs in the contract's order, the way round that this side needs (see Step 2 and 'The order of open, and a deadlock')");
 }
 
 // Sends one message: its length as a uint32_t, then its LEN bytes.
@@ -105,7 +105,7 @@ void FifoChannel::cwrite(const void *msg, size_t len)
   uint32_t header = len;
   write_all(out_fd_, reinterpret_cast<const char *>(&header), sizeof header);
   write_all(out_fd_, static_cast<const char *>(msg), len);
-  // END SOLUTION: todo("Step 2: write_all() the length as a uint32_t, then the LEN bytes of MSG, to out_fd_", msg, len);
+  // END SOLUTION: todo("Step 2: send MSG as one message that the reader can find the end of (see Step 2 and 'Messages on a byte stream')", msg, len);
 }
 
 // Receives one message: its length, then that many bytes into BUF. Returns
@@ -122,7 +122,7 @@ size_t FifoChannel::cread(void *buf, size_t cap)
   if (!read_all(in_fd_, static_cast<char *>(buf), len))
     die_data("a message cut short on %s", name_.c_str());
   return len;
-  // END SOLUTION: todo("Step 2: read_all() a uint32_t length from in_fd_ (end of file: return 0), check it is 1..CAP, read_all() that many bytes into BUF and return the length", buf, cap);
+  // END SOLUTION: todo("Step 2: receive one whole message into BUF and return its length, or 0 if the peer has gone (see Step 2 and 'Messages on a byte stream')", buf, cap);
 }
 
 // Closes both FIFOs and removes their files.
@@ -147,5 +147,5 @@ void FifoChannel::remove(const std::string &name)
     if (unlink(fifo_path(name, dir).c_str()) == -1 && errno != ENOENT)
       die("unlink");
   }
-  // END SOLUTION: todo("Step 8: unlink() NAME.c2s and NAME.s2c; ENOENT is fine (the other side was first), other errors die(\"unlink\")", name);
+  // END SOLUTION: todo("Step 8: remove both FIFO files of NAME; files gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }

@@ -27,7 +27,7 @@ mqd_t open_queue(const std::string &qname, size_t cap)
   if (mqd == (mqd_t) -1)
     die("mq_open");
   return mqd;
-  // END SOLUTION: todo("Step 5: mq_open() QNAME with O_RDWR | O_CREAT, mode 0600 and attributes mq_maxmsg 1, mq_msgsize CAP; die(\"mq_open\") on failure", qname, cap);
+  // END SOLUTION: todo("Step 5: create or open the queue QNAME for both sending and receiving, with room for one message of CAP bytes (see Step 5 and 'Queue limits')", qname, cap);
 }
 
 // Opens both queues of the channel NAME: SIDE receives on one and sends on the other.
@@ -45,7 +45,7 @@ void MqChannel::cwrite(const void *msg, size_t len)
   // BEGIN SOLUTION
   if (mq_send(out_, static_cast<const char *>(msg), len, 0) == -1)
     die("mq_send");
-  // END SOLUTION: todo("Step 5: mq_send() the LEN bytes of MSG to out_ with priority 0; die(\"mq_send\") on failure", msg, len);
+  // END SOLUTION: todo("Step 5: send MSG as one message to out_ (see Step 5 and 'Message queues as a channel')", msg, len);
 }
 
 // Receives one message into BUF (CAP bytes, at least the queue's
@@ -57,7 +57,7 @@ size_t MqChannel::cread(void *buf, size_t cap)
   if (n == -1)
     die("mq_receive");
   return n;
-  // END SOLUTION: todo("Step 5: mq_receive() from in_ into BUF of CAP bytes; die(\"mq_receive\") on failure; return its result (an ssize_t): the message's length", buf, cap);
+  // END SOLUTION: todo("Step 5: receive one message from in_ into BUF and return its real length (see Step 5 and 'Message queues as a channel')", buf, cap);
 }
 
 // Closes both queues and removes them.
@@ -82,5 +82,5 @@ void MqChannel::remove(const std::string &name)
     if (mq_unlink(queue_name(name, dir).c_str()) == -1 && errno != ENOENT)
       die("mq_unlink");
   }
-  // END SOLUTION: todo("Step 8: mq_unlink() /NAME.c2s and /NAME.s2c; ENOENT is fine (the other side was first), other errors die(\"mq_unlink\")", name);
+  // END SOLUTION: todo("Step 8: remove both queues of NAME; queues gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }

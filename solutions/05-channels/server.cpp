@@ -135,7 +135,7 @@ void answer_data(const Server &s, RequestChannel &ch, const DataMsg &req)
   if (req.row < s.table.size() && req.col < s.table[req.row].size())
     value = s.table[req.row][req.col];
   ch.cwrite(&value, sizeof value);
-  // END SOLUTION: todo("Step 3: cwrite() the int64_t at s.table[req.row][req.col] to CH, or NO_VALUE if the cell is outside the table", s, ch, req);
+  // END SOLUTION: todo("Step 3: reply to the DATA request REQ with its cell's value, or NO_VALUE (see Step 3 and 'The server's replies')", s, ch, req);
 }
 
 // Answers the FILE request REQ for the file NAME into REPLY (CAP bytes):
@@ -173,7 +173,7 @@ size_t answer_file(const Server &s, const FileMsg &req, const char *name, char *
   if (close(fd) == -1)
     die("close");
   return len;
-  // END SOLUTION: todo("Step 3: open() DATADIR/NAME (failure: NO_DATA) and fstat() it; a regular file: its size for offset 0 length 0, else pread() LENGTH bytes at OFFSET into REPLY if 1 <= LENGTH <= CAP and OFFSET + LENGTH <= size; close(); return the reply's length", s, req, name, reply);
+  // END SOLUTION: todo("Step 3: put the answer to the FILE request REQ for NAME into REPLY and return its length (see Step 3 and 'The server's replies')", s, req, name, reply);
 }
 
 void serve(Server &s, RequestChannel &ch, const std::string &name, bool control);
@@ -187,7 +187,7 @@ void channel_thread(Server &s, std::string name, std::promise<void> made)
   std::unique_ptr<RequestChannel> ch = make_channel(s.o.type, name, Side::server, s.o.cap);
   made.set_value(); // the channel's objects exist: the client may open them
   serve(s, *ch, name, false);
-  // END SOLUTION: todo("Step 4: make_channel() NAME (server side), then MADE.set_value(), then serve() it (not the control channel)", s, name, made);
+  // END SOLUTION: todo("Step 4: make and serve the new channel NAME, saying through MADE once it exists (see Step 7 and 'Threads: one per channel')", s, name, made);
 }
 
 // Answers a NEWCHANNEL request on the control channel CTL: starts a thread
@@ -203,7 +203,7 @@ void answer_newchannel(Server &s, RequestChannel &ctl, std::vector<std::thread> 
   threads.emplace_back(channel_thread, std::ref(s), name, std::move(made));
   ready.wait(); // reply only once the channel's objects exist
   ctl.cwrite(name.c_str(), name.size() + 1);
-  // END SOLUTION: todo("Step 4: name NAME.chK (K = THREADS.size() + 1: \"ctl.ch1\", ...); start a std::thread running channel_thread(s, name, promise) into THREADS; wait on the promise's future; cwrite() the name with its NUL to CTL", s, ctl, threads);
+  // END SOLUTION: todo("Step 4: start a thread that makes and serves the next new channel, and reply with its name once it exists (see Step 7 and 'The server's replies')", s, ctl, threads);
 }
 
 // Serves the channel CH, named NAME, until QUIT or until the client has
@@ -239,7 +239,7 @@ void serve(Server &s, RequestChannel &ch, const std::string &name, bool control)
     } else {
       bad_request(n, name);
     }
-    // END SOLUTION: todo("Step 3: QUIT (4 bytes): break; DATA (12 bytes): answer_data(); FILE (16 bytes, the name and its NUL): cwrite() the reply that answer_file() makes; Step 7: NEWCHANNEL (4 bytes, control channel only): answer_newchannel(); anything else: bad_request()", ch, head, threads, control, reply);
+    // END SOLUTION: todo("Step 3: answer or reject the request by its type and its length; Step 7: NEWCHANNEL on the control channel only (see Step 3 and the contract's 'Messages')", ch, head, threads, control, reply);
   }
   // BEGIN SOLUTION
   for (std::thread &t : threads)

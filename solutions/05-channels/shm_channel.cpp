@@ -33,7 +33,7 @@ sem_t *open_semaphore(const std::string &sname, unsigned int value)
   if (sem == SEM_FAILED)
     die("sem_open");
   return sem;
-  // END SOLUTION: todo("Step 6: sem_open() SNAME with O_CREAT (no O_EXCL), mode 0600 and VALUE; die(\"sem_open\") on SEM_FAILED", sname, value);
+  // END SOLUTION: todo("Step 6: create or open the semaphore SNAME with the initial VALUE and return it (see Step 6 and 'Shared memory as a channel')", sname, value);
 }
 
 // Creates or opens direction DIR of the channel NAME: the object
@@ -55,7 +55,7 @@ ShmDirection open_direction(const std::string &name, const char *dir, size_t cap
   d.empty = open_semaphore(shm_name(name, dir, "empty"), 1);
   d.full = open_semaphore(shm_name(name, dir, "full"), 0);
   return d;
-  // END SOLUTION: todo("Step 6: shm_open() /NAME.DIR with O_RDWR | O_CREAT, 0600; ftruncate() it to 8 + CAP; mmap() it MAP_SHARED; open_semaphore() /NAME.DIR.empty (1) and /NAME.DIR.full (0)", d, name, dir, cap);
+  // END SOLUTION: todo("Step 6: create or open direction DIR of NAME: its slot of 8 + CAP bytes, mapped, and its empty and full semaphores (see Step 6 and 'Shared memory as a channel')", d, name, dir, cap);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it.
@@ -66,7 +66,7 @@ void wait_semaphore(sem_t *sem)
     if (errno != EINTR)
       die("sem_wait");
   }
-  // END SOLUTION: todo("Step 6: sem_wait() on SEM, again whenever it fails with EINTR; other errors die(\"sem_wait\")", sem);
+  // END SOLUTION: todo("Step 6: take SEM, even when a signal interrupts the wait (see Step 6 and lab 04)", sem);
 }
 
 // Creates or opens both directions of the channel NAME.
@@ -88,7 +88,7 @@ void ShmChannel::cwrite(const void *msg, size_t len)
   memcpy(slot_data(out_.slot), msg, len);
   if (sem_post(out_.full) == -1)
     die("sem_post");
-  // END SOLUTION: todo("Step 6: wait on out_.empty; set out_.slot->len to LEN and copy MSG to slot_data(out_.slot); post out_.full", msg, len);
+  // END SOLUTION: todo("Step 6: put MSG into the out_ slot as its writer, once the slot is free (see Step 6 and 'Shared memory as a channel')", msg, len);
 }
 
 // Receives one message into BUF (CAP bytes): waits until the slot is full,
@@ -104,7 +104,7 @@ size_t ShmChannel::cread(void *buf, size_t cap)
   if (sem_post(in_.empty) == -1)
     die("sem_post");
   return len;
-  // END SOLUTION: todo("Step 6: wait on in_.full; check that in_.slot->len is 1..CAP and copy that many bytes from slot_data(in_.slot) into BUF; post in_.empty; return the length", buf, cap);
+  // END SOLUTION: todo("Step 6: take one message out of the in_ slot as its reader and return its length (see Step 6 and 'Shared memory as a channel')", buf, cap);
 }
 
 // Closes what this process has of direction D: its semaphores, its mapping
@@ -120,7 +120,7 @@ void close_direction(const ShmDirection &d, size_t cap)
     die("munmap");
   if (close(d.fd) == -1)
     die("close");
-  // END SOLUTION: todo("Step 6: sem_close() D.empty and D.full; munmap() D.slot (8 + CAP bytes); close() D.fd", d, cap);
+  // END SOLUTION: todo("Step 6: let go of everything this process holds of direction D (see Step 6 and 'Clean-up in destructors')", d, cap);
 }
 
 // Closes both directions, then removes their objects and semaphores.
@@ -146,5 +146,5 @@ void ShmChannel::remove(const std::string &name)
     if (shm_unlink(shm_name(name, dir).c_str()) == -1 && errno != ENOENT)
       die("shm_unlink");
   }
-  // END SOLUTION: todo("Step 8: for c2s and s2c: sem_unlink() /NAME.D.empty and /NAME.D.full, shm_unlink() /NAME.D; ENOENT is fine (the other side was first), other errors die()", name);
+  // END SOLUTION: todo("Step 8: remove the objects and semaphores of both directions of NAME; names gone already are fine (see Step 8 and 'Clean-up in destructors')", name);
 }
