@@ -57,7 +57,7 @@ Options parse_args(int argc, char *argv[])
 // rather than end the program, as SIGUSR1's default action would.
 void install_handler()
 {
-  todo("Step 6: sigaction() SIGUSR1 with sa_handler count_signal, an empty sa_mask and sa_flags 0 (not SA_RESTART)");
+  todo("Step 6: make SIGUSR1 run count_signal() and interrupt a wait, rather than end the program or restart the wait (see Step 6 and 'Signals and EINTR')");
 }
 
 // Returns the ring's semaphores. In named mode, opens NAME-empty, NAME-full
@@ -67,16 +67,16 @@ RingSems open_semaphores(const Options &o, Ring *r)
 {
   RingSems s;
   if (o.unnamed) {
-    todo("Step 7: use the header's semaphores: &r->empty, &r->full, &r->mutex", s, r);
+    todo("Step 7: with -u, the semaphores are the three in the ring's header, as this process maps it (see Step 7)", s, r);
   }
-  todo("Step 4: sem_open() sem_name(NAME, \"empty\"), \"full\" and \"mutex\" with oflag 0; die(\"sem_open\") on SEM_FAILED", s, o);
+  todo("Step 4: open the ring's three named semaphores, which ring_init made, as ring_put does (see Step 4)", s, o);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it
 // (it fails with EINTR then, whatever SA_RESTART says).
 void wait_sem(sem_t *sem)
 {
-  todo("Step 4: sem_wait() on SEM, again whenever it fails with EINTR (as in Step 1); other errors die(\"sem_wait\"); then use wait_sem() for every wait", sem);
+  todo("Step 4: take SEM, asleep while it is 0, and again whenever a signal interrupts the sleep; then wait through wait_sem() everywhere (see Step 4 and 'Signals and EINTR')", sem);
 }
 
 // Waits on FULL for an item. Without -t, as wait_sem() does. With -t, no
@@ -85,7 +85,7 @@ void wait_sem(sem_t *sem)
 // deadline passes, exits 3 with "PROG: no item within SECONDS s".
 void wait_full(sem_t *full, const Options &o)
 {
-  todo("Step 4: without -t, wait_sem(FULL); Step 6: with -t, sem_timedwait() until now + SECONDS (CLOCK_REALTIME), again on EINTR; on ETIMEDOUT print \"ring_get: no item within SECONDS s\" and exit 3", full, o);
+  todo("Step 4: wait for an item on FULL; Step 6: with -t, for no longer than SECONDS from now, signals or not, then the contract's message and exit 3 (see Step 6 and 'Timeouts: sem_timedwait and its absolute deadline')", full, o);
 }
 
 // The consumer step: takes a filled slot (asleep while there is none), then
@@ -93,7 +93,7 @@ void wait_full(sem_t *full, const Options &o)
 // back the mutex and announces one more free slot.
 void consume(Ring *r, const RingSems &s, const Options &o, Item *item)
 {
-  todo("Step 4: wait on full, wait on mutex; copy slot out to *ITEM; out = (out + 1) % slots; post mutex, post empty", r, s, o, item);
+  todo("Step 4: take the next item out of the ring into *ITEM as the consumer, asleep while the ring is empty (see Step 4 and 'Empty and full swapped')", r, s, o, item);
 }
 
 // Prints the text of item N and a newline, then flushes stdout, so that
@@ -114,7 +114,7 @@ void print_item(const Item &item, long n)
 // processes). Unnamed ones belong to the ring: nothing to close.
 void close_semaphores(const Options &o, const RingSems &s)
 {
-  todo("Step 4: sem_close() the three semaphores (named mode; Step 7: unnamed ones are not closed)", o, s);
+  todo("Step 4: let go of the three named semaphores without removing them; with -u there is nothing to let go of (see Step 4)", o, s);
 }
 
 // Parses the command line, opens the ring, then takes and prints COUNT items.
@@ -123,7 +123,7 @@ int main(int argc, char *argv[])
   prog_name = "ring_get";
   prog_usage = "[-u] [-t SECONDS] NAME COUNT";
   Options o = parse_args(argc, argv);
-  if (o.seconds != 0) todo("Step 6: -t SECONDS: call install_handler() here, and wait on full with wait_full()", o);
+  if (o.seconds != 0) todo("Step 6: -t SECONDS: install the SIGUSR1 handler here, before the first wait, with or without -t (see Step 6)", o);
   size_t size;
   Ring *r = map_ring(o.name, &size);
   RingSems s = open_semaphores(o, r);

@@ -49,7 +49,7 @@ Options parse_args(int argc, char *argv[])
 // values. A name that does not exist (ENOENT) is fine.
 void remove_stale(const Options &o)
 {
-  todo("Step 2: shm_unlink() NAME and (named mode) sem_unlink() NAME-empty, NAME-full and NAME-mutex; ENOENT is fine, other errors die()", o);
+  todo("Step 2: remove whatever an earlier ring of this NAME left, the object and (named mode) its semaphores; a name that is not there is fine (see Step 2 and 'A semaphore's value outlives its programs')", o);
 }
 
 // Creates the object NAME (it must not exist now), makes it ring_size(SLOTS)
@@ -57,21 +57,21 @@ void remove_stale(const Options &o)
 // ring: magic "RING", slots SLOTS, in 0, out 0.
 Ring *create_ring(const Options &o)
 {
-  todo("Step 2: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to ring_size(SLOTS); mmap() it MAP_SHARED; close(); magic \"RING\", slots SLOTS, in 0, out 0", o);
+  todo("Step 2: create the object NAME (it must not exist yet) as an empty ring of SLOTS slots, mapped shared, and return it (see Step 2 and the contract's 'The ring')", o);
 }
 
 // Creates the named semaphore NAME-ROLE (it must not exist now) with the
 // initial VALUE, then closes it: it lives on until ring_rm removes it.
 void create_semaphore(const char *name, const char *role, unsigned int value)
 {
-  todo("Step 2: sem_open() sem_name(NAME, ROLE) with O_CREAT|O_EXCL, 0600 and VALUE; die(\"sem_open\") if it returns SEM_FAILED; sem_close() it", name, role, value);
+  todo("Step 2: create the named semaphore NAME-ROLE with the value VALUE (it must not exist yet), and let go of it: it lives on until ring_rm (see Step 2)", name, role, value);
 }
 
 // Makes the ring's semaphores in its header, shared between processes
 // (pshared 1): they work for every process that maps the ring.
 void init_unnamed(Ring *r)
 {
-  todo("Step 7: sem_init() r->empty, r->full and r->mutex with pshared 1 and values SLOTS, 0 and 1", r);
+  todo("Step 7: make the header's three semaphores, with a fresh ring's values, usable by every process that maps the ring (see Step 7 and 'Unnamed semaphores in shared memory')", r);
 }
 
 // Parses the command line, removes what is stale, then makes the ring and
@@ -90,6 +90,6 @@ int main(int argc, char *argv[])
     create_semaphore(o.name, "full", 0);
     create_semaphore(o.name, "mutex", 1);
   }
-  todo("Step 2: munmap() the ring: it lives on in the object", r);
+  todo("Step 2: let go of this process's view of the ring: the ring lives on in the object (see Step 2)", r);
   return 0;
 }

@@ -47,7 +47,7 @@ Options parse_args(int argc, char *argv[])
 // rather than end the program, as SIGUSR1's default action would.
 void install_handler()
 {
-  todo("Step 6: sigaction() SIGUSR1 with sa_handler count_signal, an empty sa_mask and sa_flags 0 (not SA_RESTART)");
+  todo("Step 6: make SIGUSR1 run count_signal() and interrupt a wait, rather than end the program or restart the wait (see Step 6 and 'Signals and EINTR')");
 }
 
 // Reads line N of stdin into *LINE (getline() makes the buffer big enough)
@@ -75,16 +75,16 @@ RingSems open_semaphores(const Options &o, Ring *r)
 {
   RingSems s;
   if (o.unnamed) {
-    todo("Step 7: use the header's semaphores: &r->empty, &r->full, &r->mutex", s, r);
+    todo("Step 7: with -u, the semaphores are the three in the ring's header, as this process maps it (see Step 7)", s, r);
   }
-  todo("Step 3: sem_open() sem_name(NAME, \"empty\"), \"full\" and \"mutex\" with oflag 0; die(\"sem_open\") on SEM_FAILED", s, o);
+  todo("Step 3: open the ring's three named semaphores, which ring_init made (see Step 3 and the contract's ring_put)", s, o);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it
 // (it fails with EINTR then, whatever SA_RESTART says).
 void wait_sem(sem_t *sem)
 {
-  todo("Step 3: sem_wait() on SEM, again whenever it fails with EINTR (as in Step 1); other errors die(\"sem_wait\"); then use wait_sem() for every wait", sem);
+  todo("Step 3: take SEM, asleep while it is 0, and again whenever a signal interrupts the sleep; then wait through wait_sem() everywhere (see Step 3 and 'Signals and EINTR')", sem);
 }
 
 // The producer step: takes a free slot (asleep while there is none), then
@@ -92,14 +92,14 @@ void wait_sem(sem_t *sem)
 // gives back the mutex and announces one more filled slot.
 void produce(Ring *r, const RingSems &s, const char *text, size_t len)
 {
-  todo("Step 3: wait on empty, wait on mutex; copy TEXT and LEN into slot in; in = (in + 1) % slots; post mutex, post full", r, s, text, len);
+  todo("Step 3: put TEXT into the ring as the producer, asleep while the ring is full (see Step 3 and 'Why wait(empty) comes before wait(mutex)')", r, s, text, len);
 }
 
 // In named mode, closes the three semaphores (they live on for the other
 // processes). Unnamed ones belong to the ring: nothing to close.
 void close_semaphores(const Options &o, const RingSems &s)
 {
-  todo("Step 3: sem_close() the three semaphores (named mode; Step 7: unnamed ones are not closed)", o, s);
+  todo("Step 3: let go of the three named semaphores without removing them; with -u there is nothing to let go of (see Step 3)", o, s);
 }
 
 // Parses the command line, opens the ring, then produces one item per line

@@ -25,14 +25,14 @@ key_t parse_args(int argc, char *argv[])
 // sets its value to 1 (a new set's values are not defined by the standard).
 int create_set(key_t key)
 {
-  todo("Step 9: semget() KEY, 1 semaphore, IPC_CREAT|IPC_EXCL|0600; semctl(id, 0, SETVAL, arg) with arg.val 1", key);
+  todo("Step 9: create a new System V set of one semaphore for KEY, mode 0600, and give the semaphore the value 1 (see Step 9 and 'System V semaphores')", key);
 }
 
 // Takes semaphore 0 of set ID (1 -> 0) with SEM_UNDO: the kernel records
 // the +1 that gives it back when this process ends, however it ends.
 void take_with_undo(int id)
 {
-  todo("Step 9: semop() one sembuf {sem_num 0, sem_op -1, sem_flg SEM_UNDO} on ID", id);
+  todo("Step 9: take the semaphore (1 to 0) so that the kernel gives it back when this process ends, however it ends (see Step 9 and 'SEM_UNDO: what the kernel does at exit')", id);
 }
 
 // Parses the command line, creates the set and takes its semaphore, then

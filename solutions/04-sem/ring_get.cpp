@@ -65,7 +65,7 @@ void install_handler()
   sa.sa_flags = 0; // not SA_RESTART
   if (sigaction(SIGUSR1, &sa, nullptr) == -1)
     die("sigaction");
-  // END SOLUTION: todo("Step 6: sigaction() SIGUSR1 with sa_handler count_signal, an empty sa_mask and sa_flags 0 (not SA_RESTART)");
+  // END SOLUTION: todo("Step 6: make SIGUSR1 run count_signal() and interrupt a wait, rather than end the program or restart the wait (see Step 6 and 'Signals and EINTR')");
 }
 
 // Returns the ring's semaphores. In named mode, opens NAME-empty, NAME-full
@@ -80,7 +80,7 @@ RingSems open_semaphores(const Options &o, Ring *r)
     s.full = &r->full;
     s.mutex = &r->mutex;
     return s;
-    // END SOLUTION: todo("Step 7: use the header's semaphores: &r->empty, &r->full, &r->mutex", s, r);
+    // END SOLUTION: todo("Step 7: with -u, the semaphores are the three in the ring's header, as this process maps it (see Step 7)", s, r);
   }
   // BEGIN SOLUTION
   s.empty = sem_open(sem_name(o.name, "empty").c_str(), 0);
@@ -93,7 +93,7 @@ RingSems open_semaphores(const Options &o, Ring *r)
   if (s.mutex == SEM_FAILED)
     die("sem_open");
   return s;
-  // END SOLUTION: todo("Step 4: sem_open() sem_name(NAME, \"empty\"), \"full\" and \"mutex\" with oflag 0; die(\"sem_open\") on SEM_FAILED", s, o);
+  // END SOLUTION: todo("Step 4: open the ring's three named semaphores, which ring_init made, as ring_put does (see Step 4)", s, o);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it
@@ -105,7 +105,7 @@ void wait_sem(sem_t *sem)
     if (errno != EINTR)
       die("sem_wait");
   }
-  // END SOLUTION: todo("Step 4: sem_wait() on SEM, again whenever it fails with EINTR (as in Step 1); other errors die(\"sem_wait\"); then use wait_sem() for every wait", sem);
+  // END SOLUTION: todo("Step 4: take SEM, asleep while it is 0, and again whenever a signal interrupts the sleep; then wait through wait_sem() everywhere (see Step 4 and 'Signals and EINTR')", sem);
 }
 
 // Waits on FULL for an item. Without -t, as wait_sem() does. With -t, no
@@ -131,7 +131,7 @@ void wait_full(sem_t *full, const Options &o)
     if (errno != EINTR)
       die("sem_timedwait");
   }
-  // END SOLUTION: todo("Step 4: without -t, wait_sem(FULL); Step 6: with -t, sem_timedwait() until now + SECONDS (CLOCK_REALTIME), again on EINTR; on ETIMEDOUT print \"ring_get: no item within SECONDS s\" and exit 3", full, o);
+  // END SOLUTION: todo("Step 4: wait for an item on FULL; Step 6: with -t, for no longer than SECONDS from now, signals or not, then the contract's message and exit 3 (see Step 6 and 'Timeouts: sem_timedwait and its absolute deadline')", full, o);
 }
 
 // The consumer step: takes a filled slot (asleep while there is none), then
@@ -148,7 +148,7 @@ void consume(Ring *r, const RingSems &s, const Options &o, Item *item)
     die("sem_post");
   if (sem_post(s.empty) == -1) // one more free slot for the producers
     die("sem_post");
-  // END SOLUTION: todo("Step 4: wait on full, wait on mutex; copy slot out to *ITEM; out = (out + 1) % slots; post mutex, post empty", r, s, o, item);
+  // END SOLUTION: todo("Step 4: take the next item out of the ring into *ITEM as the consumer, asleep while the ring is empty (see Step 4 and 'Empty and full swapped')", r, s, o, item);
 }
 
 // Prints the text of item N and a newline, then flushes stdout, so that
@@ -176,7 +176,7 @@ void close_semaphores(const Options &o, const RingSems &s)
     if (sem_close(sem) == -1)
       die("sem_close");
   }
-  // END SOLUTION: todo("Step 4: sem_close() the three semaphores (named mode; Step 7: unnamed ones are not closed)", o, s);
+  // END SOLUTION: todo("Step 4: let go of the three named semaphores without removing them; with -u there is nothing to let go of (see Step 4)", o, s);
 }
 
 // Parses the command line, opens the ring, then takes and prints COUNT items.
@@ -187,7 +187,7 @@ int main(int argc, char *argv[])
   Options o = parse_args(argc, argv);
   // BEGIN SOLUTION
   install_handler(); // before the first wait
-  // END SOLUTION: if (o.seconds != 0) todo("Step 6: -t SECONDS: call install_handler() here, and wait on full with wait_full()", o);
+  // END SOLUTION: if (o.seconds != 0) todo("Step 6: -t SECONDS: install the SIGUSR1 handler here, before the first wait, with or without -t (see Step 6)", o);
   size_t size;
   Ring *r = map_ring(o.name, &size);
   RingSems s = open_semaphores(o, r);

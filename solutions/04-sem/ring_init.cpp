@@ -58,7 +58,7 @@ void remove_stale(const Options &o)
     if (sem_unlink(sem_name(o.name, role).c_str()) == -1 && errno != ENOENT)
       die("sem_unlink");
   }
-  // END SOLUTION: todo("Step 2: shm_unlink() NAME and (named mode) sem_unlink() NAME-empty, NAME-full and NAME-mutex; ENOENT is fine, other errors die()", o);
+  // END SOLUTION: todo("Step 2: remove whatever an earlier ring of this NAME left, the object and (named mode) its semaphores; a name that is not there is fine (see Step 2 and 'A semaphore's value outlives its programs')", o);
 }
 
 // Creates the object NAME (it must not exist now), makes it ring_size(SLOTS)
@@ -83,7 +83,7 @@ Ring *create_ring(const Options &o)
   r->in = 0;
   r->out = 0;
   return r;
-  // END SOLUTION: todo("Step 2: shm_open() NAME O_CREAT|O_EXCL|O_RDWR, 0600; ftruncate() to ring_size(SLOTS); mmap() it MAP_SHARED; close(); magic \"RING\", slots SLOTS, in 0, out 0", o);
+  // END SOLUTION: todo("Step 2: create the object NAME (it must not exist yet) as an empty ring of SLOTS slots, mapped shared, and return it (see Step 2 and the contract's 'The ring')", o);
 }
 
 // Creates the named semaphore NAME-ROLE (it must not exist now) with the
@@ -96,7 +96,7 @@ void create_semaphore(const char *name, const char *role, unsigned int value)
     die("sem_open");
   if (sem_close(sem) == -1)
     die("sem_close");
-  // END SOLUTION: todo("Step 2: sem_open() sem_name(NAME, ROLE) with O_CREAT|O_EXCL, 0600 and VALUE; die(\"sem_open\") if it returns SEM_FAILED; sem_close() it", name, role, value);
+  // END SOLUTION: todo("Step 2: create the named semaphore NAME-ROLE with the value VALUE (it must not exist yet), and let go of it: it lives on until ring_rm (see Step 2)", name, role, value);
 }
 
 // Makes the ring's semaphores in its header, shared between processes
@@ -110,7 +110,7 @@ void init_unnamed(Ring *r)
     die("sem_init");
   if (sem_init(&r->mutex, 1, 1) == -1) // nobody is in the critical section
     die("sem_init");
-  // END SOLUTION: todo("Step 7: sem_init() r->empty, r->full and r->mutex with pshared 1 and values SLOTS, 0 and 1", r);
+  // END SOLUTION: todo("Step 7: make the header's three semaphores, with a fresh ring's values, usable by every process that maps the ring (see Step 7 and 'Unnamed semaphores in shared memory')", r);
 }
 
 // Parses the command line, removes what is stale, then makes the ring and
@@ -132,6 +132,6 @@ int main(int argc, char *argv[])
   // BEGIN SOLUTION
   if (munmap(r, ring_size(o.slots)) == -1)
     die("munmap");
-  // END SOLUTION: todo("Step 2: munmap() the ring: it lives on in the object", r);
+  // END SOLUTION: todo("Step 2: let go of this process's view of the ring: the ring lives on in the object (see Step 2)", r);
   return 0;
 }

@@ -55,7 +55,7 @@ void install_handler()
   sa.sa_flags = 0; // not SA_RESTART
   if (sigaction(SIGUSR1, &sa, nullptr) == -1)
     die("sigaction");
-  // END SOLUTION: todo("Step 6: sigaction() SIGUSR1 with sa_handler count_signal, an empty sa_mask and sa_flags 0 (not SA_RESTART)");
+  // END SOLUTION: todo("Step 6: make SIGUSR1 run count_signal() and interrupt a wait, rather than end the program or restart the wait (see Step 6 and 'Signals and EINTR')");
 }
 
 // Reads line N of stdin into *LINE (getline() makes the buffer big enough)
@@ -88,7 +88,7 @@ RingSems open_semaphores(const Options &o, Ring *r)
     s.full = &r->full;
     s.mutex = &r->mutex;
     return s;
-    // END SOLUTION: todo("Step 7: use the header's semaphores: &r->empty, &r->full, &r->mutex", s, r);
+    // END SOLUTION: todo("Step 7: with -u, the semaphores are the three in the ring's header, as this process maps it (see Step 7)", s, r);
   }
   // BEGIN SOLUTION
   s.empty = sem_open(sem_name(o.name, "empty").c_str(), 0);
@@ -101,7 +101,7 @@ RingSems open_semaphores(const Options &o, Ring *r)
   if (s.mutex == SEM_FAILED)
     die("sem_open");
   return s;
-  // END SOLUTION: todo("Step 3: sem_open() sem_name(NAME, \"empty\"), \"full\" and \"mutex\" with oflag 0; die(\"sem_open\") on SEM_FAILED", s, o);
+  // END SOLUTION: todo("Step 3: open the ring's three named semaphores, which ring_init made (see Step 3 and the contract's ring_put)", s, o);
 }
 
 // Waits on SEM: sem_wait(), again whenever a signal handler interrupts it
@@ -113,7 +113,7 @@ void wait_sem(sem_t *sem)
     if (errno != EINTR)
       die("sem_wait");
   }
-  // END SOLUTION: todo("Step 3: sem_wait() on SEM, again whenever it fails with EINTR (as in Step 1); other errors die(\"sem_wait\"); then use wait_sem() for every wait", sem);
+  // END SOLUTION: todo("Step 3: take SEM, asleep while it is 0, and again whenever a signal interrupts the sleep; then wait through wait_sem() everywhere (see Step 3 and 'Signals and EINTR')", sem);
 }
 
 // The producer step: takes a free slot (asleep while there is none), then
@@ -132,7 +132,7 @@ void produce(Ring *r, const RingSems &s, const char *text, size_t len)
     die("sem_post");
   if (sem_post(s.full) == -1) // one more item for the consumers
     die("sem_post");
-  // END SOLUTION: todo("Step 3: wait on empty, wait on mutex; copy TEXT and LEN into slot in; in = (in + 1) % slots; post mutex, post full", r, s, text, len);
+  // END SOLUTION: todo("Step 3: put TEXT into the ring as the producer, asleep while the ring is full (see Step 3 and 'Why wait(empty) comes before wait(mutex)')", r, s, text, len);
 }
 
 // In named mode, closes the three semaphores (they live on for the other
@@ -146,7 +146,7 @@ void close_semaphores(const Options &o, const RingSems &s)
     if (sem_close(sem) == -1)
       die("sem_close");
   }
-  // END SOLUTION: todo("Step 3: sem_close() the three semaphores (named mode; Step 7: unnamed ones are not closed)", o, s);
+  // END SOLUTION: todo("Step 3: let go of the three named semaphores without removing them; with -u there is nothing to let go of (see Step 3)", o, s);
 }
 
 // Parses the command line, opens the ring, then produces one item per line

@@ -59,7 +59,7 @@ void remove_ring(const Options &o)
     errno = failed_errno;
     die(failed);
   }
-  // END SOLUTION: todo("Step 8: shm_unlink() NAME, then (named mode) sem_unlink() NAME-empty, NAME-full and NAME-mutex; try all of them, then die() with the first failure", o);
+  // END SOLUTION: todo("Step 8: remove the object NAME and (named mode) its three named semaphores, trying each even after a failure, then report the first failure (see Step 8 and the contract's ring_rm)", o);
 }
 
 // Parses the command line, then removes the ring.

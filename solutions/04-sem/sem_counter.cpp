@@ -48,7 +48,7 @@ sem_t *open_semaphore(const char *name)
   if (sem == SEM_FAILED)
     die("sem_open");
   return sem;
-  // END SOLUTION: todo("Step 1: sem_open() NAME with oflag 0 (it must exist); die(\"sem_open\") if it returns SEM_FAILED", name);
+  // END SOLUTION: todo("Step 1: open the semaphore NAME that someone else made, never creating one (see Step 1 and 'The named POSIX semaphore calls, one by one')", name);
 }
 
 // Opens the object NAME, checks that it holds at least the 8 bytes of the
@@ -83,14 +83,14 @@ void count(sem_t *sem, uint64_t *counter, long iterations)
       if (errno != EINTR) // a signal handler interrupted the wait: wait again
         die("sem_wait");
     }
-    // END SOLUTION: todo("Step 1: enter the critical section: sem_wait() on SEM, again whenever it fails with EINTR", sem);
+    // END SOLUTION: todo("Step 1: enter the critical section: take SEM, asleep while another process is inside, and again if a signal interrupts the sleep (see Step 1 and 'Signals and EINTR')", sem);
     uint64_t v = *counter; // read the counter,
     sched_yield();         // let another process run (the race window, made wide on purpose),
     *counter = v + 1;      // and write back what we read, plus 1
     // BEGIN SOLUTION
     if (sem_post(sem) == -1)
       die("sem_post");
-    // END SOLUTION: todo("Step 1: leave the critical section: sem_post() on SEM", sem);
+    // END SOLUTION: todo("Step 1: leave the critical section, so that one process waiting for SEM may enter (see Step 1 and 'Lost updates, and the critical section')", sem);
   }
 }
 
@@ -111,6 +111,6 @@ int main(int argc, char *argv[])
   // BEGIN SOLUTION
   if (sem_close(sem) == -1)
     die("sem_close");
-  // END SOLUTION: todo("Step 1: sem_close() SEM: we are done with it, but it stays for the others", sem);
+  // END SOLUTION: todo("Step 1: let go of SEM without removing it: it belongs to whoever made it (see Step 1)", sem);
   return 0;
 }

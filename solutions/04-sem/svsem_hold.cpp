@@ -34,7 +34,7 @@ int create_set(key_t key)
   if (semctl(id, 0, SETVAL, arg) == -1)
     die("semctl");
   return id;
-  // END SOLUTION: todo("Step 9: semget() KEY, 1 semaphore, IPC_CREAT|IPC_EXCL|0600; semctl(id, 0, SETVAL, arg) with arg.val 1", key);
+  // END SOLUTION: todo("Step 9: create a new System V set of one semaphore for KEY, mode 0600, and give the semaphore the value 1 (see Step 9 and 'System V semaphores')", key);
 }
 
 // Takes semaphore 0 of set ID (1 -> 0) with SEM_UNDO: the kernel records
@@ -48,7 +48,7 @@ void take_with_undo(int id)
   op.sem_flg = SEM_UNDO;
   if (semop(id, &op, 1) == -1)
     die("semop");
-  // END SOLUTION: todo("Step 9: semop() one sembuf {sem_num 0, sem_op -1, sem_flg SEM_UNDO} on ID", id);
+  // END SOLUTION: todo("Step 9: take the semaphore (1 to 0) so that the kernel gives it back when this process ends, however it ends (see Step 9 and 'SEM_UNDO: what the kernel does at exit')", id);
 }
 
 // Parses the command line, creates the set and takes its semaphore, then
