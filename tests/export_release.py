@@ -12,6 +12,10 @@ usage: export_release.py SOURCE
    comments; regions of fewer than 3 meaningful lines are ignored) is in any
    of its files, but for the few that a handout shows on purpose
    (GIVEN_IN_HANDOUTS), and those only in that handout.
+   No text file names a tool the release lacks (LACKS: tools/, tests/, .ci/,
+   ipcbench, stability, the platform bundles, meson test --setup, ...), and its
+   README and handouts name no instructor-only command its grader has (batch,
+   --tree, --sources, course platforms, ./kit test), but for ALLOWED.
 3. The release is configured and built in a build folder of its own; its own
    ipcgrade grades its labs/ (the untouched skeletons): every check 0, exit 1,
    with the text report, Gradescope's and PrairieLearn's results.json and
@@ -39,6 +43,40 @@ MIN_LINES = 3  # a solution region with fewer meaningful lines is too common to 
 GIVEN_IN_HANDOUTS = {
     ("handouts/01-mqueue.md", 'printf("%u %zd ", prio, len);'),  # print_record(), Step 3
     ("handouts/04-sem.md", "while (sem_wait(sem) == -1) {"),  # the EINTR retry loop
+}
+
+# What the release lacks: no text file of it may name these (tools/ scripts,
+# tests/, CI, the benchmark, the platform bundles, test setups and the tools
+# that make the kit). Lab and grader code may not either: comments are reworded.
+LACKS = [
+    (r"(?<![\w/.])tools/", "tools/ (instructor scripts)"),
+    (r"(?<![\w/])tests/", "tests/ (the kit's tests)"),
+    (r"(?<![\w])\.ci/", ".ci/"),
+    (r"ipcbench", "ipcbench"),
+    (r"\bstability\b", "tools/stability"),
+    (r"gradescope-bundle|prairielearn-course|autolab-bundle|autograder\.zip|autograde\.tar|"
+     r"autograde-Makefile|run_autograder|make-gradescope-bundle|make-platform-bundle|Containerfile",
+     "a course platform's bundle"),
+    (r"meson test --setup|--setup (fallback|container)|--suite (integration|hostile|redteam|container)",
+     "the kit's test setups"),
+    (r"host-snapshot|grading-tables|make-skeleton|make-mutant|export-release|build-sanitize",
+     "an instructor tool"),
+]
+# What the release's grader has but only instructors use: the student-facing
+# text (README.md, the handouts) may not name these. grader/README.md, the
+# grader's own design notes, and the grader's --help may.
+INSTRUCTOR_ONLY = [
+    (r"\(instructors\b|\bbatch\b|ipcgrade-batch|--tree\b|--sources\b|--build-cache\b",
+     "an instructor's grading command"),
+    (r"Gradescope|PrairieLearn|Autolab", "a course platform"),
+    (r"\./kit test|meson test\b", "./kit test (in the release, only the grader's unit tests)"),
+]
+STUDENT_TEXT = re.compile(r"README\.md|handouts/.*\.md")
+# Mentions that stay, and why: (file, what).
+ALLOWED = {
+    # The Measuring section names the benchmark and says that a starter
+    # repository may leave it out, then gives our figures instead.
+    ("handouts/05-channels.md", "ipcbench"),
 }
 
 
@@ -134,6 +172,44 @@ def check_contents(release, source):
                 fail(f"{rel} holds the solution region of {where}:\n  " + "\n  ".join(code))
 
 
+def text_files(release):
+    """(relative path, text) of every text file of the release, .git/ aside."""
+    for path in sorted(release.rglob("*")):
+        rel = path.relative_to(release)
+        if not path.is_file() or ".git" in rel.parts:
+            continue
+        try:
+            yield rel.as_posix(), path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
+def instructor_mentions(release):
+    """'file:line: names WHAT: text' for every line of the release that names a
+    tool it lacks, or (in its README and handouts) an instructor-only command."""
+    found = []
+    for rel, text in text_files(release):
+        rules = LACKS + (INSTRUCTOR_ONLY if STUDENT_TEXT.fullmatch(rel) else [])
+        for n, line in enumerate(text.split("\n"), 1):
+            for pattern, what in rules:
+                if re.search(pattern, line) and (rel, what) not in ALLOWED:
+                    found.append(f"{rel}:{n}: names {what}: {line.strip()[:120]}")
+    return found
+
+
+def check_student_text(release):
+    """No text of the release describes a tool it lacks; its README and handouts
+    have no instructor paragraphs."""
+    found = instructor_mentions(release)
+    for line in found:
+        print("FAIL: " + line)
+    if found:
+        fail(f"{len(found)} line(s) of the release name instructor-only tools or commands")
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    if "./kit grade" not in readme:
+        fail("the release's README does not say how to grade: ./kit grade")
+
+
 def check_git(release):
     """--git made one commit that holds every file, and nothing is left out of it."""
     log = run(["git", "-C", release, "log", "--format=%s"], 60)
@@ -198,6 +274,7 @@ def main():
         if run([tool, "--git", release], 300).returncode != 0:
             fail("export-release failed")
         check_contents(release, source)
+        check_student_text(release)
         check_git(release)
         if run(["meson", "setup", build, release], 300).returncode != 0:
             fail("meson setup of the release failed")

@@ -14,7 +14,8 @@ For each LABDIR (01-mqueue, ...):
     BUILD/handouts/LABDIR.html exists and is not older than its sources, holds the
     picture embedded (a data: URI, or an inline <svg>), loads nothing from outside
     itself, and links only to local files and #anchors that exist;
-    BUILD/handouts/index.html links every handout's page.
+    BUILD/handouts/index.html links every handout's page and shows its picture,
+    embedded (handouts/make-index; tests/handouts_browser.py checks the layout).
 Exit 0 when all of this holds, 1 with every problem found (one line each).
 """
 import argparse, base64, html.parser, os, re, sys, urllib.parse
@@ -242,9 +243,12 @@ def check_html(source, build, labs, titles):
     else:
         pages["index.html"] = parse_page(index)
         linked = {urllib.parse.unquote(h.partition("#")[0]) for h in pages["index.html"].links}
+        shown = embedded_svg_titles(pages["index.html"])
         for lab in labs:
             if lab + ".html" not in linked:
                 problem(f"index.html does not link {lab}.html")
+            if titles.get(lab) and titles[lab] not in shown:
+                problem(f"index.html does not show {lab}'s picture img/{lab}.svg embedded")
     for name, page in list(pages.items()):
         if page is not None:
             check_links(name, page, pages, folder)
