@@ -636,8 +636,11 @@ void force_counter_windows(Context &cx, const Counter &c, std::vector<Process> &
                ? "it maps SHM with MAP_PRIVATE, so its stores go to its own copy of the page, "
                  "never to the object: map it MAP_SHARED"
            : c.value() == read
-               ? "sem_post only after storing the counter: posting first lets another process "
-                 "read the old value"
+               // Posting before the store, or storing a stale value + 1 (one
+               // read before sem_wait), leave the same counter here.
+               ? "sem_post only after storing the counter, and read the counter only after "
+                 "sem_wait has returned: a post before the store lets another process read the "
+                 "old value, and a value read before taking the semaphore may be stale"
                : "read the counter only after sem_wait has returned: a value read before "
                  "taking the semaphore may be stale");
     cx.note(fmt::format("window {}: pid {} held between its read ({}) and its store; the others "
