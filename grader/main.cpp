@@ -409,6 +409,9 @@ int grade(const Options &o, const char *argv0) {
   const char *forced = getenv("IPCGRADE_ISOLATION");
   bool names = forced && std::string(forced) == "names";
   ro.isolation = names ? Isolation::unique_names : probe_isolation();
+  // Without namespaces each check runs its own links (PrivatePrograms): the
+  // shared copies need no reader but the grader.
+  if (ro.isolation == Isolation::unique_names && geteuid() == 0) staging.close_shared();
   syscall_record_enabled();  // probed once here, not in every check process
   // Student uids differ between concurrent graders, so their per-uid limits do too.
   ro.uid_base = student_uid_base(getpid());

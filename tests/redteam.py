@@ -23,8 +23,13 @@ mode with IPCGRADE_ISOLATION=names. Cases:
           sources, the gradebook, another grader's staging folder (of this
           kit's layout: older graders' are not this grader's to hide), a host
           queue through a host mqueue mount, the host's network, /run/lock
-          and unbounded System V memory (see its header); no LEAKED finding
-          in either mode, no SHARED one with namespaces
+          and unbounded System V memory (see its header); meanwhile two other
+          graders run beside the batch, in a loop (one builds a submission,
+          one runs the solutions' mqueue checks), and the program looks in
+          /proc for the programs they run and in their $TMPDIR for their
+          build folders, and tries to read, run and list them; no LEAKED
+          finding in either mode, no SHARED one with namespaces, and without
+          namespaces it must have FOUND both (else it tried nothing)
   bombs   mq_recv.cpp that #includes /dev/zero, and one with a 400 MB array:
           each lab 0 with a note, the batch finishes, the honest student keeps
           full marks
@@ -131,7 +136,8 @@ def case_peek(a, cls):
     copy_lab(sol, os.path.join(cls, "honest"))
     lab = copy_lab(sol, os.path.join(cls, "peeker"))
     text = open(os.path.join(a.source, "tests", "redteam", "peek.cpp")).read()
-    for k, v in (("@CLASS@", cls), ("@OUT@", a.out), ("@MARKER@", MARKER), ("@PORT@", str(a.port))):
+    for k, v in (("@CLASS@", cls), ("@OUT@", a.out), ("@MARKER@", MARKER), ("@PORT@", str(a.port)),
+                 ("@BGTMP@", a.bgtmp), ("@WAIT@", "90" if a.mode == "names" else "3")):
         text = text.replace(k, v)
     open(os.path.join(lab, "mq_recv.cpp"), "w").write(text)
     return {"peeker": ("zero", None)}
@@ -191,6 +197,50 @@ class HostBait:
         self.rt.mq_unlink(f"/redteam.{MARKER}".encode())
         self.tcp.close()
         self.unix.close()
+
+
+class OtherGraders:
+    """For `peek`: two graders beside the batch, each rerun until stopped, as
+    two classmates graded at once would be: one builds a copy of the honest
+    submission (no cache: its build folders live in a.bgtmp, its $TMPDIR) and
+    grades one check, one grades the solutions' mqueue lab. Their pids go to
+    a.bgtmp/graders (the peeking program reads it) and to `graders`."""
+
+    def __init__(self, a, env, graders):
+        self.stop, self.procs, self.graders = threading.Event(), {}, graders
+        self.path = os.path.join(a.bgtmp, "graders")
+        self.env = dict(env, TMPDIR=a.bgtmp)
+        sub = tempfile.mkdtemp(prefix=f"redteam-{MARKER}.", dir="/var/tmp")
+        self.sub = sub
+        copy_lab(os.path.join(a.source, "solutions"), sub)
+        ipcgrade = os.path.join(a.build, "grader", "ipcgrade")
+        cmds = [[ipcgrade, "--sources", sub, "--jobs", "1", CHECK],
+                [ipcgrade, "--tree", "solutions", "--no-build", "--jobs", "1", "mqueue"]]
+        self.threads = [threading.Thread(target=self.loop, args=(c,)) for c in cmds]
+        for t in self.threads:
+            t.start()
+
+    def loop(self, cmd):
+        """Run `cmd` again and again until stopped, noting each pid."""
+        while not self.stop.is_set():
+            p = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            self.procs[cmd[2]] = p
+            self.graders.add(p.pid)
+            with open(self.path, "a") as f:
+                f.write(f"{p.pid}\n")
+            os.chmod(self.path, 0o644)
+            p.wait()
+
+    def close(self):
+        """Stop the loops: each grader is asked to stop (SIGTERM) and waited for."""
+        self.stop.set()
+        for p in list(self.procs.values()):
+            if p.poll() is None:
+                p.terminate()
+        for t in self.threads:
+            t.join()
+        shutil.rmtree(self.sub, ignore_errors=True)
 
 
 def children(pid):
@@ -320,6 +370,10 @@ def judge_case(a, case, book):
                 H.problem(f"the peeking program reached what it must not: {line.strip()}")
             if "SHARED" in line and a.mode == "sandbox":
                 H.problem(f"with namespaces the peeking program reached: {line.strip()}")
+            for what in ("classmate-program", "build-folder"):
+                if "PEEKED" in line and a.mode == "names" and "FOUND:" + what not in line:
+                    H.problem(f"without namespaces the peeking program never saw a {what} "
+                              f"of the graders beside it, so it tried nothing: {line.strip()}")
 
 
 def main():
@@ -336,6 +390,9 @@ def main():
     a_source_labs = os.path.join(a.source, "labs")
     root = tempfile.mkdtemp(prefix=f"redteam-{MARKER}.", dir="/var/tmp")
     a.cls, a.out, a.port = os.path.join(root, "class"), os.path.join(root, "out"), 0
+    # The $TMPDIR of the graders beside a `peek` batch: one others may enter.
+    a.bgtmp = tempfile.mkdtemp(prefix=f"redteam-{MARKER}-tmp.", dir="/var/tmp")
+    os.chmod(a.bgtmp, 0o755)
     os.makedirs(a.cls)
     env = dict(os.environ)
     env.pop("IPCGRADE_ISOLATION", None)
@@ -355,9 +412,15 @@ def main():
         expect = CASES[a.case](a, a.cls)
         started = time.monotonic()
         # --slow: deadlines for a loaded machine (the cases judge access, not speed).
+        # peek: mq_recv looks for the graders beside it for up to 90 s.
         cmd = [os.path.join(a.build, "grader", "ipcgrade"), "batch", a.cls, "--out", a.out,
-               "--jobs", "2", "--slow", "4", CHECK]
-        rc, out = run_batch(cmd, env, graders)
+               "--jobs", "2", "--slow", "24" if a.case == "peek" else "4", CHECK]
+        others = OtherGraders(a, env, graders) if a.case == "peek" else None
+        try:
+            rc, out = run_batch(cmd, env, graders)
+        finally:
+            if others:
+                others.close()
         print(f"$ {' '.join(map(repr, cmd))} -> exit {rc} "
               f"in {time.monotonic() - started:.0f} s\n{out}")
         book = judge(a, expect, rc, out, started)
@@ -372,6 +435,7 @@ def main():
             bait.close()
         check_host(before, graders)
         shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(a.bgtmp, ignore_errors=True)
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
     if H.problems:

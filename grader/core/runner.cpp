@@ -2,6 +2,8 @@
 // pipes, their pidfds and the grader's own signals; deadlines; leftovers.
 #include "runner.hpp"
 
+#include "tree.hpp"
+
 #include "visible.hpp"
 #include "access.hpp"
 
@@ -143,9 +145,14 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   std::string tag = fmt::format("{}.{:08x}.{}.{}", getppid(), random_u32(), j.lab->id, j.check->id);
   Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag, opt.hidden,
              opt.staging);
+  // Without namespaces another grader's students see this one's command lines.
+  std::optional<PrivatePrograms> own;
+  if (opt.isolation == Isolation::unique_names && sb.student_uid() && !opt.staging.empty() &&
+      !j.bindir.empty())
+    own.emplace(opt.staging, j.bindir, *sb.student_uid());
   {
     auto budget = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow);
-    Context cx(sb, j.bindir, opt.slow, started + budget);
+    Context cx(sb, own ? own->bindir() : j.bindir, opt.slow, started + budget);
     for (const auto &l : sb.stale())
       cx.note("removed before the check (a dead grader's, not charged): " + l.describe());
     try {

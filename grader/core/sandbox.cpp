@@ -273,7 +273,12 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
     check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
     workdir_ = (fs::temp_directory_path() / ("ipcgrade-" + tag_)).string();
     fs::create_directories(workdir_);
-    if (uid_) check(chown(workdir_.c_str(), *uid_, *uid_), "chown work folder");
+    // The student's alone: another grader's students see its path in command
+    // lines (a copy of a program run from it, as channels' client).
+    if (uid_) {
+      check(chown(workdir_.c_str(), *uid_, *uid_), ("chown " + workdir_).c_str());
+      check(chmod(workdir_.c_str(), 0700), ("chmod " + workdir_).c_str());
+    }
     // Where it is allowed; otherwise the inherited /proc is ours anyway. In a
     // mount namespace of its own, an mqueue mount on /dev/mqueue shows the
     // host's queues to this process alone, so the student's can be found.

@@ -11,8 +11,10 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <fstream>
 #include <memory>
@@ -89,19 +91,47 @@ Fd open_folder_in(int dir, const std::string &name, const std::string &shown) {
   throw Refused(fmt::format("{} cannot be opened ({})", shown, strerror(errno)));
 }
 
+// The folder `rel` beneath the folder `top` in one openat2 call that
+// follows no link and leaves no step outside `top`; an empty Fd when the
+// kernel has no openat2 (before 5.6) or refuses it (then errno says why).
+Fd openat2_beneath(int top, const fs::path &rel) {
+  open_how how{};
+  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH;
+  return Fd(static_cast<int>(syscall(SYS_openat2, top, rel.c_str(), &how, sizeof how)));
+}
+
+// The folder `rel` (plain names, no "..") beneath the folder `top`, opened
+// without following any link: with openat2 where the kernel has it, and one
+// step at a time with O_NOFOLLOW otherwise, or to say which step is wrong.
+// `shown_from`: how many leading steps the messages leave out (a step among
+// them is shown by its own name). Throws Refused.
+Fd open_folder_beneath(int top, const fs::path &rel, size_t shown_from) {
+  if (rel.empty()) return Fd(check(fcntl(top, F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)"));
+  if (Fd dir = openat2_beneath(top, rel)) return dir;
+  Fd dir(check(fcntl(top, F_DUPFD_CLOEXEC, 0), "fcntl(F_DUPFD_CLOEXEC)"));
+  fs::path so_far;
+  size_t step = 0;
+  for (const auto &name : rel) {
+    if (step++ >= shown_from) so_far /= name;
+    std::string shown = visible((so_far.empty() ? name : so_far).string()) + "/";
+    dir = open_folder_in(dir.get(), name, shown);
+  }
+  return dir;
+}
+
 // The bytes of `rel` (plain names, no "..") beneath the folder `top`, read
 // without following any symbolic link on the way (so nothing outside `top`
 // is ever read), only when it is a regular file of at most `max` bytes.
-// Throws Refused saying what is wrong, with the path shown as `rel`.
-std::string read_beneath(const fs::path &top, const fs::path &rel, std::uintmax_t max) {
-  std::string shown = visible(rel.string());
-  Fd dir(open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));  // the grader's choice
-  if (!dir) throw Refused(fmt::format("cannot open the folder of {} ({})", shown, strerror(errno)));
-  fs::path so_far;
-  for (auto it = rel.begin(); std::next(it) != rel.end(); ++it) {
-    so_far /= *it;
-    dir = open_folder_in(dir.get(), *it, visible(so_far.string()) + "/");
-  }
+// Throws Refused saying what is wrong, with the path shown as `rel` without
+// its first `shown_from` steps.
+std::string read_beneath(int top, const fs::path &rel, std::uintmax_t max, size_t shown_from = 0) {
+  fs::path shown_path;
+  size_t step = 0;
+  for (const auto &name : rel)
+    if (step++ >= shown_from) shown_path /= name;
+  std::string shown = visible(shown_path.string());
+  Fd dir = open_folder_beneath(top, rel.parent_path(), shown_from);
   std::string name = rel.filename();
   struct stat st {};
   if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -177,12 +207,18 @@ void chown_tree(const fs::path &dir, uid_t uid) {
     check(lchown(e.path().c_str(), uid, uid), "chown");
 }
 
-// Make a fresh folder under /var/tmp (or $TMPDIR) named after `what`.
-fs::path make_temp_dir(const std::string &what) {
+// Make a fresh folder under /var/tmp (or $TMPDIR) named after `what` that
+// no other uid may list or enter: mode 0700, or with a builder (as root)
+// 0710 with the builder's gid as its group, so that the compiler can pass
+// through to the folders handed to it (and the access shim) and list nothing.
+fs::path make_temp_dir(const std::string &what, std::optional<uid_t> builder) {
   const char *env = getenv("TMPDIR");
   std::string tmpl = fmt::format("{}/ipcgrade-{}.XXXXXX", env && *env ? env : "/var/tmp", what);
-  if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);
-  check(chmod(tmpl.c_str(), 0755), "chmod");
+  if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + tmpl);  // mode 0700
+  if (builder) {
+    check(chown(tmpl.c_str(), geteuid(), *builder), ("chown " + tmpl).c_str());
+    check(chmod(tmpl.c_str(), 0710), ("chmod " + tmpl).c_str());
+  }
   return tmpl;
 }
 
@@ -212,14 +248,15 @@ fs::path find_labs_folder(const fs::path &dir) {
 SubmissionBuild::SubmissionBuild(fs::path labs, fs::path kit, std::optional<fs::path> cache,
                                  std::optional<uid_t> builder_uid,
                                  std::vector<std::string> hidden, std::string kit_version)
-    : labs_(std::move(labs)),
+    : labs_(labs.lexically_normal()),
       kit_(std::move(kit)),
       cache_(std::move(cache)),
       uid_(builder_uid),
       hidden_(std::move(hidden)),
       kit_version_(std::move(kit_version)),
       builds_end_(Clock::now() + build_budget) {
-  work_ = make_temp_dir("build");
+  if (labs_.filename().empty()) labs_ = labs_.parent_path();  // "sub/" is "sub"
+  work_ = make_temp_dir("build", uid_);
   bin_ = work_ / "bin";
   fs::create_directories(bin_);
   if (cache_) fs::create_directories(*cache_);
@@ -289,17 +326,29 @@ std::optional<std::string> SubmissionBuild::build(const Lab &lab) {
   // The lab's files, read once: what is hashed is what is built.
   Sources files;
   try {
+    // From the folder that holds the submission's own (the grader's choice):
+    // the labs/ folder itself is never followed either.
+    fs::path outer = labs_.parent_path(), labs = labs_.filename();
+    Fd top(open(outer.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!top) throw_errno("open " + outer.string());
     for (const auto &name : lab_files(kit_, lab))
-      files.push_back({name, read_beneath(labs_, fs::path(lab.dir) / name, max_source_bytes)});
+      files.push_back({name, read_beneath(top.get(), labs / lab.dir / name, max_source_bytes, 1)});
   } catch (const Refused &e) {
     return e.what();
   }
   std::string key = cache_key(lab, files);
   fs::path entry = cache_ ? *cache_ / key : work_ / key;
   if (!fs::is_directory(fs::symlink_status(entry, ec))) {
-    fs::path fresh = make_temp_dir("unit");
+    fs::path fresh = make_temp_dir("unit", uid_);
+    std::optional<std::string> error;
     try {
-      std::optional<std::string> error = compile(lab, files, fresh);
+      error = compile(lab, files, fresh);
+      // Out of time or over a limit says nothing about the files: not kept
+      // for the next submission of the same files (nor for a rerun).
+      if (error && transient_) {
+        fs::remove_all(fresh, ec);
+        return error;
+      }
       if (error) write_file(fresh / "bin" / error_file, *error);
       store(fresh / "bin", entry);
     } catch (...) {
@@ -391,7 +440,20 @@ std::optional<std::string> SubmissionBuild::run_step(std::vector<std::string> ar
         fmt::format("could not run {} ({}): install meson and ninja-build", s.argv[0], o.err));
   if (o.exited && o.code == 0) return std::nullopt;
   if (o.timed_out) return fmt::format("the build did not finish in time ({})", s.argv[0]);
+  // Killed (the deadline, a limit, the machine's memory): not the same every time.
+  if (!o.exited) transient_ = true;
   return o.out + o.err;
+}
+
+// `why`, noted as a failure that may not happen again (not cached).
+std::string SubmissionBuild::transient(std::string why) {
+  transient_ = true;
+  return why;
+}
+
+void SubmissionBuild::limit_time(Clock::duration lab, Clock::duration all) {
+  lab_time_ = lab;
+  builds_end_ = Clock::now() + all;
 }
 
 // Lay out `unit`/labs/ with the kit's build files and the submission's
@@ -399,16 +461,17 @@ std::optional<std::string> SubmissionBuild::run_step(std::vector<std::string> ar
 std::optional<std::string> SubmissionBuild::compile(const Lab &lab, const Sources &files,
                                                     const fs::path &unit) {
   auto now = Clock::now();
+  transient_ = false;
   if (now >= builds_end_)
-    return fmt::format(
+    return transient(fmt::format(
         "not built: the grader's time for building ({} s for all labs) ran out before this lab",
-        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count());
-  Deadline until = std::min(now + lab_build_time, builds_end_);
+        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count()));
+  Deadline until = std::min(now + lab_time_, builds_end_);
   auto over_time = [&] {
-    return fmt::format(
+    return transient(fmt::format(
         "the build took too long: the grader gives each lab {} s to build ({} s for all labs)",
         std::chrono::duration_cast<std::chrono::seconds>(lab_build_time).count(),
-        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count());
+        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count()));
   };
   // The builder owns tree/ alone; bin/, where the programs are copied, stays the grader's.
   fs::path tree = unit / "tree", src = tree / "labs", bin = unit / "bin";
@@ -417,16 +480,25 @@ std::optional<std::string> SubmissionBuild::compile(const Lab &lab, const Source
   write_file(src / "meson.build", top_meson_build(lab));
   fs::copy_file(kit_ / "labs" / lab.dir / "meson.build", src / lab.dir / "meson.build");
   for (const auto &[name, bytes] : files) write_file(src / lab.dir / name, bytes);
-  if (uid_) chown_tree(tree, *uid_);
+  if (uid_) {
+    chown_tree(tree, *uid_);
+    check(chmod(tree.c_str(), 0700), ("chmod " + tree.string()).c_str());
+  }
   if (auto out = run_step({"meson", "setup", "build", "labs"}, tree, until))
     return Clock::now() >= until ? over_time()
                                  : "meson setup failed: " + first_compiler_error(*out);
-  if (auto out = run_step({"ninja", "-C", "build"}, tree, until))
-    return Clock::now() >= until ? over_time() : first_compiler_error(*out) + limit_note(*out);
+  if (auto out = run_step({"ninja", "-C", "build"}, tree, until)) {
+    if (Clock::now() >= until) return over_time();
+    std::string note = limit_note(*out);
+    if (!note.empty()) transient_ = true;
+    return first_compiler_error(*out) + note;
+  }
   for (auto prog : lab.programs) {
     try {  // read as the builder left it: never through a link it made
+      Fd top(open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!top) throw_errno("open " + tree.string());
       write_file(bin / prog,
-                 read_beneath(tree, fs::path("build") / lab.dir / prog, max_program_bytes));
+                 read_beneath(top.get(), fs::path("build") / lab.dir / prog, max_program_bytes));
     } catch (const Refused &e) {
       return fmt::format("the program {} is not usable: {}", prog, e.what());
     }

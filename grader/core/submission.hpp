@@ -52,6 +52,12 @@ constexpr auto build_budget = std::chrono::seconds(300);
 // Its keys are SHA-256 digests of an unambiguous encoding of the lab's file
 // names and bytes, the kit's build files and version, the toolchain's
 // versions and the build limits; entries are renamed into place whole.
+// Only what the same files would always give is cached: a build that ran out
+// of time or into a limit (or was killed) is that run's result alone.
+// The submission's own folder and every folder and file beneath it are
+// opened from a folder descriptor without following any link (openat2's
+// RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH, else O_NOFOLLOW step by step), so a
+// labs/ swapped for a link after find_labs_folder() looked is refused.
 class SubmissionBuild {
  public:
   // `labs` from find_labs_folder(); `kit` the kit's source folder (its
@@ -70,6 +76,9 @@ class SubmissionBuild {
   std::optional<std::string> build(const Lab &lab);
   // Where the built labs' programs are, as NN-topic/<program>.
   const std::filesystem::path &root() const { return bin_; }
+  // Give each lab's build at most `lab`, and all the builds from now on at
+  // most `all` (lab_build_time and build_budget unless told otherwise).
+  void limit_time(Clock::duration lab, Clock::duration all);
 
  private:
   // A lab's files: (name, bytes), in the kit's order.
@@ -77,6 +86,7 @@ class SubmissionBuild {
   std::string cache_key(const Lab &lab, const Sources &files);
   std::optional<std::string> compile(const Lab &lab, const Sources &files,
                                      const std::filesystem::path &unit);
+  std::string transient(std::string why);
   std::optional<std::string> run_step(std::vector<std::string> argv,
                                       const std::filesystem::path &cwd, Deadline until);
   std::filesystem::path labs_, kit_, work_, bin_, shim_;
@@ -85,6 +95,8 @@ class SubmissionBuild {
   std::vector<std::string> hidden_;
   std::string kit_version_, toolchain_;
   Clock::time_point builds_end_;
+  Clock::duration lab_time_ = lab_build_time;
+  bool transient_ = false;  // the last compile() failed in a way that may not recur
 };
 
 }  // namespace ipcg

@@ -131,18 +131,55 @@ LabBuild build_lab(const fs::path &builddir, const std::string &tree, const Lab 
 // The programs sit in a folder with a random 128-bit name inside a folder
 // that others may enter but not list (0711): without namespaces another
 // grader's students cannot find them (with them, /run is hidden whole).
+// 128 random bits in hex: a folder name no one can guess.
+static std::string random_name() {
+  unsigned char r[16];
+  if (getrandom(r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
+  std::string name;
+  for (unsigned char c : r) name += fmt::format("{:02x}", c);
+  return name;
+}
+
 Staging::Staging() {
   std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/var/tmp";
   std::string tmpl = base + "/ipcgrade.XXXXXX";
   if (!mkdtemp(tmpl.data())) throw_errno("mkdtemp " + base);
   root_ = tmpl;
-  check(chmod(root_.c_str(), 0711), "chmod");
-  unsigned char r[16];
-  if (getrandom(r, sizeof r, 0) != sizeof r) throw_errno("getrandom");
-  std::string name;
-  for (unsigned char c : r) name += fmt::format("{:02x}", c);
-  programs_ = root_ / name;
-  check(mkdir(programs_.c_str(), 0711), "mkdir staging");
+  check(chmod(root_.c_str(), 0711), ("chmod " + root_.string()).c_str());
+  programs_ = root_ / random_name();
+  check(mkdir(programs_.c_str(), 0711), ("mkdir " + programs_.string()).c_str());
+}
+
+void Staging::close_shared() {
+  check(chmod(programs_.c_str(), 0700), ("chmod " + programs_.string()).c_str());
+}
+
+PrivatePrograms::PrivatePrograms(const fs::path &staging_root, const std::string &bindir,
+                                 uid_t student) {
+  fs::path from(bindir);
+  top_ = staging_root / random_name();
+  check(mkdir(top_.c_str(), 0700), ("mkdir " + top_.string()).c_str());
+  try {
+    check(chown(top_.c_str(), 0, student), ("chown " + top_.string()).c_str());
+    check(chmod(top_.c_str(), 0710), ("chmod " + top_.string()).c_str());
+    fs::path dir = top_ / from.filename();
+    check(mkdir(dir.c_str(), 0755), ("mkdir " + dir.string()).c_str());
+    check(chmod(dir.c_str(), 0755), ("chmod " + dir.string()).c_str());
+    for (const auto &e : fs::directory_iterator(from)) {
+      fs::path to = dir / e.path().filename();
+      check(link(e.path().c_str(), to.c_str()), ("link " + to.string()).c_str());
+    }
+    bindir_ = dir.string();
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(top_, ec);
+    throw;
+  }
+}
+
+PrivatePrograms::~PrivatePrograms() {
+  std::error_code ec;
+  fs::remove_all(top_, ec);
 }
 
 Staging::~Staging() {

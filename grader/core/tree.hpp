@@ -31,8 +31,8 @@ void require_tree(const std::filesystem::path &builddir, const std::string &tree
 // line under it, paths shortened; the last lines when there is no such line.
 std::string first_compiler_error(const std::string &output);
 
-// A temporary folder of program copies, readable and executable by anyone,
-// removed when this goes away.
+// A temporary folder of program copies, readable and executable by anyone
+// who knows its random name (until close_shared()), removed when this goes away.
 class Staging {
  public:
   Staging();
@@ -46,9 +46,37 @@ class Staging {
                   std::optional<std::string> &missing,
                   const std::map<std::string, std::string> &skip = {});
   const std::filesystem::path &root() const { return root_; }
+  // Close the shared copies to every other uid (mode 0700): without
+  // namespaces each check runs its programs from a PrivatePrograms folder.
+  void close_shared();
 
  private:
   std::filesystem::path root_, programs_;  // programs_: root_/<random>
+};
+
+// Without namespaces, as root: one check's own view of its lab's staged
+// programs, which no other uid may run or read. Another grader's student can
+// read a program's full path from /proc/PID/cmdline (argv[0]); this folder
+// (in the staging root, named by 128 random bits) belongs to root with the
+// student's gid as its group and mode 0710, so only the check's student uid
+// can pass through it. It holds hard links to the staged copies (root's,
+// 0755), under the lab's folder name, so argv[0] keeps its usual shape.
+// Removed when this goes away.
+class PrivatePrograms {
+ public:
+  // Link the programs of `bindir` (a Staging::add folder) into a fresh folder
+  // in `staging_root` that only `student` (uid, and gid) may enter.
+  PrivatePrograms(const std::filesystem::path &staging_root, const std::string &bindir,
+                  uid_t student);
+  PrivatePrograms(const PrivatePrograms &) = delete;
+  PrivatePrograms &operator=(const PrivatePrograms &) = delete;
+  ~PrivatePrograms();
+  // The folder to run the programs from (in place of `bindir`).
+  const std::string &bindir() const { return bindir_; }
+
+ private:
+  std::filesystem::path top_;
+  std::string bindir_;
 };
 
 }  // namespace ipcg
