@@ -2,6 +2,8 @@
 // call reads in a report.
 #include "syscalls.hpp"
 
+#include "access.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/audit.h>
@@ -10,7 +12,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/epoll.h>
-#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -306,9 +307,14 @@ class Recorder {
     c.pid = static_cast<pid_t>(req.pid);
     c.nr = req.data.nr;
     for (int i = 0; i < 6; ++i) c.args[static_cast<size_t>(i)] = req.data.args[i];
-    if (fsuid) setfsuid(*fsuid), setfsgid(*fsuid);
-    resolve(c);
-    if (fsuid) setfsuid(0), setfsgid(0);
+    {
+      // As the process's owner (root without CAP_SYS_PTRACE may not read
+      // another uid's /proc/PID/mem); ActAs keeps "/" searchable where only
+      // root may search it (a chroot's closed root).
+      std::optional<ActAs> owner;
+      if (fsuid) owner.emplace(*fsuid, *fsuid, ActAs::Scope::files);
+      resolve(c);
+    }
     // The pid may have been reused if the call was cut short meanwhile: keep
     // the call only if it is still the one waiting.
     bool valid = ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) == 0;
