@@ -128,9 +128,6 @@ LabBuild build_lab(const fs::path &builddir, const std::string &tree, const Lab 
 
 // Staging lives outside /tmp, which each sandbox replaces with its own:
 // in /run as root, else in /var/tmp.
-// The programs sit in a folder with a random 128-bit name inside a folder
-// that others may enter but not list (0711): without namespaces another
-// grader's students cannot find them (with them, /run is hidden whole).
 // 128 random bits in hex: a folder name no one can guess.
 static std::string random_name() {
   unsigned char r[16];
@@ -140,6 +137,9 @@ static std::string random_name() {
   return name;
 }
 
+// The programs sit in a folder with a random 128-bit name inside a folder
+// that others may enter but not list (0711): without namespaces another
+// grader's students cannot find them (with them, /run is hidden whole).
 Staging::Staging() {
   std::string base = geteuid() == 0 && fs::is_directory("/run") ? "/run" : "/var/tmp";
   std::string tmpl = base + "/ipcgrade.XXXXXX";
