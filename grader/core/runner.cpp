@@ -138,11 +138,9 @@ std::string unseen_stderr(const Context &cx, const Result &r) {
 }
 
 // Run the check's function in its sandbox and say how it went.
-Result run_here(const Job &j, int slot, const RunOptions &opt) {
+Result run_here(const Job &j, int slot, const RunOptions &opt, const std::string &tag) {
   Result r = blank(j);
   auto started = Clock::now();
-  // Random too, so that no student can guess (and take) another check's names.
-  std::string tag = fmt::format("{}.{:08x}.{}.{}", getppid(), random_u32(), j.lab->id, j.check->id);
   Sandbox sb(opt.isolation, opt.uid_base + static_cast<uid_t>(slot), tag, opt.hidden,
              opt.staging);
   // Without namespaces another grader's students see this one's command lines.
@@ -214,8 +212,21 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   return r;
 }
 
+// Write all of `text` to `fd`; false if it could not.
+bool write_whole(int fd, const std::string &text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 // The child side: run, send the Result as JSON down `out`, exit.
-[[noreturn]] void child_main(const Job &j, int slot, const RunOptions &opt, int out) {
+[[noreturn]] void child_main(const Job &j, int slot, const RunOptions &opt, int out,
+                             const std::string &tag) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   sigset_t none;
   sigemptyset(&none);
@@ -223,26 +234,28 @@ Result run_here(const Job &j, int slot, const RunOptions &opt) {
   signal(SIGPIPE, SIG_IGN);  // a student that exits early must not take the check along
   std::string text;
   try {
-    text = json(run_here(j, slot, opt)).dump(-1, ' ', false, json::error_handler_t::replace);
+    text = json(run_here(j, slot, opt, tag)).dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception &e) {
     Result r = blank(j);
     r.observed = fmt::format("the grader could not set up the check: {}", e.what());
     r.cause = "a bug in the grader or a machine without what it needs: please report it";
     text = json(r).dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(out, text.data() + done, text.size() - done);
-    if (n <= 0) _exit(1);
-    done += static_cast<size_t>(n);
-  }
-  _exit(0);
+  _exit(write_whole(out, text) ? 0 : 1);
+}
+
+// The names of a check's objects without namespaces: "GRADERPID.RANDOM.LAB.CHECK"
+// (random too, so that no student can guess, and take, another check's names).
+// The runner makes it, to clean up after a check process it had to kill.
+std::string check_tag(const Job &j) {
+  return fmt::format("{}.{:08x}.{}.{}", getpid(), random_u32(), j.lab->id, j.check->id);
 }
 
 // A check process the runner is waiting for.
 struct Running {
   size_t job;
   int slot;
+  std::string tag;
   pid_t pid;
   Fd pidfd, pipe;
   std::string text;
@@ -287,6 +300,67 @@ void progress(const RunOptions &opt, size_t done, size_t total, std::string_view
   std::fflush(stderr);
 }
 
+// Kill and reap the grader's children that are not check processes still
+// running: the students of a killed check, orphaned to it, and their
+// children, orphaned in turn as their parents die (a fork loop included).
+void reap_orphans(const std::vector<Running> &running) {
+  for (int round = 0; round < 10000; ++round) {
+    std::vector<pid_t> orphans;
+    for (pid_t pid : children_of(getpid()))
+      if (std::none_of(running.begin(), running.end(), [&](auto &r) { return r.pid == pid; }))
+        orphans.push_back(pid);
+    if (orphans.empty()) return;
+    for (pid_t pid : orphans) kill(pid, SIGKILL);
+    for (pid_t pid : orphans)
+      while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
+  }
+}
+
+// Without namespaces, after check process `r` was killed (it overran, or the
+// grader was stopped) before its own sweep: its students' processes are
+// killed, and what it left on the host is removed by a process of its own
+// (see Sandbox::clean_up_killed). What it did, as lines for the check's log.
+std::vector<std::string> clean_up_after(const RunOptions &opt, const Running &r,
+                                        const std::vector<Running> &running) {
+  reap_orphans(running);  // (r itself is reaped: no longer a child)
+  Pipe p = Pipe::make();
+  pid_t pid = check(fork(), "fork");
+  if (pid == 0) {
+    p.read.reset();
+    json done;
+    try {
+      done["removed"] = Sandbox::clean_up_killed(opt.uid_base + static_cast<uid_t>(r.slot), r.tag);
+    } catch (const std::exception &e) {
+      done["error"] = e.what();
+    }
+    _exit(write_whole(p.write.get(), done.dump(-1, ' ', false, json::error_handler_t::replace))
+              ? 0
+              : 1);
+  }
+  p.write.reset();
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(p.read.get(), buf, sizeof buf)) != 0;)
+    if (n > 0)
+      text.append(buf, static_cast<size_t>(n));
+    else if (errno != EINTR)
+      break;
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  reap_orphans(running);  // those its sweep killed
+  std::vector<std::string> lines;
+  json done = json::parse(text, nullptr, false);
+  if (done.contains("error") || !done.contains("removed"))
+    lines.push_back("the grader could not clean up after the check process it stopped: " +
+                    done.value("error", std::string("its cleaner sent nothing")));
+  else
+    for (const auto &l : done["removed"].get<std::vector<Leftover>>())
+      lines.push_back("removed after the grader stopped the check process (not charged): " +
+                      l.describe());
+  return lines;
+}
+
 // The order to start the jobs in: the longest deadlines first (a check that
 // waits seconds by design, such as a timed wait, overlaps the quick ones
 // instead of ending the run alone), the registry's order among equals. The
@@ -309,6 +383,10 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
   std::vector<int> free_slots;
   for (int s = opt.jobs - 1; s >= 0; --s) free_slots.push_back(s);
   Fd sigs = stop_signals();
+  // Without namespaces the students of a check process that had to be killed
+  // are orphaned to the grader, to be killed and reaped (see clean_up_after).
+  bool reaper = opt.isolation == Isolation::unique_names;
+  if (reaper) check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
   std::vector<size_t> order = start_order(jobs);
   size_t next = 0, finished = 0;
   interrupted = false;
@@ -328,13 +406,14 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       Pipe p = Pipe::make();
       int slot = free_slots.back();
       free_slots.pop_back();
+      std::string tag = check_tag(j);
       pid_t pid = check(fork(), "fork");
-      if (pid == 0) child_main(j, slot, opt, p.write.get());
+      if (pid == 0) child_main(j, slot, opt, p.write.get(), tag);
       p.write.reset();
       auto grace = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow) +
                    std::chrono::seconds(5);
-      running.push_back(
-          {job, slot, pid, Fd(open_pidfd(pid)), std::move(p.read), "", Clock::now() + grace});
+      running.push_back({job, slot, std::move(tag), pid, Fd(open_pidfd(pid)), std::move(p.read), "",
+                         Clock::now() + grace});
       progress(opt, finished, jobs.size(), fmt::format("{}/{}", j.lab->id, j.check->id));
     }
     if (running.empty()) continue;
@@ -373,12 +452,15 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
       }
       results[r.job] = collect(jobs[r.job], r, status, killed);
+      if (killed && opt.isolation == Isolation::unique_names)
+        for (auto &line : clean_up_after(opt, r, running)) results[r.job]->log.push_back(line);
       free_slots.push_back(r.slot);
       ++finished;
       running.erase(running.begin() + static_cast<long>(i));
     }
   }
   progress(opt, 0, 0, "");
+  if (reaper) prctl(PR_SET_CHILD_SUBREAPER, 0);
   std::vector<Result> out;
   for (auto &r : results)
     if (r) out.push_back(std::move(*r));

@@ -261,6 +261,11 @@ Isolation probe_isolation() {
   return Isolation::unique_names;
 }
 
+// The work folder of the check tagged `tag`, without namespaces.
+static std::string work_folder(const std::string &tag) {
+  return (fs::temp_directory_path() / ("ipcgrade-" + tag)).string();
+}
+
 Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string tag,
                  std::vector<std::string> hidden, std::string staging)
     : iso_(iso),
@@ -271,7 +276,7 @@ Sandbox::Sandbox(Isolation iso, std::optional<uid_t> student_uid, std::string ta
   umask(0);
   if (iso_ == Isolation::unique_names) {
     check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
-    workdir_ = (fs::temp_directory_path() / ("ipcgrade-" + tag_)).string();
+    workdir_ = work_folder(tag_);
     fs::create_directories(workdir_);
     // The student's alone: another grader's students see its path in command
     // lines (a copy of a program run from it, as channels' client).
@@ -461,11 +466,14 @@ std::string Sandbox::name(std::string_view base) {
   return n;
 }
 
+// The first key of the check: "IP" in a namespace, one of the tag's own otherwise.
+key_t Sandbox::key_base() const {
+  if (iso_ != Isolation::unique_names) return 0x49500000;
+  return static_cast<key_t>(0x20000000 + (std::hash<std::string>{}(tag_)&0x0fffff00));
+}
+
 key_t Sandbox::key(unsigned n) {
-  key_t base = 0x49500000;  // "IP"
-  if (iso_ == Isolation::unique_names)
-    base = static_cast<key_t>(0x20000000 + (std::hash<std::string>{}(tag_)&0x0fffff00));
-  key_t k = base + static_cast<key_t>(n);
+  key_t k = key_base() + static_cast<key_t>(n);
   keys_.push_back(k);
   return k;
 }
@@ -494,9 +502,8 @@ std::optional<std::string> Sandbox::mqueue_file(std::string_view name) const {
   return mq + "/" + std::string(name.substr(1));
 }
 
-// Kill the processes of the unique-names sandbox: orphans were reparented to us.
-static void kill_reparented_children() {
-  pid_t self = getpid();
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> found;
   for (const auto &e : entries("/proc")) {
     pid_t pid = std::atoi(e.c_str());
     if (pid <= 0) continue;
@@ -509,8 +516,14 @@ static void kill_reparented_children() {
     char state;
     pid_t ppid = 0;
     rest >> state >> ppid;
-    if (ppid == self) kill(pid, SIGKILL);
+    if (ppid == parent) found.push_back(pid);
   }
+  return found;
+}
+
+// Kill the processes of the unique-names sandbox: orphans were reparented to us.
+static void kill_reparented_children() {
+  for (pid_t pid : children_of(getpid())) kill(pid, SIGKILL);
 }
 
 // IPC_RMID of System V object `id` of kind "msg", "sem" or "shm", as its
@@ -735,6 +748,68 @@ std::vector<Leftover> Sandbox::sweep_names() {
       found.push_back({"System V shared memory segment", key_text(k)});
     if (int id = semget(k, 0, 0); id >= 0 && remove_sysv("sem", id))
       found.push_back({"System V semaphore set", key_text(k)});
+  }
+  return found;
+}
+
+// Everything named with the tag ("/ipcg.TAG.*") and every System V object
+// keyed in its range: the check's, whatever base names it chose. POSIX queues
+// only when a mount shows them.
+std::vector<Leftover> Sandbox::sweep_tagged() {
+  std::vector<Leftover> found;
+  std::string prefix = "ipcg." + tag_ + ".";
+  if (!host_mqueue_.empty())
+    for (const auto &e : entries(host_mqueue_))
+      if (e.starts_with(prefix) && mq_unlink(("/" + e).c_str()) == 0)
+        found.push_back({"POSIX message queue", "/" + e});
+  for (const auto &e : entries("/dev/shm")) {
+    bool sem = e.starts_with("sem." + prefix);
+    if (!sem && !e.starts_with(prefix)) continue;
+    if (unlink(("/dev/shm/" + e).c_str()) != 0) continue;
+    found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
+                     "/" + (sem ? e.substr(4) : e)});
+  }
+  auto ours = [&](key_t k) { return k >= key_base() && k < key_base() + 0x100; };
+  for (auto [kind, what] : {std::pair{"msg", "System V message queue"},
+                            {"shm", "System V shared memory segment"},
+                            {"sem", "System V semaphore set"}})
+    for (auto [k, id] : sysv_rows(kind))
+      if (ours(k) && remove_sysv(kind, id)) found.push_back({what, key_text(k)});
+  return found;
+}
+
+Sandbox::Sandbox(Remains, std::optional<uid_t> student_uid, std::string tag)
+    : iso_(Isolation::unique_names),
+      uid_(geteuid() == 0 ? student_uid : std::nullopt),
+      tag_(std::move(tag)),
+      workdir_(work_folder(tag_)) {}
+
+std::vector<Leftover> Sandbox::clean_up_killed(std::optional<uid_t> student_uid,
+                                               std::string tag) {
+  Sandbox sb(Remains{}, student_uid, std::move(tag));
+  // The host's queues, through a mount this process alone sees.
+  std::string mnt;
+  if (own_proc_view()) {
+    mnt = (fs::temp_directory_path() / "ipcgrade-mq.XXXXXX").string();
+    if (!mkdtemp(mnt.data())) throw_errno("mkdtemp " + mnt);
+    if (mount("mqueue", mnt.c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
+      sb.host_mqueue_ = mnt;
+  }
+  if (sb.host_mqueue_.empty() && fs::exists("/dev/mqueue/.")) sb.host_mqueue_ = "/dev/mqueue";
+  if (sb.uid_) sb.kill_student_uid();
+  while (waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
+  }
+  auto found = sb.sweep_tagged();
+  if (sb.uid_) {
+    auto owned = sb.sweep_student_owned();
+    found.insert(found.end(), owned.begin(), owned.end());
+  }
+  std::error_code ec;
+  fs::remove_all(sb.workdir_, ec);
+  sb.uid_.reset();  // its processes are gone: the destructor need not kill again
+  if (!mnt.empty()) {
+    umount2(mnt.c_str(), MNT_DETACH);
+    rmdir(mnt.c_str());
   }
   return found;
 }

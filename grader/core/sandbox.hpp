@@ -41,6 +41,9 @@ bool own_proc_view();
 // `uid` may signal it.
 bool uid_has_live_process(uid_t uid);
 
+// The pids of the processes whose parent is `parent` (zombies included).
+std::vector<pid_t> children_of(pid_t parent);
+
 class Sandbox {
  public:
   // Enter a new sandbox; called in the process that will run one check.
@@ -95,7 +98,21 @@ class Sandbox {
   // (left by a grader that died with a pid this one now has), removed then.
   const std::vector<Leftover> &stale() const { return stale_; }
 
+  // Without namespaces, after the process that ran the check tagged `tag`
+  // was killed before its own sweep (it overran, or the grader was stopped):
+  // kill its student's processes and remove what it left on the host (the
+  // objects named with its tag or owned by its student's uid, and its work
+  // folder); return the objects. It enters a mount namespace of its own:
+  // call it in a process of its own.
+  static std::vector<Leftover> clean_up_killed(std::optional<uid_t> student_uid,
+                                               std::string tag);
+
  private:
+  struct Remains {};
+  // The fields of the sandbox of a killed check, nothing entered or made.
+  Sandbox(Remains, std::optional<uid_t> student_uid, std::string tag);
+  std::vector<Leftover> sweep_tagged();
+  key_t key_base() const;
   void enter_namespaces();
   void mount_private_dirs();
   void start_init();
