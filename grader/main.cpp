@@ -328,15 +328,21 @@ void report_failure(const Options &o, const std::string &why) {
 }
 
 // As root, students run as another uid: without the capabilities that takes
-// (a container started with --cap-drop=ALL) nothing can be graded safely.
-void require_root_capabilities() {
-  auto missing = missing_for_root();
-  if (missing.empty()) return;
-  throw UsageError(fmt::format(
-      "running as root without {}: the grader cannot run students' programs as an "
-      "unprivileged uid; grant these capabilities (Docker grants them by default; do not "
-      "drop them) or run ipcgrade as a non-root user",
-      fmt::join(missing, ", ")));
+// (a container started with --cap-drop=ALL), or where that uid may not even
+// search "/", nothing can be graded safely.
+void require_root_setup() {
+  if (auto missing = missing_for_root(); !missing.empty())
+    throw UsageError(fmt::format(
+        "running as root without {}: the grader cannot run students' programs as an "
+        "unprivileged uid; grant these capabilities (Docker grants them by default; do not "
+        "drop them) or run ipcgrade as a non-root user",
+        fmt::join(missing, ", ")));
+  if (geteuid() == 0 && closed_root())
+    throw UsageError(
+        "the root folder / is closed to other users (mode 0700, as a chroot made from a "
+        "private folder keeps): students' programs run as an unprivileged uid and could not "
+        "reach their own files; make it searchable (chmod 755 /; ./kit does that) or run "
+        "ipcgrade as a non-root user");
 }
 
 // Which isolation the grader chose, for whom students run, and which
@@ -393,7 +399,7 @@ int grade(const Options &o, const char *argv0) {
   }
   if (o.json == "-")
     throw UsageError("--json needs a FILE when grading (--list --json prints the registry)");
-  require_root_capabilities();
+  require_root_setup();
   auto started = Clock::now();
   sigset_t stop = stop_signal_set();
   check(sigprocmask(SIG_BLOCK, &stop, nullptr), "sigprocmask");
@@ -460,7 +466,9 @@ int main(int argc, char **argv) {
   // grader before it has removed its staging folder and its objects.
   signal(SIGPIPE, SIG_IGN);
   try {
-    return batch_command->parsed() ? run_batch(batch) : grade(o, argv[0]);
+    if (!batch_command->parsed()) return grade(o, argv[0]);
+    require_root_setup();  // before any student is built or graded
+    return run_batch(batch);
   } catch (const UsageError &e) {
     fmt::print(stderr, "ipcgrade: {}\n", e.what());
     report_failure(o, e.what());

@@ -12,6 +12,11 @@ usage: capabilities.py --build BUILD --source SOURCE SCENARIO
                  user namespace): full marks, and no student program runs as root
   none           root without any capability: one line saying what to grant, exit 2,
                  and a Gradescope file that says it is not a grade
+  closed-root    root (every capability) where "/" has mode 0700, as in a chroot made
+                 from a private folder: ipcgrade refuses in one line, exit 2, lending
+                 no student a capability to get past it; `./kit grade` opens "/" and
+                 the solutions earn full marks (a view of the host's folders in a
+                 mount namespace of its own, under a root of its own)
 Each run drops the capabilities from the bounding set with setpriv (util-linux),
 so that ipcgrade, exec'd as root, starts without them in any set.
 Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
@@ -112,11 +117,62 @@ def none(a):
         if "CAP_SETUID" not in doc.get("output", ""): fail("results.json does not say why")
 
 
+# The closed root: a tmpfs of mode 0700 holding the host's top-level folders
+# (bound) and links, in a mount namespace of this script's own; chroot into it
+# and run the rest in the folder it was started in. $0 is that root, the
+# rest is the command.
+CLOSED_ROOT = r"""
+set -e
+r=$0
+mount -t tmpfs -o mode=0700 ipcgrade-closed-root "$r"
+for d in /*; do
+  n=${d#/}
+  if [ -L "$d" ]; then ln -s "$(readlink "$d")" "$r/$n"
+  elif [ -d "$d" ]; then mkdir "$r/$n"; mount --rbind "$d" "$r/$n"
+  fi
+done
+exec chroot "$r" sh -c 'cd "$0" && exec "$@"' "$PWD" "$@"
+"""
+
+
+def under_closed_root(cmd):
+    """Run `cmd` as root under a "/" of mode 0700; its CompletedProcess."""
+    root = tempfile.mkdtemp(prefix="ipcgrade-closed-root.", dir="/var/tmp")
+    try:
+        full = ["unshare", "--mount", "--propagation", "private", "sh", "-c", CLOSED_ROOT, root,
+                "sh", "-c", 'stat -c "root folder mode %a" / >&2; exec "$@"', "sh", *cmd]
+        p = subprocess.run(full, capture_output=True, text=True, timeout=900)
+        print("$ (under a closed root) " + " ".join(cmd) + f"  -> exit {p.returncode}")
+        print(p.stdout[-3000:], p.stderr[-3000:], sep="")
+        return p
+    finally:
+        os.rmdir(root)
+
+
+def closed_root(a):
+    p = under_closed_root([os.path.join(os.path.abspath(a.build), "grader", "ipcgrade"),
+                           "--no-build", "--tree", "solutions"])
+    lines = p.stderr.strip().splitlines()
+    if not lines or lines[0] != "root folder mode 700":
+        fail(f"the view's root folder is not of mode 700: {lines[:1]}")
+    if p.returncode != 2: fail(f"ipcgrade exited {p.returncode}, expected 2")
+    if len(lines) != 2: fail(f"ipcgrade wrote {len(lines) - 1} lines on stderr, expected one")
+    for words in ("/ is closed to other users", "chmod 755 /"):
+        if words not in lines[1]: fail(f"its line does not say {words!r}")
+    if "Score" in p.stdout: fail("it graded anyway")
+    p = under_closed_root([os.path.join(os.path.abspath(a.source), "kit"), "grade", "--no-build",
+                           "--tree", "solutions"])
+    if "it is now 755" not in p.stderr: fail("./kit grade did not say it opened /")
+    if p.returncode != 0: fail(f"./kit grade exited {p.returncode}, expected 0 (full marks)")
+    if "Score" not in p.stdout: fail("./kit grade printed no score")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--source", required=True)
-    ap.add_argument("scenario", choices=["no-ptrace", "docker", "docker-userns", "none"])
+    ap.add_argument("scenario",
+                    choices=["no-ptrace", "docker", "docker-userns", "none", "closed-root"])
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: these scenarios drop capabilities from root; not root")
@@ -125,7 +181,7 @@ def main():
         print("SKIP: no setpriv (util-linux)")
         sys.exit(77)
     {"no-ptrace": no_ptrace, "docker": docker, "docker-userns": docker_userns,
-     "none": none}[a.scenario](a)
+     "none": none, "closed-root": closed_root}[a.scenario](a)
     print("ok")
 
 

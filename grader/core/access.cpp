@@ -52,18 +52,6 @@ std::vector<std::string> missing_for_root() {
 static uid_t current_fsuid() { return static_cast<uid_t>(syscall(SYS_setfsuid, -1)); }
 static gid_t current_fsgid() { return static_cast<gid_t>(syscall(SYS_setfsgid, -1)); }
 
-// Raise CAP_DAC_READ_SEARCH in this thread's effective set, if it is permitted:
-// a change of fsuid from 0 drops it, and where other users may not search "/"
-// (some chroots) the thread, as the student, could not even reach /proc.
-static void keep_searching() {
-  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  if (syscall(SYS_capget, &head, data) < 0) return;
-  if (!(data[0].permitted & (1u << CAP_DAC_READ_SEARCH))) return;
-  data[0].effective |= 1u << CAP_DAC_READ_SEARCH;
-  syscall(SYS_capset, &head, data);
-}
-
 ActAs::ActAs(uid_t uid, gid_t gid, Scope scope) : scope_(scope) {
   old_uid_ = scope == Scope::files ? current_fsuid() : geteuid();
   old_gid_ = scope == Scope::files ? current_fsgid() : getegid();
@@ -75,7 +63,6 @@ ActAs::ActAs(uid_t uid, gid_t gid, Scope scope) : scope_(scope) {
     syscall(SYS_setfsgid, gid);
     syscall(SYS_setfsuid, uid);
     active_ = current_fsuid() == uid && current_fsgid() == gid;
-    if (active_ && closed_root()) keep_searching();
   } else {
     active_ = syscall(SYS_setresgid, -1, gid, -1) == 0 && syscall(SYS_setresuid, -1, uid, -1) == 0;
   }

@@ -102,7 +102,6 @@ Process Context::spawn(std::string path, std::string_view prog, const std::vecto
   s.stdin_data = std::move(stdin_data);
   s.cwd = sb_.workdir();
   s.uid = sb_.student_uid();
-  s.search_anywhere = sb_.student_needs_search();
   s.limits = StudentLimits{};
   s.record_syscalls = true;
   if (!s.uid) s.limits->processes = RLIM_INFINITY;  // the user's own uid: keep its limit

@@ -108,17 +108,6 @@ void child_limits(const StudentLimits &l, int errpipe) {
     set(r, RLIM_INFINITY);
 }
 
-// In the child, after setuid: keep only CAP_DAC_READ_SEARCH, as an ambient
-// capability that survives exec (searching and reading, never writing).
-void keep_search_capability(int errpipe) {
-  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2]{};
-  data[0].effective = data[0].permitted = data[0].inheritable = 1u << CAP_DAC_READ_SEARCH;
-  if (syscall(SYS_capset, &head, data) < 0) child_fail(errpipe, "capset");
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0) < 0)
-    child_fail(errpipe, "prctl(PR_CAP_AMBIENT)");
-}
-
 // In the child: run only on the n-th CPU this process may use (counting round).
 void pin_to_cpu(int n, int errpipe) {
   cpu_set_t allowed, one;
@@ -147,7 +136,6 @@ struct ExecArgs {
             // Temporary files go to the working folder too: it is the program's own,
             // and the one place that stays readable when grader folders are hidden.
             "HOME=" + spec.cwd, "TMPDIR=" + spec.cwd} {
-    if (!spec.preload.empty()) env.push_back("LD_PRELOAD=" + spec.preload);
     for (auto &a : spec.argv) argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
     for (auto &e : env) envp.push_back(e.data());
@@ -174,11 +162,9 @@ struct ExecArgs {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     child_fail(errpipe, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
   if (spec.uid) {
-    if (spec.search_anywhere && prctl(PR_SET_KEEPCAPS, 1) < 0) child_fail(errpipe, "prctl");
     if (setgroups(0, nullptr) < 0) child_fail(errpipe, "setgroups");
     if (setgid(spec.gid.value_or(*spec.uid)) < 0) child_fail(errpipe, "setgid");
     if (setuid(*spec.uid) < 0) child_fail(errpipe, "setuid");
-    if (spec.search_anywhere) keep_search_capability(errpipe);
   }
   // After setuid: RLIMIT_NPROC counts the processes of the uid it limits.
   if (spec.limits) child_limits(*spec.limits, errpipe);

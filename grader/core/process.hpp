@@ -38,10 +38,6 @@ struct Spawn {
   std::string cwd = "/";          // working directory
   std::optional<uid_t> uid;       // drop to this uid/gid before exec
   std::optional<gid_t> gid;
-  bool search_anywhere = false;   // with uid: keep CAP_DAC_READ_SEARCH (for a "/"
-                                  // that other users may not search, as in some chroots)
-  std::string preload;            // a shared library to preload (LD_PRELOAD), as
-                                  // make_access_shim's (submission.hpp)
   size_t output_cap = 64 * 1024;  // bytes kept of stdout and of stderr each
   std::optional<int> cpu;         // pin to this CPU (modulo the CPUs allowed), to spread
                                   // racing processes over every core
@@ -54,8 +50,9 @@ struct Spawn {
                                  // first instruction on (SyscallLog::hold)
 };
 
-// Whether other users may not search "/" (a chroot made by mktemp): then a
-// process of another uid needs Spawn::search_anywhere to run anything.
+// Whether other users may not search "/" (a chroot made from a folder of
+// mode 0700): then no process of another uid can run anything, and the
+// grader, as root, refuses to grade (see grader/main.cpp).
 bool closed_root();
 
 // Whether `sig` means the program crashed (SIGSEGV, SIGBUS, SIGFPE, SIGABRT, ...).

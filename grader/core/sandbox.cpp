@@ -457,8 +457,6 @@ Sandbox::~Sandbox() {
   }
 }
 
-bool Sandbox::student_needs_search() const { return uid_ && closed_root(); }
-
 std::string Sandbox::name(std::string_view base) {
   std::string n = iso_ == Isolation::unique_names ? fmt::format("/ipcg.{}.{}", tag_, base)
                                                   : fmt::format("/{}", base);

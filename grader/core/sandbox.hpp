@@ -74,9 +74,6 @@ class Sandbox {
   // The mqueue mount a student's process must be granted when it is
   // confined (see hiding_ruleset); empty when there is none.
   std::string mqueue_root() const { return mqueue_dir_.empty() ? host_mqueue_ : mqueue_dir_; }
-  // True when the student's uid cannot search "/" (some chroots): its
-  // processes then keep CAP_DAC_READ_SEARCH (see Spawn::search_anywhere).
-  bool student_needs_search() const;
   // The file of POSIX queue `name` in the grader's mqueue mount, if it has one.
   std::optional<std::string> mqueue_file(std::string_view name) const;
 

@@ -210,7 +210,7 @@ void chown_tree(const fs::path &dir, uid_t uid) {
 // Make a fresh folder under /var/tmp (or $TMPDIR) named after `what` that
 // no other uid may list or enter: mode 0700, or with a builder (as root)
 // 0710 with the builder's gid as its group, so that the compiler can pass
-// through to the folders handed to it (and the access shim) and list nothing.
+// through to the folders handed to it and list nothing.
 fs::path make_temp_dir(const std::string &what, std::optional<uid_t> builder) {
   const char *env = getenv("TMPDIR");
   std::string tmpl = fmt::format("{}/ipcgrade-{}.XXXXXX", env && *env ? env : "/var/tmp", what);
@@ -364,30 +364,6 @@ std::optional<std::string> SubmissionBuild::build(const Lab &lab) {
   return std::nullopt;
 }
 
-// The shim's source: access(2) as the effective ids and capabilities see it.
-static const char *access_shim_source = R"(#include <fcntl.h>
-#include <unistd.h>
-extern "C" int access(const char *path, int mode) {
-  return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
-}
-)";
-
-fs::path make_access_shim(const fs::path &dir) {
-  fs::path so = dir / "ipcg-access-shim.so";
-  Spawn s;
-  s.path = program_path("c++");
-  s.argv = {"c++", "-shared", "-fPIC", "-O2", "-o", so.string(), "-x", "c++", "-"};
-  s.stdin_data = access_shim_source;
-  s.cwd = dir.string();
-  Process p = Process::start(s);
-  const Outcome &o = p.wait(Clock::now() + std::chrono::minutes(1));
-  if (!o.exited || o.code != 0)
-    throw std::runtime_error(fmt::format("could not compile the access shim with c++ ({}): {}",
-                                         o.describe(), first_compiler_error(o.out + o.err)));
-  check(chmod(so.c_str(), 0644), "chmod");
-  return so;
-}
-
 StudentLimits build_limits() {
   StudentLimits l;
   l.address_space = 1536ull << 20;  // cc1plus needs ~300 MiB for a lab; #include "/dev/zero" stops here
@@ -422,11 +398,6 @@ std::optional<std::string> SubmissionBuild::run_step(std::vector<std::string> ar
   s.argv = std::move(argv);
   s.cwd = cwd;
   s.uid = uid_;
-  if (uid_ && closed_root()) {  // gcc needs more than CAP_DAC_READ_SEARCH there
-    s.search_anywhere = true;
-    if (shim_.empty()) shim_ = make_access_shim(work_);
-    s.preload = shim_.string();
-  }
   s.output_cap = 1 << 20;
   s.hidden = hidden_;  // no #include of the kit's solutions
   s.limits = build_limits();

@@ -20,13 +20,6 @@ namespace ipcg {
 // naming what is wrong when it has neither.
 std::filesystem::path find_labs_folder(const std::filesystem::path &dir);
 
-// Compile into `dir` a small shared library whose access(2) asks with the
-// effective ids and capabilities (faccessat with AT_EACCESS); returns its
-// path. gcc finds cc1 with access(2), which ignores the CAP_DAC_READ_SEARCH
-// a builder keeps under a closed "/", so the builder preloads it there.
-// Throws std::runtime_error with the compiler's words when it cannot.
-std::filesystem::path make_access_shim(const std::filesystem::path &dir);
-
 // The SHA-256 of `bytes`, in hex (OpenSSL's EVP interface).
 std::string sha256_hex(const std::string &bytes);
 
@@ -89,7 +82,7 @@ class SubmissionBuild {
   std::string transient(std::string why);
   std::optional<std::string> run_step(std::vector<std::string> argv,
                                       const std::filesystem::path &cwd, Deadline until);
-  std::filesystem::path labs_, kit_, work_, bin_, shim_;
+  std::filesystem::path labs_, kit_, work_, bin_;
   std::optional<std::filesystem::path> cache_;
   std::optional<uid_t> uid_;
   std::vector<std::string> hidden_;

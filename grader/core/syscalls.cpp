@@ -308,9 +308,8 @@ class Recorder {
     c.nr = req.data.nr;
     for (int i = 0; i < 6; ++i) c.args[static_cast<size_t>(i)] = req.data.args[i];
     {
-      // As the process's owner (root without CAP_SYS_PTRACE may not read
-      // another uid's /proc/PID/mem); ActAs keeps "/" searchable where only
-      // root may search it (a chroot's closed root).
+      // As the process's owner: root without CAP_SYS_PTRACE may not read
+      // another uid's /proc/PID/mem.
       std::optional<ActAs> owner;
       if (fsuid) owner.emplace(*fsuid, *fsuid, ActAs::Scope::files);
       resolve(c);

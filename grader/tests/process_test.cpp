@@ -358,33 +358,3 @@ TEST_CASE("signal_name names signals, and numbers those without a name") {
   CHECK(signal_name(SIGTERM) == "SIGTERM");
   CHECK(signal_name(77) == "signal 77");
 }
-
-TEST_CASE("the access shim lets a builder see the programs its capability reaches" *
-          doctest::timeout(60)) {
-  if (geteuid() != 0) {
-    MESSAGE("skipped: dropping to another uid needs root");
-    return;
-  }
-  char tmpl[] = "/tmp/ipcg-closed.XXXXXX";  // mode 700: other users may not search it
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  std::filesystem::path closed = tmpl, tool = closed / "tool";
-  { std::ofstream(tool) << "#!/bin/sh\n"; }
-  std::filesystem::permissions(tool, std::filesystem::perms(0755));
-  std::string shim = make_access_shim(closed).string();
-  // As gcc looks for cc1: access(X_OK), as nobody with CAP_DAC_READ_SEARCH.
-  auto access_as_nobody = [&](bool preload) {
-    Spawn s = program("/usr/bin/python3",
-                      {"-c", "import os, sys; print(os.access(sys.argv[1], os.X_OK))", tool});
-    s.uid = 65534;
-    s.search_anywhere = true;
-    if (preload) s.preload = shim;
-    Process p = Process::start(s);
-    const Outcome &o = p.wait(Clock::now() + 20s);
-    INFO("stderr: " << o.err);
-    CHECK(o.exited);
-    return o.out;
-  };
-  CHECK(access_as_nobody(false) == "False\n");
-  CHECK(access_as_nobody(true) == "True\n");
-  std::filesystem::remove_all(closed);
-}

@@ -26,7 +26,6 @@ Process run_python(const std::string &code, const std::string &cwd,
   s.argv = {"python3", "-c", code};
   s.cwd = cwd;
   s.uid = uid;
-  s.search_anywhere = uid && closed_root();  // as the grader runs students where "/" is closed
   s.record_syscalls = true;
   Process p = Process::start(s);
   const Outcome &o = p.wait(Clock::now() + 20s);
