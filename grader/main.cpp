@@ -9,6 +9,7 @@
 // One flow, one direction: command line -> registry -> (build, stage) ->
 // runner -> sandbox -> check -> report. See grader/README.md.
 #include "batch.hpp"
+#include "core/confine.hpp"
 #include "core/registry.hpp"
 #include "core/runner.hpp"
 #include "core/submission.hpp"
@@ -372,6 +373,10 @@ Setup grading_setup(const RunOptions &ro, bool forced) {
   if (!unseen.empty())
     line += fmt::format("; missing {}: the grader observes as the student's uid",
                         fmt::join(unseen, ", "));
+  // Nothing mounts over the grader's folders then: only Landlock hides them.
+  if (ro.isolation == Isolation::unique_names && !ro.hidden.empty() && landlock_abi() < 1)
+    line += "; no Landlock: the kit's folders and the reports are only as private as their "
+            "modes (students may read what every user may)";
   s.isolation = line;
   return s;
 }

@@ -23,7 +23,7 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   bad-usage              bad arguments get one clear line and exit 2
 Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile
+import argparse, ctypes, json, os, re, shutil, subprocess, sys, tempfile
 
 def fail(msg):
     print("FAIL: " + msg)
@@ -60,14 +60,33 @@ def solutions(a):
     full = sum(t["max_score"] for t in doc["tests"])
     if rc != 0 or doc["score"] != full: fail(f"solutions earned {doc['score']}/{full}, exit {rc}")
     if f"Score: {full}/{full}" not in out.splitlines()[-1]: fail("no closing Score line")
+    return out
+
+def landlock_abi():
+    """The kernel's Landlock ABI version (landlock_create_ruleset: 444 on every architecture), 0 without it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return max(0, libc.syscall(444, None, 0, 1))
 
 def solutions_names(a):
     """Without namespaces (forced), unique names still give full marks and leave nothing."""
     os.environ["IPCGRADE_ISOLATION"] = "names"
     before = snapshot()
-    solutions(a)
+    out = solutions(a)
     after = snapshot()
     if after - before: fail("left behind: " + ", ".join(sorted(after - before)))
+    # Where the kernel has no Landlock nothing hides the grader's folders: the
+    # report says so (IPCGRADE_LANDLOCK=off plays that kernel); with it, it does not.
+    if landlock_abi() > 0 and "no Landlock" in out:
+        fail("the report says there is no Landlock, and this kernel has it")
+    os.environ["IPCGRADE_LANDLOCK"] = "off"
+    rc, doc, out = grade(a, a.build, "--tree", "solutions", "mqueue/bad-input")
+    del os.environ["IPCGRADE_LANDLOCK"]
+    if rc != 0: fail(f"without Landlock the solutions lost a point, exit {rc}")
+    line = next((l for l in out.splitlines() if l.startswith("isolation: ")), "")
+    if "no Landlock: the kit's folders and the reports are only as private as their modes" \
+            not in line:
+        fail(f"without Landlock the isolation line does not say so: {line!r}")
 
 def tree(a):
     """Another correct implementation, DIR/LABDIR, earns full marks (the lab's cleanup

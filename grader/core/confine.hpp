@@ -10,7 +10,8 @@
 
 namespace ipcg {
 
-// The Landlock ABI version this kernel offers, 0 when it has none.
+// The Landlock ABI version this kernel offers, 0 when it has none (or when
+// IPCGRADE_LANDLOCK is "off").
 int landlock_abi();
 
 // A Landlock ruleset that forbids reading, listing and executing anything
