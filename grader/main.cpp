@@ -346,6 +346,17 @@ void require_root_setup() {
         "ipcgrade as a non-root user");
 }
 
+// Without namespaces the checks read /proc/PID of the processes they fork:
+// /proc must show the grader's own PID namespace, or be mounted so (which
+// takes CAP_SYS_ADMIN; the grader then has a mount namespace of its own).
+void require_own_proc() {
+  if (!foreign_proc() || (own_proc_view() && !foreign_proc())) return;
+  throw UsageError(
+      "/proc shows another PID namespace than the grader's (a chroot that kept its host's "
+      "/proc), and without CAP_SYS_ADMIN the grader cannot mount its own: mount a /proc of "
+      "this PID namespace (mount -t proc proc /proc) or grant CAP_SYS_ADMIN");
+}
+
 // Which isolation the grader chose, for whom students run, and which
 // capabilities it would use but lacks: one line of every report.
 Setup grading_setup(const RunOptions &ro, bool forced) {
@@ -405,6 +416,11 @@ int grade(const Options &o, const char *argv0) {
   if (o.json == "-")
     throw UsageError("--json needs a FILE when grading (--list --json prints the registry)");
   require_root_setup();
+  // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
+  const char *forced = getenv("IPCGRADE_ISOLATION");
+  bool names = forced && std::string(forced) == "names";
+  Isolation isolation = names ? Isolation::unique_names : probe_isolation();
+  if (isolation == Isolation::unique_names) require_own_proc();  // namespaces mount their own
   auto started = Clock::now();
   sigset_t stop = stop_signal_set();
   check(sigprocmask(SIG_BLOCK, &stop, nullptr), "sigprocmask");
@@ -416,10 +432,7 @@ int grade(const Options &o, const char *argv0) {
   std::vector<Job> jobs = prepare(o, build, staging, ro.hidden);
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
-  // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
-  const char *forced = getenv("IPCGRADE_ISOLATION");
-  bool names = forced && std::string(forced) == "names";
-  ro.isolation = names ? Isolation::unique_names : probe_isolation();
+  ro.isolation = isolation;
   // Without namespaces each check runs its own links (PrivatePrograms): the
   // shared copies need no reader but the grader.
   if (ro.isolation == Isolation::unique_names && geteuid() == 0) staging.close_shared();

@@ -12,6 +12,11 @@ usage: capabilities.py --build BUILD --source SOURCE SCENARIO
                  user namespace): full marks, and no student program runs as root
   none           root without any capability: one line saying what to grant, exit 2,
                  and a Gradescope file that says it is not a grade
+  foreign-proc   without namespaces, in a PID namespace whose /proc is still the
+                 host's (unshare --pid, as a chroot that kept its host's /proc): with
+                 Docker's capabilities (no CAP_SYS_ADMIN) one line saying what to
+                 mount, exit 2; with every capability the grader mounts its own
+                 /proc and the solutions' mqueue lab earns full marks
   closed-root    root (every capability) where "/" has mode 0700, as in a chroot made
                  from a private folder: ipcgrade refuses in one line, exit 2, lending
                  no student a capability to get past it; `./kit grade` opens "/" and
@@ -21,7 +26,7 @@ Each run drops the capabilities from the bounding set with setpriv (util-linux),
 so that ipcgrade, exec'd as root, starts without them in any set.
 Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile
+import argparse, json, os, re, shutil, subprocess, sys, tempfile
 
 DOCKER = ["chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid",
           "setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write"]
@@ -59,9 +64,35 @@ def isolation_line(out):
     return lines[0]
 
 
+def foreign_proc():
+    """Whether this machine's /proc shows another PID namespace than ours (a
+    chroot that kept its host's /proc, as fresh-debian's)."""
+    return os.readlink("/proc/self") != str(os.getpid())
+
+
+def refuses_foreign_proc(p):
+    """The grader's stderr lines `p`, without namespaces and without CAP_SYS_ADMIN
+    under a /proc of another PID namespace: one line refusing (it could not see
+    the processes it forks)."""
+    lines = p
+    if len(lines) != 1: fail(f"{len(lines)} lines on stderr, expected one")
+    for words in ("/proc shows another PID namespace", "mount -t proc proc /proc",
+                  "CAP_SYS_ADMIN"):
+        if words not in lines[0]: fail(f"the line does not say {words!r}")
+
+
 def full_and_zero(build, bounding, names, must_say):
-    """The solutions earn full marks, the skeletons nothing; the reports say how."""
-    rc, doc, out, _ = grade(build, bounding, "solutions", names)
+    """The solutions earn full marks, the skeletons nothing; the reports say how.
+    Where /proc shows another PID namespace and CAP_SYS_ADMIN is dropped, the
+    grader refuses instead, in one line."""
+    rc, doc, out, err = grade(build, bounding, "solutions", names)
+    drops_admin = "-sys_admin" in bounding or (bounding.startswith("-all") and
+                                               "+sys_admin" not in bounding)
+    if foreign_proc() and names and drops_admin:
+        if rc != 2: fail(f"under a foreign /proc without CAP_SYS_ADMIN: exit {rc}, expected 2")
+        refuses_foreign_proc(err.strip().splitlines())
+        print("this machine's /proc shows another PID namespace: the refusal was asserted")
+        return
     if doc is None: fail("no results.json")
     full = sum(t["max_score"] for t in doc["tests"])
     lost = [t["name"] for t in doc["tests"] if t["score"] < t["max_score"]]
@@ -124,6 +155,11 @@ def none(a):
 CLOSED_ROOT = r"""
 set -e
 r=$0
+# Nothing mounted here may reach the host: every shared mount made private
+# (mount --make-rprivate / fails where / is no mount point, as in a chroot).
+findmnt -rn -o TARGET,PROPAGATION | while read -r t p; do
+  case $p in shared*) mount --make-private "$t" ;; esac
+done
 mount -t tmpfs -o mode=0700 ipcgrade-closed-root "$r"
 for d in /*; do
   n=${d#/}
@@ -139,7 +175,7 @@ def under_closed_root(cmd):
     """Run `cmd` as root under a "/" of mode 0700; its CompletedProcess."""
     root = tempfile.mkdtemp(prefix="ipcgrade-closed-root.", dir="/var/tmp")
     try:
-        full = ["unshare", "--mount", "--propagation", "private", "sh", "-c", CLOSED_ROOT, root,
+        full = ["unshare", "--mount", "--propagation", "unchanged", "sh", "-c", CLOSED_ROOT, root,
                 "sh", "-c", 'stat -c "root folder mode %a" / >&2; exec "$@"', "sh", *cmd]
         p = subprocess.run(full, capture_output=True, text=True, timeout=900)
         print("$ (under a closed root) " + " ".join(cmd) + f"  -> exit {p.returncode}")
@@ -147,6 +183,27 @@ def under_closed_root(cmd):
         return p
     finally:
         os.rmdir(root)
+
+
+def foreign_proc_scenario(a):
+    ipcgrade = os.path.join(os.path.abspath(a.build), "grader", "ipcgrade")
+    env = dict(os.environ, IPCGRADE_ISOLATION="names")
+    docker_caps = "-all," + ",".join("+" + c for c in DOCKER)
+    for bounding, full in ((docker_caps, False), ("+all", True)):
+        cmd = ["unshare", "--pid", "--fork", "sh", "-c",
+               'test "$(readlink /proc/self)" != "$$" || { echo "/proc is this namespace\'s" >&2; '
+               'exit 9; }; exec "$@"', "sh", "setpriv", "--bounding-set", bounding, "--",
+               ipcgrade, "--no-build", "--tree", "solutions", "mqueue"]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+        print(f"$ IPCGRADE_ISOLATION=names {' '.join(cmd)}  -> exit {p.returncode}")
+        print(p.stdout[-2000:], p.stderr[-2000:], sep="")
+        if p.returncode == 9: fail("the test's PID namespace has a /proc of its own")
+        if full:
+            if p.returncode != 0 or not re.search(r"^Score: (\d+)/\1$", p.stdout, re.M):
+                fail(f"with every capability: exit {p.returncode}, expected full marks")
+        else:
+            if p.returncode != 2: fail(f"without CAP_SYS_ADMIN: exit {p.returncode}, expected 2")
+            refuses_foreign_proc(p.stderr.strip().splitlines())
 
 
 def closed_root(a):
@@ -172,7 +229,8 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("scenario",
-                    choices=["no-ptrace", "docker", "docker-userns", "none", "closed-root"])
+                    choices=["no-ptrace", "docker", "docker-userns", "none", "foreign-proc",
+                             "closed-root"])
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: these scenarios drop capabilities from root; not root")
@@ -181,7 +239,8 @@ def main():
         print("SKIP: no setpriv (util-linux)")
         sys.exit(77)
     {"no-ptrace": no_ptrace, "docker": docker, "docker-userns": docker_userns,
-     "none": none, "closed-root": closed_root}[a.scenario](a)
+     "none": none, "foreign-proc": foreign_proc_scenario,
+     "closed-root": closed_root}[a.scenario](a)
     print("ok")
 
 

@@ -35,6 +35,10 @@ Isolation probe_isolation();
 // Returns whether it did (then this process has a mount namespace of its own).
 bool own_proc_view();
 
+// Whether /proc shows another PID namespace than this process's (a chroot
+// that kept its host's /proc): then /proc/self names another pid than getpid().
+bool foreign_proc();
+
 
 // Whether a live process other than the caller (not a zombie: SIGKILL is done
 // with those) has `uid` as its real or saved uid, so that a process running as
