@@ -346,9 +346,10 @@ void require_root_setup() {
         "ipcgrade as a non-root user");
 }
 
-// Without namespaces the checks read /proc/PID of the processes they fork:
-// /proc must show the grader's own PID namespace, or be mounted so (which
-// takes CAP_SYS_ADMIN; the grader then has a mount namespace of its own).
+// The grader reads and writes /proc/PID of the processes it forks (a user
+// namespace's uid_map, the system call a student sleeps in): /proc must show
+// its own PID namespace, or be mounted so (which takes CAP_SYS_ADMIN; the
+// grader then has a mount namespace of its own).
 void require_own_proc() {
   if (!foreign_proc() || (own_proc_view() && !foreign_proc())) return;
   throw UsageError(
@@ -419,8 +420,8 @@ int grade(const Options &o, const char *argv0) {
   // IPCGRADE_ISOLATION=names forces the fallback, to try it where namespaces work.
   const char *forced = getenv("IPCGRADE_ISOLATION");
   bool names = forced && std::string(forced) == "names";
+  require_own_proc();
   Isolation isolation = names ? Isolation::unique_names : probe_isolation();
-  if (isolation == Isolation::unique_names) require_own_proc();  // namespaces mount their own
   auto started = Clock::now();
   sigset_t stop = stop_signal_set();
   check(sigprocmask(SIG_BLOCK, &stop, nullptr), "sigprocmask");

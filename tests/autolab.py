@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile as H  # noqa: E402  (private_mount_shell)
+
 # The lab that the broken handin breaks, and the file.
 BROKEN_LAB, BROKEN_FILE = "02-mmap", "mm_edit.cpp"
 # autodriver's limits: processes of the uid, and the largest file (1 KB blocks).
@@ -109,9 +112,8 @@ def owned_objects():
     POSIX queues (through a private mqueue mount) and System V's tables."""
     found = [str(p) for d in ["/tmp", "/var/tmp", "/dev/shm"] for p in Path(d).iterdir()
              if p.lstat().st_uid == UID]
-    queues = subprocess.run(["unshare", "--mount", "sh", "-c",
-                             "mount -t mqueue none /mnt && find /mnt -mindepth 1 -uid " + str(UID)],
-                            capture_output=True, text=True).stdout.split()
+    queues = H.private_mount_shell(
+        "mount -t mqueue none /mnt && find /mnt -mindepth 1 -uid " + str(UID)).stdout.split()
     found += [q.replace("/mnt/", "mqueue:") for q in queues]
     for kind in ["shm", "sem", "msg"]:
         rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
@@ -125,8 +127,7 @@ def remove_objects(found):
     """Remove what owned_objects() found."""
     for item in found:
         if item.startswith("mqueue:"):
-            subprocess.run(["unshare", "--mount", "sh", "-c",
-                            f"mount -t mqueue none /mnt && rm -f /mnt/{item[7:]}"])
+            H.private_mount_shell(f"mount -t mqueue none /mnt && rm -f /mnt/{item[7:]}")
         elif item.startswith("sysv "):
             _, kind, ident = item.split()
             subprocess.run(["ipcrm", {"shm": "-m", "sem": "-s", "msg": "-q"}[kind], ident])
@@ -277,6 +278,7 @@ def main():
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(scratch, ignore_errors=True)
         remove_objects(owned_objects())
+    failures.extend(H.problems)  # a private mount namespace that could not be set up
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1

@@ -12,11 +12,12 @@ usage: capabilities.py --build BUILD --source SOURCE SCENARIO
                  user namespace): full marks, and no student program runs as root
   none           root without any capability: one line saying what to grant, exit 2,
                  and a Gradescope file that says it is not a grade
-  foreign-proc   without namespaces, in a PID namespace whose /proc is still the
-                 host's (unshare --pid, as a chroot that kept its host's /proc): with
-                 Docker's capabilities (no CAP_SYS_ADMIN) one line saying what to
-                 mount, exit 2; with every capability the grader mounts its own
-                 /proc and the solutions' mqueue lab earns full marks
+  foreign-proc   in a PID namespace whose /proc is still the host's (unshare --pid,
+                 as a chroot that kept its host's /proc): with Docker's capabilities
+                 (no CAP_SYS_ADMIN) one line saying what to mount, exit 2, with
+                 unique names and with a user namespace alike; with every
+                 capability the grader mounts its own /proc and the solutions'
+                 mqueue lab earns full marks
   closed-root    root (every capability) where "/" has mode 0700, as in a chroot made
                  from a private folder: ipcgrade refuses in one line, exit 2, lending
                  no student a capability to get past it; `./kit grade` opens "/" and
@@ -71,9 +72,9 @@ def foreign_proc():
 
 
 def refuses_foreign_proc(p):
-    """The grader's stderr lines `p`, without namespaces and without CAP_SYS_ADMIN
-    under a /proc of another PID namespace: one line refusing (it could not see
-    the processes it forks)."""
+    """The grader's stderr lines `p`, without CAP_SYS_ADMIN under a /proc of
+    another PID namespace: one line refusing (it could not see the processes it
+    forks, nor map a user namespace's ids)."""
     lines = p
     if len(lines) != 1: fail(f"{len(lines)} lines on stderr, expected one")
     for words in ("/proc shows another PID namespace", "mount -t proc proc /proc",
@@ -88,7 +89,7 @@ def full_and_zero(build, bounding, names, must_say):
     rc, doc, out, err = grade(build, bounding, "solutions", names)
     drops_admin = "-sys_admin" in bounding or (bounding.startswith("-all") and
                                                "+sys_admin" not in bounding)
-    if foreign_proc() and names and drops_admin:
+    if foreign_proc() and drops_admin:
         if rc != 2: fail(f"under a foreign /proc without CAP_SYS_ADMIN: exit {rc}, expected 2")
         refuses_foreign_proc(err.strip().splitlines())
         print("this machine's /proc shows another PID namespace: the refusal was asserted")
@@ -187,15 +188,19 @@ def under_closed_root(cmd):
 
 def foreign_proc_scenario(a):
     ipcgrade = os.path.join(os.path.abspath(a.build), "grader", "ipcgrade")
-    env = dict(os.environ, IPCGRADE_ISOLATION="names")
     docker_caps = "-all," + ",".join("+" + c for c in DOCKER)
-    for bounding, full in ((docker_caps, False), ("+all", True)):
+    for bounding, names, full in ((docker_caps, True, False), (docker_caps, False, False),
+                                  ("+all", True, True)):
+        env = dict(os.environ)
+        env.pop("IPCGRADE_ISOLATION", None)
+        if names: env["IPCGRADE_ISOLATION"] = "names"
         cmd = ["unshare", "--pid", "--fork", "sh", "-c",
                'test "$(readlink /proc/self)" != "$$" || { echo "/proc is this namespace\'s" >&2; '
                'exit 9; }; exec "$@"', "sh", "setpriv", "--bounding-set", bounding, "--",
                ipcgrade, "--no-build", "--tree", "solutions", "mqueue"]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-        print(f"$ IPCGRADE_ISOLATION=names {' '.join(cmd)}  -> exit {p.returncode}")
+        print(f"$ {'IPCGRADE_ISOLATION=names ' if names else ''}{' '.join(cmd)}"
+              f"  -> exit {p.returncode}")
         print(p.stdout[-2000:], p.stderr[-2000:], sep="")
         if p.returncode == 9: fail("the test's PID namespace has a /proc of its own")
         if full:

@@ -108,14 +108,31 @@ def make_tree(a, head, tree):
 
 # ---------------------------------------------------------------- the host's state
 
+# A shell prelude that makes every shared mount private, so that nothing the
+# script mounts reaches the host: `unshare --mount`'s own --propagation private
+# fails where / is no mount point (a chroot), so it runs with "unchanged".
+PRIVATE_MOUNTS = ('findmnt -rn -o TARGET,PROPAGATION | while read -r t p; do '
+                  'case $p in shared*) mount --make-private "$t" || exit 1 ;; esac; done || exit 1; ')
+
+
+def private_mount_shell(script, *args, timeout=60):
+    """Run `sh -c script args` in a mount namespace of its own whose mounts
+    reach nothing outside it; the CompletedProcess. Fails the test (with the
+    shell's words) when that cannot be set up: a check that cannot look must
+    not pass as one that found nothing."""
+    p = subprocess.run(["unshare", "--mount", "--propagation", "unchanged", "sh", "-c",
+                        PRIVATE_MOUNTS + script, *args],
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        problem(f"a private mount namespace for `{script}`: exit {p.returncode}: {p.stderr.strip()}")
+    return p
+
+
 def mqueue_shell(script, *args):
     """Run `sh -c script DIR args` with the host's POSIX queues mounted at DIR,
-    in a private mount namespace (/dev/mqueue is not mounted here)."""
+    in a private mount namespace (/dev/mqueue is not mounted here); its stdout."""
     with tempfile.TemporaryDirectory(prefix="hostile-mq.") as d:
-        full = 'mount -t mqueue none "$0" && ' + script
-        p = subprocess.run(["unshare", "--mount", "sh", "-c", full, d, *args],
-                           capture_output=True, text=True, timeout=60)
-        return p.stdout
+        return private_mount_shell('mount -t mqueue none "$0" && ' + script, d, *args).stdout
 
 
 def sysv_rows(kind):
