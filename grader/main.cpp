@@ -57,7 +57,13 @@ struct Options {
 constexpr int exit_full = 0, exit_lost = 1, exit_error = 2, exit_interrupted = 130;
 
 // The build folder this ipcgrade belongs to (it lives in <build>/grader/).
-fs::path build_dir() { return fs::read_symlink("/proc/self/exe").parent_path().parent_path(); }
+// Read once, before any mount namespace of the grader's own: after one (see
+// require_own_proc) /proc/self/exe of a chrooted grader names its file from
+// the host's root.
+fs::path build_dir() {
+  static const fs::path dir = fs::read_symlink("/proc/self/exe").parent_path().parent_path();
+  return dir;
+}
 
 // Declare the command line's options on `app`, bound to `o`.
 void declare(CLI::App &app, Options &o) {
@@ -351,7 +357,9 @@ void require_root_setup() {
 // its own PID namespace, or be mounted so (which takes CAP_SYS_ADMIN; the
 // grader then has a mount namespace of its own).
 void require_own_proc() {
-  if (!foreign_proc() || (own_proc_view() && !foreign_proc())) return;
+  if (!foreign_proc()) return;
+  build_dir();  // before the mount namespace (see build_dir)
+  if (own_proc_view() && !foreign_proc()) return;
   throw UsageError(
       "/proc shows another PID namespace than the grader's (a chroot that kept its host's "
       "/proc), and without CAP_SYS_ADMIN the grader cannot mount its own: mount a /proc of "
