@@ -5,10 +5,11 @@ nothing, changes nothing outside its own grade and leaves the host as it was
 
 usage: redteam.py --build BUILD --source SOURCE --mode sandbox|names CASE
 
-Each CASE is a class of an honest student (the reference solutions' 01-mqueue)
-and hostile ones, graded on one check (mqueue/recv-exact-bytes, whose report
-shows what mq_recv printed), in a temporary folder under /var/tmp; in names
-mode with IPCGRADE_ISOLATION=names. Cases:
+Each CASE but `class` is a class of an honest student (the reference
+solutions' 01-mqueue) and hostile ones, graded on one check
+(mqueue/recv-exact-bytes, whose report shows what mq_recv printed), in a
+temporary folder under /var/tmp; in names mode with IPCGRADE_ISOLATION=names.
+Cases:
   links   labs/ a link to the kit's solutions, a lab folder and a file linking
           to the honest student's, a student folder that is a link, a FIFO, a
           device and a 2 MiB file as mq_recv.cpp: each 0 with a note naming it
@@ -33,14 +34,23 @@ mode with IPCGRADE_ISOLATION=names. Cases:
   bombs   mq_recv.cpp that #includes /dev/zero, and one with a 400 MB array:
           each lab 0 with a note, the batch finishes, the honest student keeps
           full marks
+  class   two honest students (all five labs of solutions/) and one student
+          per tests/hostile/ENTRY.cpp (the five labs, the program on its
+          `replaces:` line replaced by the entry as one source file), graded
+          on the union of the entries' `grade:` checks: every student graded,
+          with both reports; the honest ones full marks on every check; each
+          hostile one 0 on its `loses:` checks (its lab built) and full marks
+          on every check of the other labs, as an honest student (with
+          `namespaces-only:`, in names mode only graded); no report shows an
+          entry's `hidden:` text
 Always asserted: the batch exits 0 (every student graded), the honest student
-earns full marks, the gradebook and every report are valid UTF-8 with no
-control byte, and nothing new of a student or compiler uid (or named after
-the case) is left in /dev/shm, the POSIX queues, System V, the processes,
-/tmp, /var/tmp, /run and /run/lock. Exit 0 when all holds, 1 with every
+(in the cases that have one) earns full marks, the gradebook and every report
+are valid UTF-8 with no control byte, and nothing new of a student or
+compiler uid (or named after the case) is left in /dev/shm, the POSIX queues,
+System V, the processes, /tmp, /var/tmp, /run and /run/lock. Exit 0 when all holds, 1 with every
 reason otherwise, 77 to skip (not root).
 """
-import argparse, csv, ctypes, os, secrets, shutil, socket, stat, subprocess, sys, tempfile
+import argparse, csv, ctypes, json, os, secrets, shutil, socket, stat, subprocess, sys, tempfile
 import threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -50,6 +60,10 @@ import batch as B  # noqa: E402  (batch)
 CHECK = "mqueue/recv-exact-bytes"
 LAB = "01-mqueue"
 MARKER = secrets.token_hex(6)
+# The deadlines' factor in `class`: hostile.py's (none). Its hostile students
+# wait out their deadlines (about 180 s in all, over the 2 jobs); the
+# solutions finish each check at least 20 times within its deadline.
+SLOW_CLASS = "1"
 
 
 def copy_lab(src_root, dest):
@@ -156,8 +170,61 @@ def case_bombs(a, cls):
     return {"zero": ("zero", "did not build"), "big": ("zero", "did not build")}
 
 
+# Entries of tests/hostile/ that cannot be a source submission, with why.
+# None today: results-file.cpp plants its fake at HOSTILE_RESULTS, which
+# hostile.py makes the grader's --json path; here it is that student's own
+# grader's results file in the batch (OUT/reports/.STUDENT.json.part).
+NOT_SUBMISSIONS = {}
+
+
+def entry_source(a, entry, head, student):
+    """tests/hostile/ENTRY.cpp as one source file, to stand as PROGRAM.cpp in its
+    lab: the grader takes only the files the skeleton has from a submission and
+    builds them with the kit's own meson.build, so hostile.hpp goes inside it,
+    and for an entry that runs the reference program (solution_main) so does
+    that program's solution with main renamed (tests/hostile/meson.build's
+    wraps); the macros that meson.build defines come first."""
+    folder = os.path.join(a.source, "tests", "hostile")
+    helpers = open(os.path.join(folder, "hostile.hpp")).read().replace("#pragma once\n", "")
+    text = open(os.path.join(folder, entry + ".cpp")).read()
+    lab, prog = head["replaces"].split("/")
+    results = os.path.join(a.out, "reports", f".{student}.json.part")
+    grader = os.path.join(os.path.abspath(a.build), "grader", "ipcgrade")
+    parts = [f"#define HOSTILE_RESULTS {json.dumps(results)}",
+             f"#define KIT_SOURCE {json.dumps(os.path.abspath(a.source))}",
+             f"#define GRADER_BIN {json.dumps(grader)}"]
+    if "solution_main" in text:
+        sol = os.path.join(a.source, "solutions", H.lab_dirs(a.source)[lab], prog + ".cpp")
+        parts += ["#define main solution_main", open(sol).read(), "#undef main"]
+    parts.append(text.replace('#include "hostile.hpp"\n', helpers))
+    return "\n".join(parts)
+
+
+def case_class(a, cls):
+    """Two honest students and one per hostile entry, each with all five labs,
+    graded on the union of the entries' checks (a.checks); a.students maps
+    each student to its entry's header (None: honest)."""
+    sol = os.path.join(a.source, "solutions")
+    dirs = H.lab_dirs(a.source)
+    folder = os.path.join(a.source, "tests", "hostile")
+    a.students, checks = {"honest-1": None, "honest-2": None}, set()
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".cpp") and name[:-4] not in NOT_SUBMISSIONS:
+            a.students[name[:-4]] = H.parse_header(os.path.join(folder, name))
+    for student, head in a.students.items():
+        for d in dirs.values():
+            shutil.copytree(os.path.join(sol, d), os.path.join(cls, student, "labs", d))
+        if head:
+            checks |= set(head["grade"].split())
+            lab, prog = head["replaces"].split("/")
+            with open(os.path.join(cls, student, "labs", dirs[lab], prog + ".cpp"), "w") as f:
+                f.write(entry_source(a, student, head, student))
+    a.checks = sorted(checks)
+    return {}
+
+
 CASES = {"links": case_links, "names": case_names, "cache": case_cache, "peek": case_peek,
-         "bombs": case_bombs}
+         "bombs": case_bombs, "class": case_class}
 
 
 # ---------------------------------------------------------------- the host side
@@ -345,8 +412,64 @@ def find_row(rows, name):
     return None
 
 
+def judge_class(a, book):
+    """`class`: every student graded with both reports; the honest ones full
+    marks on every check; each hostile one 0 on its loses: checks, its lab
+    built, and full marks on every check of the other labs; no hidden: text."""
+    reports = os.path.join(a.out, "reports")
+    for student, head in a.students.items():
+        row = find_row(book, student)
+        if row is None:
+            H.problem(f"{student}: no gradebook row")
+            continue
+        notes = row.get("notes", "")
+        if "not graded" in notes:
+            H.problem(f"{student} was not graded: {notes!r}")
+        paths = [os.path.join(reports, f"{student}.{ext}") for ext in ("txt", "json")]
+        for path in paths:
+            if not os.path.isfile(path):
+                H.problem(f"{student}: no report {os.path.basename(path)}")
+        try:
+            doc = json.load(open(paths[1], "rb"))
+        except (OSError, ValueError) as e:
+            H.problem(f"{student}: its JSON report cannot be read: {e}")
+            continue
+        tests = {t["name"].split(":")[0]: t for t in doc.get("tests", [])}
+        for c in a.checks:
+            if c not in tests:
+                H.problem(f"{student}: {c} is not in its JSON report")
+        if head is None:
+            want = {c: "full" for c in a.checks}
+        elif a.mode == "names" and "namespaces-only" in head:
+            print(f"{student}: graded only, in names mode: {head['namespaces-only']}")
+            continue
+        else:
+            lab = head["replaces"].split("/")[0]
+            if f"{lab}: did not build" in notes:
+                H.problem(f"{student}: its {lab} lab did not build, so its losses prove "
+                          f"nothing: {notes!r}")
+            want = {c: "full" for c in a.checks if c.split("/")[0] != lab}
+            want.update({c: 0 for c in head["loses"].split()})
+            hidden = head.get("hidden", "").encode()
+            for path in paths:
+                if hidden and os.path.isfile(path) and hidden in open(path, "rb").read():
+                    H.problem(f"{student}: {hidden.decode()!r} shows in "
+                              f"{os.path.basename(path)}: the program could read it")
+        for c, w in sorted(want.items()):
+            t = tests.get(c)
+            if t is None:
+                continue
+            w = t["max_score"] if w == "full" else w
+            if t["score"] != w:
+                who = "honest" if head is None else f"replaces {head['replaces']}"
+                H.problem(f"{student} ({who}) earned {t['score']}/{t['max_score']} on {c}, "
+                          f"expected {w}: " + t.get("output", "").replace("\n", " | ")[:300])
+
+
 def judge_case(a, case, book):
     """What one case adds to the common judgement."""
+    if case == "class":
+        judge_class(a, book)
     if case == "names":
         cells = list(book)
         for cell in cells:  # a leading ' or the quote visible() adds: text, never a formula
@@ -390,6 +513,7 @@ def main():
     a_source_labs = os.path.join(a.source, "labs")
     root = tempfile.mkdtemp(prefix=f"redteam-{MARKER}.", dir="/var/tmp")
     a.cls, a.out, a.port = os.path.join(root, "class"), os.path.join(root, "out"), 0
+    a.checks = [CHECK]  # the checks graded: `class` grades more
     # The $TMPDIR of the graders beside a `peek` batch: one others may enter.
     a.bgtmp = tempfile.mkdtemp(prefix=f"redteam-{MARKER}-tmp.", dir="/var/tmp")
     os.chmod(a.bgtmp, 0o755)
@@ -413,8 +537,10 @@ def main():
         started = time.monotonic()
         # --slow: deadlines for a loaded machine (the cases judge access, not speed).
         # peek: mq_recv looks for the graders beside it for up to 90 s.
+        # class: SLOW_CLASS, because each hostile student waits out its deadlines.
+        slow = {"peek": "24", "class": SLOW_CLASS}.get(a.case, "4")
         cmd = [os.path.join(a.build, "grader", "ipcgrade"), "batch", a.cls, "--out", a.out,
-               "--jobs", "2", "--slow", "24" if a.case == "peek" else "4", CHECK]
+               "--jobs", "2", "--slow", slow, *a.checks]
         others = OtherGraders(a, env, graders) if a.case == "peek" else None
         try:
             rc, out = run_batch(cmd, env, graders)
