@@ -29,6 +29,9 @@ Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
 """
 import argparse, json, os, re, shutil, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile as H  # noqa: E402  (PRIVATE_MOUNTS: nothing mounted reaches the host)
+
 DOCKER = ["chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid",
           "setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write"]
 
@@ -71,11 +74,10 @@ def foreign_proc():
     return os.readlink("/proc/self") != str(os.getpid())
 
 
-def refuses_foreign_proc(p):
-    """The grader's stderr lines `p`, without CAP_SYS_ADMIN under a /proc of
+def refuses_foreign_proc(lines):
+    """The grader's stderr `lines`, without CAP_SYS_ADMIN under a /proc of
     another PID namespace: one line refusing (it could not see the processes it
     forks, nor map a user namespace's ids)."""
-    lines = p
     if len(lines) != 1: fail(f"{len(lines)} lines on stderr, expected one")
     for words in ("/proc shows another PID namespace", "mount -t proc proc /proc",
                   "CAP_SYS_ADMIN"):
@@ -153,14 +155,9 @@ def none(a):
 # folders (bound) and links, in a mount namespace of this script's own; chroot
 # into it and run the rest in the folder it was started in, as fresh-debian's
 # chroot does. $0 is that root, the rest is the command.
-ROOT_VIEW = r"""
+ROOT_VIEW = H.PRIVATE_MOUNTS + r"""
 set -e
 r=$0
-# Nothing mounted here may reach the host: every shared mount made private
-# (mount --make-rprivate / fails where / is no mount point, as in a chroot).
-findmnt -rn -o TARGET,PROPAGATION | while read -r t p; do
-  case $p in shared*) mount --make-private "$t" || exit 1 ;; esac
-done
 mount -t tmpfs -o "mode=$VIEW_MODE" ipcgrade-root-view "$r"
 for d in /*; do
   n=${d#/}

@@ -724,6 +724,18 @@ std::vector<Leftover> Sandbox::sweep_student_owned() {
   return found;
 }
 
+// Remove the shared memory objects and named semaphores of /dev/shm whose
+// names start with `prefix`; add them to `found`.
+static void sweep_shm_named(const std::string &prefix, std::vector<Leftover> &found) {
+  for (const auto &e : entries("/dev/shm")) {
+    bool sem = e.starts_with("sem." + prefix);
+    if (!sem && !e.starts_with(prefix)) continue;
+    if (unlink(("/dev/shm/" + e).c_str()) != 0) continue;
+    found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
+                     "/" + (sem ? e.substr(4) : e)});
+  }
+}
+
 // Without a namespace only what the check named can be the check's.
 std::vector<Leftover> Sandbox::sweep_names() {
   std::vector<Leftover> found;
@@ -736,14 +748,7 @@ std::vector<Leftover> Sandbox::sweep_names() {
     }
     // Objects and semaphores named after it too ("/ipcg.TAG.ring-empty"): the
     // unique prefix is the check's alone.
-    std::string base = n.substr(1);
-    for (const auto &e : entries("/dev/shm")) {
-      bool sem = e.starts_with("sem." + base);
-      if (!sem && !e.starts_with(base)) continue;
-      if (unlink(("/dev/shm/" + e).c_str()) != 0) continue;
-      found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
-                       "/" + (sem ? e.substr(4) : e)});
-    }
+    sweep_shm_named(n.substr(1), found);
   }
   for (key_t k : keys_) {
     if (int id = msgget(k, 0); id >= 0 && remove_sysv("msg", id))
@@ -766,13 +771,7 @@ std::vector<Leftover> Sandbox::sweep_tagged() {
     for (const auto &e : entries(host_mqueue_))
       if (e.starts_with(prefix) && mq_unlink(("/" + e).c_str()) == 0)
         found.push_back({"POSIX message queue", "/" + e});
-  for (const auto &e : entries("/dev/shm")) {
-    bool sem = e.starts_with("sem." + prefix);
-    if (!sem && !e.starts_with(prefix)) continue;
-    if (unlink(("/dev/shm/" + e).c_str()) != 0) continue;
-    found.push_back({sem ? "POSIX named semaphore" : "POSIX shared memory object",
-                     "/" + (sem ? e.substr(4) : e)});
-  }
+  sweep_shm_named(prefix, found);
   auto ours = [&](key_t k) { return k >= key_base() && k < key_base() + 0x100; };
   for (auto [kind, what] : {std::pair{"msg", "System V message queue"},
                             {"shm", "System V shared memory segment"},
