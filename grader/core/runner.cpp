@@ -351,6 +351,7 @@ std::vector<std::string> clean_up_after(const RunOptions &opt, const Running &r,
   reap_orphans(running);  // those its sweep killed
   std::vector<std::string> lines;
   json done = json::parse(text, nullptr, false);
+  if (!done.is_object()) done = json::object();  // it died before it wrote
   if (done.contains("error") || !done.contains("removed"))
     lines.push_back("the grader could not clean up after the check process it stopped: " +
                     done.value("error", std::string("its cleaner sent nothing")));
