@@ -14,6 +14,7 @@
 #include "core/runner.hpp"
 #include "core/submission.hpp"
 #include "core/tree.hpp"
+#include "core/uids.hpp"
 #include "core/visible.hpp"
 #include "report/report.hpp"
 
@@ -177,14 +178,6 @@ std::string rerun_prefix(const Options &o, const char *argv0, bool verbose = tru
   return s;
 }
 
-// Student and compiler uids of concurrent graders are distinct because
-// their pids are: a pid is below PID_MAX_LIMIT (2^22), so the student block
-// 3000000 + pid * 64 (one uid per job slot, --jobs <= 64) never overlaps
-// another grader's nor wraps (it ends below 2^29), and the compilers'
-// 2^30 + pid lie above every student block.
-static_assert(3000000ull + (1ull << 22) * 64 < (1ull << 30));
-uid_t student_uid_base(pid_t pid) { return 3000000 + static_cast<uid_t>(pid) * 64; }
-uid_t builder_uid(pid_t pid) { return (1u << 30) + static_cast<uid_t>(pid); }
 
 // The private build of --sources: the kit's build files, and as root an
 // unprivileged compiler uid (one per grader, like the students' uids).
@@ -213,12 +206,12 @@ std::vector<std::string> private_folders(const Options &o, const fs::path &build
   return folders;
 }
 
-std::unique_ptr<SubmissionBuild> submission(const Options &o,
-                                            const std::vector<std::string> &hidden) {
+std::unique_ptr<SubmissionBuild> submission(const Options &o, const std::vector<std::string> &hidden,
+                                            const UidBlock &uids) {
   std::optional<fs::path> cache;
   if (!o.build_cache.empty()) cache = fs::absolute(o.build_cache);
   std::optional<uid_t> uid;
-  if (geteuid() == 0) uid = builder_uid(getpid());
+  if (geteuid() == 0) uid = uids.builder;
   return std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)), KIT_SOURCE,
                                            cache, uid, hidden, KIT_VERSION);
 }
@@ -244,10 +237,10 @@ bool stop_pending() {
 
 // Build (for labs and solutions), stage, and make one Job per selected check.
 std::vector<Job> prepare(const Options &o, const fs::path &build, Staging &staging,
-                         const std::vector<std::string> &hidden) {
+                         const std::vector<std::string> &hidden, const UidBlock &uids) {
   auto picked = o.step ? select_step(o.selectors, o.step) : select_checks(o.selectors);
   std::unique_ptr<SubmissionBuild> sub;
-  if (!o.sources.empty()) sub = submission(o, hidden);
+  if (!o.sources.empty()) sub = submission(o, hidden, uids);
   fs::path root = sub ? sub->root() : tree_root(o, build);
   bool buildable = (o.tree == "labs" || o.tree == "solutions") && !o.no_build;
   std::vector<Job> jobs;
@@ -368,7 +361,7 @@ void require_own_proc() {
 
 // Which isolation the grader chose, for whom students run, and which
 // capabilities it would use but lacks: one line of every report.
-Setup grading_setup(const RunOptions &ro, bool forced) {
+Setup grading_setup(const RunOptions &ro, bool forced, const UidBlock &uids) {
   Setup s;
   bool root = geteuid() == 0;
   if (root) s.missing = missing_capabilities({CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_IPC_OWNER});
@@ -387,6 +380,9 @@ Setup grading_setup(const RunOptions &ro, bool forced) {
     line += fmt::format(", students as uid {}", ro.uid_base);
   else
     line += fmt::format(", students as the grader's uid {}, without capabilities", geteuid());
+  if (root && !uids.unclaimed.empty())
+    line += fmt::format(" (not claimed, {}: a grader in another PID namespace may use them too)",
+                        uids.unclaimed);
   auto unseen = root && ro.isolation != Isolation::user_namespaces
                     ? missing_capabilities({CAP_SYS_PTRACE, CAP_IPC_OWNER})
                     : std::vector<std::string>{};
@@ -398,6 +394,9 @@ Setup grading_setup(const RunOptions &ro, bool forced) {
     line += "; no Landlock: the kit's folders and the reports are only as private as their "
             "modes (students may read what every user may)";
   s.isolation = line;
+  if (ro.isolation == Isolation::unique_names)
+    s.unbounded = "no namespaces here: student programs share the host's network, /run/lock and "
+                  "System V limits (nothing bounds their shared memory beyond RLIMIT_DATA)";
   return s;
 }
 
@@ -438,7 +437,10 @@ int grade(const Options &o, const char *argv0) {
   RunOptions ro;
   ro.hidden = private_folders(o, build, staging.root());
   ro.staging = staging.root();
-  std::vector<Job> jobs = prepare(o, build, staging, ro.hidden);
+  // As root, students and the compiler run as uids no other grader on this
+  // kernel uses meanwhile (see core/uids.hpp), so their per-uid limits are theirs.
+  UidClaim uids = geteuid() == 0 ? claim_uid_block(static_cast<unsigned>(getpid())) : UidClaim{};
+  std::vector<Job> jobs = prepare(o, build, staging, ro.hidden, uids.block());
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
   ro.isolation = isolation;
@@ -446,8 +448,8 @@ int grade(const Options &o, const char *argv0) {
   // shared copies need no reader but the grader.
   if (ro.isolation == Isolation::unique_names && geteuid() == 0) staging.close_shared();
   syscall_record_enabled();  // probed once here, not in every check process
-  // Student uids differ between concurrent graders, so their per-uid limits do too.
-  ro.uid_base = student_uid_base(getpid());
+  ro.uid_base = uids.block().students;
+  ro.uid_holder = uids.holder();
   ro.progress = isatty(STDERR_FILENO);
   bool interrupted = stop_pending();
   std::vector<Result> results;
@@ -458,16 +460,15 @@ int grade(const Options &o, const char *argv0) {
     return exit_interrupted;
   }
   charge_leftovers(results, jobs);
-  Setup setup = grading_setup(ro, names);
+  Setup setup = grading_setup(ro, names, uids.block());
   TextStyle st{isatty(STDOUT_FILENO) != 0, o.verbose, rerun_prefix(o, argv0),
                rerun_prefix(o, argv0, false), setup.isolation};
-  std::string text = text_report(results, st);
-  if (ro.isolation == Isolation::unique_names)  // say what the fallback cannot bound
-    text = "note: no namespaces here: student programs share the host's network, /run and System "
-           "V limits (nothing bounds their shared memory beyond RLIMIT_DATA)\n" + text;
+  // Every report says what the fallback cannot bound, first.
+  std::string note = setup.unbounded.empty() ? "" : "note: " + setup.unbounded + "\n";
+  std::string text = note + text_report(results, st);
   bool shown = print_stdout(text) && (!o.autolab || print_stdout(autolab_scores(results)));
   bool written = write_results(
-      o, results, text_report(results, {false, o.verbose, st.rerun, st.command, st.setup}),
+      o, results, note + text_report(results, {false, o.verbose, st.rerun, st.command, st.setup}),
       seconds_since(started), setup);
   return written && shown ? exit_code(results) : exit_error;
 }

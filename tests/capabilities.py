@@ -18,6 +18,11 @@ usage: capabilities.py --build BUILD --source SOURCE SCENARIO
                  unique names and with a user namespace alike; with every
                  capability the grader mounts its own /proc and the solutions'
                  mqueue lab earns full marks
+  two-containers two graders at once, each the first process of a PID namespace of
+                 its own (so both of pid 1) with Docker's capabilities, as two
+                 containers on one machine: their students run as different uids
+                 (the kernel counts a uid's processes across containers), and the
+                 second one's solutions earn full marks
   closed-root    root (every capability) where "/" has mode 0700, as in a chroot made
                  from a private folder: ipcgrade refuses in one line, exit 2, lending
                  no student a capability to get past it; `./kit grade` opens "/" and
@@ -108,6 +113,11 @@ def full_and_zero(build, bounding, names, must_say):
     extra = doc.get("extra_data", {})
     if extra.get("isolation") != line[len("isolation: "):]:
         fail(f"extra_data.isolation is not the report's line: {extra!r}")
+    if names != ("unbounded" in extra) or names != out.startswith("note: no namespaces"):
+        fail("the note on what the fallback cannot bound is " +
+             ("missing" if names else "there with namespaces") + f": {extra!r}")
+    if names and doc.get("output") != "note: " + extra["unbounded"]:
+        fail(f"Gradescope's output does not carry the fallback's note: {doc.get('output')!r}")
     unobserved = [t["name"] for t in doc["tests"] if "could not observe" in t.get("output", "")]
     if unobserved: fail("checks the grader could not observe: " + ", ".join(unobserved))
     rc, doc, out, _ = grade(build, bounding, "labs", names)
@@ -211,6 +221,67 @@ def foreign_proc_scenario(a):
                                   if not l.startswith("root folder mode")])
 
 
+CLAIM_UIDS = range(1 << 31, (1 << 31) + (1 << 24))  # the uids holding student uids (core/uids.hpp)
+
+
+def descendants(pid):
+    """{pid: uid} of the processes below `pid`."""
+    parent, uid = {}, {}
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = open(f"/proc/{p}/status").read()
+        except OSError:
+            continue
+        fields = dict(l.split(":", 1) for l in status.splitlines() if ":" in l)
+        parent[int(p)] = int(fields["PPid"])
+        uid[int(p)] = int(fields["Uid"].split()[0])
+    found = {}
+    for p in parent:
+        q = p
+        while q in parent and q != pid and q > 1:
+            q = parent[q]
+        if q == pid and p != pid:
+            found[p] = uid[p]
+    return found
+
+
+def two_containers(a):
+    ipcgrade = os.path.join(os.path.abspath(a.build), "grader", "ipcgrade")
+    docker_caps = "-all," + ",".join("+" + c for c in DOCKER)
+    env = dict(os.environ, IPCGRADE_ISOLATION="names")
+    def container(*labs):
+        return ["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--bounding-set",
+                docker_caps, "--", ipcgrade, "--no-build", "--tree", "solutions", "-j1", *labs]
+    first = subprocess.Popen(container(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, env=env)
+    try:
+        for _ in range(600):  # until the first grader holds its uids
+            if any(u in CLAIM_UIDS for u in descendants(first.pid).values()): break
+            if first.poll() is not None: break
+            subprocess.run(["sleep", "0.05"])
+        else:
+            fail("the first grader never claimed its students' uids")
+        p = subprocess.run(container("mqueue"), capture_output=True, text=True, env=env,
+                           timeout=400)
+        print("$ (second container) " + " ".join(container("mqueue")) + f"  -> exit {p.returncode}")
+        print(p.stdout[-2000:], p.stderr[-2000:], sep="")
+        overlapped = first.poll() is None
+    finally:
+        out, _ = first.communicate(timeout=900)
+    print("$ (first container) " + " ".join(container()) + f"  -> exit {first.returncode}")
+    print(out[-2000:])
+    if not overlapped: fail("the first grader ended before the second did: they did not overlap")
+    lines = [isolation_line(o) for o in (out, p.stdout)]
+    print("\n".join(lines))
+    uids = [re.search(r"students as uids? (\d+)", l) for l in lines]
+    if not all(uids): fail(f"an isolation line names no student uid: {lines}")
+    if uids[0].group(1) == uids[1].group(1):
+        fail(f"both graders, pid 1 each, gave their students uid {uids[0].group(1)}")
+    if p.returncode != 0 or not re.search(r"^Score: (\d+)/\1$", p.stdout, re.M):
+        fail(f"the second grader: exit {p.returncode}, expected full marks")
+    if first.returncode != 0: fail(f"the first grader: exit {first.returncode}, expected 0")
+
+
 def closed_root(a):
     p = under_root_view([os.path.join(os.path.abspath(a.build), "grader", "ipcgrade"),
                          "--no-build", "--tree", "solutions"], "0700")
@@ -235,7 +306,7 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("scenario",
                     choices=["no-ptrace", "docker", "docker-userns", "none", "foreign-proc",
-                             "closed-root"])
+                             "two-containers", "closed-root"])
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: these scenarios drop capabilities from root; not root")
@@ -244,7 +315,7 @@ def main():
         print("SKIP: no setpriv (util-linux)")
         sys.exit(77)
     {"no-ptrace": no_ptrace, "docker": docker, "docker-userns": docker_userns,
-     "none": none, "foreign-proc": foreign_proc_scenario,
+     "none": none, "foreign-proc": foreign_proc_scenario, "two-containers": two_containers,
      "closed-root": closed_root}[a.scenario](a)
     print("ok")
 

@@ -40,7 +40,7 @@ Exit 0 when everything holds, 1 with every reason otherwise, 77 to skip (not roo
 import argparse, json, os, re, shutil, signal, stat, subprocess, sys, tempfile, time
 
 STUDENT_UID_MIN = 3000000
-UIDS_PER_GRADER = 64  # uid_base = 3000000 + grader pid * 64, one per job slot
+UIDS_PER_GRADER = 64  # one per job slot, from the block the grader claimed (core/uids.hpp)
 DIRS_WATCHED = ("/tmp", "/var/tmp", "/run", "/run/lock")
 problems = []
 
@@ -228,10 +228,17 @@ def remove(item):
         pass
 
 
-def check_leftovers(before, grader_pid, results):
+def student_uids(out, grader_pid):
+    """The uids a grader's students ran as: the block its report's isolation
+    line names, else the block of its pid (the one it prefers)."""
+    m = re.search(rb"^isolation: .*?students as uids? (\d+)", out or b"", re.M)
+    base = int(m.group(1)) if m else STUDENT_UID_MIN + grader_pid * UIDS_PER_GRADER
+    return set(range(base, base + UIDS_PER_GRADER))
+
+
+def check_leftovers(before, grader_pid, results, out):
     """(d): nothing new of the run's on the host; remove what there is."""
-    uids = set(range(STUDENT_UID_MIN + grader_pid * UIDS_PER_GRADER,
-                     STUDENT_UID_MIN + (grader_pid + 1) * UIDS_PER_GRADER))
+    uids = student_uids(out, grader_pid)
     skip = {("/tmp", os.path.basename(results))} if os.path.dirname(results) == "/tmp" else set()
     for _ in range(20):  # processes killed at the end may take a moment to go
         after = snapshot()
@@ -412,7 +419,7 @@ def main():
         make_tree(a, head, tree)
         before = snapshot()
         rc, out, err, pid = run(a, head, tree)
-        check_leftovers(before, pid, a.results)
+        check_leftovers(before, pid, a.results, out)
     if rc is not None and not names_only:
         report = out + err
         check_bytes("text report", report)

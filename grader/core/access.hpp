@@ -79,6 +79,7 @@ std::unique_ptr<ActAs> owner_of_sysv(const char *kind, int id, int cap);
 struct Setup {
   std::string isolation;             // the line, without "isolation: "
   std::vector<std::string> missing;  // capabilities the grader would use and lacks
+  std::string unbounded;  // what this isolation leaves shared or unbounded; empty if nothing
 };
 
 // As root, the capabilities without which students cannot run as another

@@ -303,11 +303,12 @@ void progress(const RunOptions &opt, size_t done, size_t total, std::string_view
 // Kill and reap the grader's children that are not check processes still
 // running: the students of a killed check, orphaned to it, and their
 // children, orphaned in turn as their parents die (a fork loop included).
-void reap_orphans(const std::vector<Running> &running) {
+void reap_orphans(const RunOptions &opt, const std::vector<Running> &running) {
   for (int round = 0; round < 10000; ++round) {
     std::vector<pid_t> orphans;
     for (pid_t pid : children_of(getpid()))
-      if (std::none_of(running.begin(), running.end(), [&](auto &r) { return r.pid == pid; }))
+      if (pid != opt.uid_holder &&
+          std::none_of(running.begin(), running.end(), [&](auto &r) { return r.pid == pid; }))
         orphans.push_back(pid);
     if (orphans.empty()) return;
     for (pid_t pid : orphans) kill(pid, SIGKILL);
@@ -323,7 +324,7 @@ void reap_orphans(const std::vector<Running> &running) {
 // (see Sandbox::clean_up_killed). What it did, as lines for the check's log.
 std::vector<std::string> clean_up_after(const RunOptions &opt, const Running &r,
                                         const std::vector<Running> &running) {
-  reap_orphans(running);  // (r itself is reaped: no longer a child)
+  reap_orphans(opt, running);  // (r itself is reaped: no longer a child)
   Pipe p = Pipe::make();
   pid_t pid = check(fork(), "fork");
   if (pid == 0) {
@@ -348,7 +349,7 @@ std::vector<std::string> clean_up_after(const RunOptions &opt, const Running &r,
       break;
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
-  reap_orphans(running);  // those its sweep killed
+  reap_orphans(opt, running);  // those its sweep killed
   std::vector<std::string> lines;
   json done = json::parse(text, nullptr, false);
   if (!done.is_object()) done = json::object();  // it died before it wrote

@@ -29,6 +29,7 @@ struct RunOptions {
   bool progress = false;     // a progress line on stderr
   std::vector<std::string> hidden;  // folders students may not read (see Sandbox)
   std::string staging;              // the staging folder (the one of /run students see)
+  pid_t uid_holder = 0;             // the child holding the students' uids (core/uids.hpp)
 };
 
 // Run every job; results come back in the jobs' order. Returns early (with

@@ -70,6 +70,7 @@ json document(const std::vector<Result> &results, const std::string &text, size_
     doc["isolation"] = setup.isolation;
     doc["missing_capabilities"] = setup.missing;
   }
+  if (!setup.unbounded.empty()) doc["unbounded"] = setup.unbounded;
   if (errors > 0) {
     // The grader broke on some checks: PrairieLearn then charges no attempt.
     std::string why = fmt::format(

@@ -462,7 +462,8 @@ TEST_CASE("a failed program's stderr is shown without -v") {
 TEST_CASE("every report says which isolation the grader chose and what it lacked") {
   Setup setup{"unique names (no namespaces: missing CAP_SYS_ADMIN), students as uid 3000064; "
               "missing CAP_SYS_PTRACE: the grader observes as the student's uid",
-              {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}};
+              {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"},
+              ""};
   std::vector<Result> rs{result("a", Status::passed, 3, 3)};
   TextStyle st;
   st.setup = setup.isolation;
@@ -476,6 +477,18 @@ TEST_CASE("every report says which isolation the grader chose and what it lacked
   auto pl = nlohmann::json::parse(prairielearn_json(rs, t, setup));
   CHECK(pl.at("isolation") == setup.isolation);
   CHECK(pl.at("missing_capabilities").size() == 2);
+  CHECK_FALSE(gs.contains("output"));
+  CHECK_FALSE(pl.contains("unbounded"));
+}
+
+TEST_CASE("every results file says what the fallback isolation cannot bound") {
+  Setup setup{"unique names (no namespaces)", {}, "student programs share the host's network"};
+  std::vector<Result> rs{result("a", Status::passed, 3, 3)};
+  auto gs = nlohmann::json::parse(gradescope_json(rs, 1.0, setup));
+  CHECK(gs.at("output") == "note: " + setup.unbounded);
+  CHECK(gs.at("extra_data").at("unbounded") == setup.unbounded);
+  auto pl = nlohmann::json::parse(prairielearn_json(rs, "", setup));
+  CHECK(pl.at("unbounded") == setup.unbounded);
 }
 
 TEST_CASE("a check the grader could not observe keeps its points and says why") {
