@@ -599,24 +599,6 @@ Fd lock_out(const fs::path &out) {
 
 }  // namespace
 
-CLI::App *declare_batch(CLI::App &app, BatchOptions &o) {
-  CLI::App *cmd = app.add_subcommand(
-      "batch",
-      "grade a folder that holds one folder per student (each with that student's labs/ or "
-      "a copy of the repository); write a CSV gradebook and one report per student");
-  cmd->add_option("submissions", o.submissions, "the folder of student folders")->required();
-  cmd->add_option("selectors", o.selectors, "a lab id (mqueue) or lab/check (mqueue/notify)");
-  cmd->add_option("--out", o.out,
-                  "where gradebook.csv, reports/ and the build cache go (default: "
-                  "./ipcgrade-batch)");
-  cmd->add_option("-j,--jobs", o.jobs, "students graded at once (default: the number of CPUs)")
-      ->check(CLI::Range(1, 64));
-  cmd->add_flag("--force", o.force, "grade again the students that already have a report");
-  cmd->add_option("--slow", o.slow, "multiply every deadline by F (a busy machine)")
-      ->check(CLI::Range(0.1, 100.0));
-  return cmd;
-}
-
 int run_batch(const BatchOptions &o) {
   Batch b{o, select(o.selectors), fs::absolute(o.out), {}, {}, {}, {}, {}};
   b.reports = b.out / "reports";

@@ -3,7 +3,6 @@
 // --sources`), several at once; write a CSV gradebook and one report per
 // student, and resume an interrupted batch where it stopped.
 #pragma once
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -17,9 +16,6 @@ struct BatchOptions {
   double slow = 1.0;                   // --slow for every grader
   std::vector<std::string> selectors;  // the labs or checks to grade (all when empty)
 };
-
-// Declare the `batch` subcommand on `app`, bound to `o`.
-CLI::App *declare_batch(CLI::App &app, BatchOptions &o);
 
 // Grade every student's folder. Returns 0 when every student was graded
 // (whatever the scores), 1 when the grader failed for some, 130 when

@@ -48,6 +48,7 @@ struct Options {
   bool verbose = false;
   int jobs = 0;
   double slow = 1.0;
+  int time_limit = 0;  // --time-limit S: every check ends within S s of the start (0: no limit)
   bool no_build = false;
   std::vector<std::string> selectors;
   int step = 0;         // --step N: just the checks of walkthrough step N of one lab
@@ -64,6 +65,25 @@ constexpr int exit_full = 0, exit_lost = 1, exit_error = 2, exit_interrupted = 1
 fs::path build_dir() {
   static const fs::path dir = fs::read_symlink("/proc/self/exe").parent_path().parent_path();
   return dir;
+}
+
+// Declare the `batch` subcommand on `app`, bound to `o` (see batch.hpp).
+CLI::App *declare_batch(CLI::App &app, BatchOptions &o) {
+  CLI::App *cmd = app.add_subcommand(
+      "batch",
+      "grade a folder that holds one folder per student (each with that student's labs/ or "
+      "a copy of the repository); write a CSV gradebook and one report per student");
+  cmd->add_option("submissions", o.submissions, "the folder of student folders")->required();
+  cmd->add_option("selectors", o.selectors, "a lab id (mqueue) or lab/check (mqueue/notify)");
+  cmd->add_option("--out", o.out,
+                  "where gradebook.csv, reports/ and the build cache go (default: "
+                  "./ipcgrade-batch)");
+  cmd->add_option("-j,--jobs", o.jobs, "students graded at once (default: the number of CPUs)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_flag("--force", o.force, "grade again the students that already have a report");
+  cmd->add_option("--slow", o.slow, "multiply every deadline by F (a busy machine)")
+      ->check(CLI::Range(0.1, 100.0));
+  return cmd;
 }
 
 // Declare the command line's options on `app`, bound to `o`.
@@ -97,6 +117,11 @@ void declare(CLI::App &app, Options &o) {
   app.add_flag("-v,--verbose", o.verbose, "show every check's trace: commands, output, timings");
   app.add_option("-j,--jobs", o.jobs, "checks to run at once (default: the number of CPUs)")
       ->check(CLI::Range(1, 64));
+  app.add_option("--time-limit", o.time_limit,
+                 "finish within S seconds of the start, as a course platform's timeout needs: the "
+                 "builds get at most half, and a check that could not end in time is not run and "
+                 "scores 0, saying so (the checks of labs whose programs hang run last)")
+      ->check(CLI::Range(10, 86400));
   app.add_option("--slow", o.slow, "multiply every deadline by F (for sanitizers or valgrind)")
       ->check(CLI::Range(0.1, 100.0));
   app.add_flag("--no-build", o.no_build, "grade the binaries as they are, without running ninja");
@@ -212,8 +237,14 @@ std::unique_ptr<SubmissionBuild> submission(const Options &o, const std::vector<
   if (!o.build_cache.empty()) cache = fs::absolute(o.build_cache);
   std::optional<uid_t> uid;
   if (geteuid() == 0) uid = uids.builder;
-  return std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)), KIT_SOURCE,
-                                           cache, uid, hidden, KIT_VERSION);
+  auto sub = std::make_unique<SubmissionBuild>(find_labs_folder(fs::absolute(o.sources)),
+                                               KIT_SOURCE, cache, uid, hidden, KIT_VERSION);
+  if (o.time_limit > 0) {  // half of the time at most for building, the rest for grading
+    Clock::duration all = std::min<Clock::duration>(build_budget,
+                                                    std::chrono::seconds(o.time_limit / 2));
+    sub->limit_time(std::min<Clock::duration>(lab_build_time, all), all);
+  }
+  return sub;
 }
 
 // The signals that stop a grading run, blocked from the start: the runner
@@ -443,6 +474,10 @@ int grade(const Options &o, const char *argv0) {
   std::vector<Job> jobs = prepare(o, build, staging, ro.hidden, uids.block());
   ro.jobs = o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   ro.slow = o.slow;
+  if (o.time_limit > 0) {
+    ro.finish_by = started + std::chrono::seconds(o.time_limit);
+    ro.time_limit = o.time_limit;
+  }
   ro.isolation = isolation;
   // Without namespaces each check runs its own links (PrivatePrograms): the
   // shared copies need no reader but the grader.

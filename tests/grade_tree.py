@@ -23,7 +23,7 @@ usage: grade_tree.py --build BUILD --source SOURCE MODE [ARGS]
   bad-usage              bad arguments get one clear line and exit 2
 Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
 """
-import argparse, ctypes, json, os, re, shutil, subprocess, sys, tempfile
+import argparse, ctypes, json, os, re, shutil, subprocess, sys, tempfile, time
 
 def fail(msg):
     print("FAIL: " + msg)
@@ -313,6 +313,43 @@ def bad_usage(a):
         if len(lines) != 1 or words not in lines[0] or p.stdout:
             fail(f"{args}: expected one line on stderr naming '{words}'")
 
+def time_limit(a):
+    """Under --time-limit, a tree whose sem and channels programs all hang is
+    graded in time: every other lab full marks, only hanging labs' checks not
+    run, and a valid results file (a grade, not a timeout)."""
+    limit = 40
+    with tempfile.TemporaryDirectory(prefix="ipcgrade-hangs.") as tree:
+        os.chmod(tree, 0o755)
+        hanging = {"04-sem", "05-channels"}
+        for labdir in sorted(os.listdir(os.path.join(a.build, "solutions"))):
+            sol = os.path.join(a.build, "solutions", labdir)
+            if not os.path.isdir(sol): continue
+            os.mkdir(os.path.join(tree, labdir), 0o755)
+            for name in os.listdir(sol):
+                path = os.path.join(sol, name)
+                if not (os.path.isfile(path) and os.access(path, os.X_OK)): continue
+                to = os.path.join(tree, labdir, name)
+                if labdir in hanging:
+                    with open(to, "w") as f: f.write("#!/bin/sh\nexec sleep 1000\n")
+                    os.chmod(to, 0o755)
+                else:
+                    os.symlink(path, to)
+        started = time.monotonic()
+        rc, doc, out = grade(a, a.build, "--tree", tree, "-j1", "--time-limit", str(limit))
+        took = time.monotonic() - started
+    print(f"graded in {took:.1f} s under --time-limit {limit}")
+    if took > limit + 5: fail(f"the grading took {took:.1f} s, over its limit of {limit} s")
+    if doc is None: fail("no results.json")
+    check_gradescope(doc)
+    unrun = [t["name"] for t in doc["tests"] if "not run: the grading had" in t["output"]]
+    if not unrun: fail("every check ran: the limit cut nothing (the test proves nothing)")
+    labs_unrun = {n.split("/")[0] for n in unrun}
+    if not labs_unrun <= {"sem", "channels"}: fail(f"checks of working labs not run: {unrun}")
+    for t in doc["tests"]:
+        if t["name"].split("/")[0] not in ("sem", "channels") and t["score"] != t["max_score"]:
+            fail(f"{t['name']}: {t['score']}/{t['max_score']} though its programs work")
+    if rc != 1: fail(f"exit {rc}, expected 1 (points lost)")
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -322,7 +359,8 @@ def main():
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
     modes = {"solutions": solutions, "solutions-names": solutions_names, "tree": tree, "skeleton": skeleton, "mutant": mutant,
-             "coverage": coverage, "says": says, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage}
+             "coverage": coverage, "says": says, "broken-build": broken_build, "no-leaks": no_leaks, "bad-usage": bad_usage,
+             "time-limit": time_limit}
     if a.mode not in modes: fail("unknown mode " + a.mode)
     modes[a.mode](a)
     print("ok")

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <set>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -376,6 +377,43 @@ std::vector<size_t> start_order(const std::vector<Job> &jobs) {
   return order;
 }
 
+// Lab ids.
+using LabSet = std::set<std::string, std::less<>>;
+
+// Whether result `r` says its lab's programs hang: it failed after waiting
+// longer than a program that works ever makes a check wait.
+bool hung(const Result &r, double slow) {
+  return r.status == Status::failed && r.seconds > 2.0 * slow;
+}
+
+// The next job to start, from `pending` (in start order): the first of a lab
+// none of whose checks hung, else the first.
+size_t take_next(std::vector<size_t> &pending, const std::vector<Job> &jobs,
+                 const LabSet &hanging) {
+  auto it = std::find_if(pending.begin(), pending.end(),
+                         [&](size_t j) { return !hanging.count(jobs[j].lab->id); });
+  if (it == pending.end()) it = pending.begin();
+  size_t job = *it;
+  pending.erase(it);
+  return job;
+}
+
+// The result of a check not run because the grading's time (--time-limit)
+// would have run out before its own could.
+Result out_of_time(const Job &j, const RunOptions &opt, const LabSet &hanging) {
+  Result r = blank(j);
+  r.status = Status::failed;
+  r.expected = "the check runs within the grading's time";
+  r.observed = fmt::format("not run: the grading had {} s in all, and this check could have "
+                           "needed more than what was left",
+                           opt.time_limit);
+  if (!hanging.empty())
+    r.cause = fmt::format("programs that hang until the grader gives up on them, in {}: they "
+                          "used the time (their checks ran last, and this one did not fit)",
+                          fmt::join(hanging, ", "));
+  return r;
+}
+
 }  // namespace
 
 std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt,
@@ -389,14 +427,21 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
   // are orphaned to the grader, to be killed and reaped (see clean_up_after).
   bool reaper = opt.isolation == Isolation::unique_names;
   if (reaper) check(prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
-  std::vector<size_t> order = start_order(jobs);
-  size_t next = 0, finished = 0;
+  std::vector<size_t> pending = start_order(jobs);
+  LabSet hanging;  // labs with a check that hung
+  size_t finished = 0;
   interrupted = false;
   while (finished < jobs.size() && !interrupted) {
     // Start checks while there are free slots; a lab that did not build needs no process.
-    while (next < jobs.size() && !free_slots.empty()) {
-      size_t job = order[next++];
+    while (!pending.empty() && !free_slots.empty()) {
+      size_t job = take_next(pending, jobs, hanging);
       const Job &j = jobs[job];
+      auto budget = std::chrono::duration_cast<Clock::duration>(j.check->deadline * opt.slow);
+      if (!j.build_error && opt.finish_by && Clock::now() + budget > *opt.finish_by) {
+        results[job] = out_of_time(j, opt, hanging);
+        ++finished;
+        continue;
+      }
       if (j.build_error) {
         Result r = blank(j);
         r.status = Status::not_built;
@@ -454,6 +499,7 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
       while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
       }
       results[r.job] = collect(jobs[r.job], r, status, killed);
+      if (hung(*results[r.job], opt.slow)) hanging.insert(results[r.job]->lab);
       if (killed && opt.isolation == Isolation::unique_names)
         for (auto &line : clean_up_after(opt, r, running)) results[r.job]->log.push_back(line);
       free_slots.push_back(r.slot);

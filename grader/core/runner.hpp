@@ -2,6 +2,7 @@
 // inside a fresh sandbox, at most --jobs at a time, and collects their results.
 #pragma once
 #include "check.hpp"
+#include "clock.hpp"
 #include "result.hpp"
 #include "sandbox.hpp"
 
@@ -30,6 +31,10 @@ struct RunOptions {
   std::vector<std::string> hidden;  // folders students may not read (see Sandbox)
   std::string staging;              // the staging folder (the one of /run students see)
   pid_t uid_holder = 0;             // the child holding the students' uids (core/uids.hpp)
+  // Every check ends by then (--time-limit): one that could not is not run
+  // and scores 0, saying so; the checks of labs whose programs hang go last.
+  std::optional<Clock::time_point> finish_by;
+  int time_limit = 0;  // the seconds finish_by stands for, for the note
 };
 
 // Run every job; results come back in the jobs' order. Returns early (with

@@ -424,6 +424,7 @@ std::string SubmissionBuild::transient(std::string why) {
 
 void SubmissionBuild::limit_time(Clock::duration lab, Clock::duration all) {
   lab_time_ = lab;
+  all_time_ = all;
   builds_end_ = Clock::now() + all;
 }
 
@@ -436,13 +437,13 @@ std::optional<std::string> SubmissionBuild::compile(const Lab &lab, const Source
   if (now >= builds_end_)
     return transient(fmt::format(
         "not built: the grader's time for building ({} s for all labs) ran out before this lab",
-        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count()));
+        std::chrono::duration_cast<std::chrono::seconds>(all_time_).count()));
   Deadline until = std::min(now + lab_time_, builds_end_);
   auto over_time = [&] {
     return transient(fmt::format(
         "the build took too long: the grader gives each lab {} s to build ({} s for all labs)",
-        std::chrono::duration_cast<std::chrono::seconds>(lab_build_time).count(),
-        std::chrono::duration_cast<std::chrono::seconds>(build_budget).count()));
+        std::chrono::duration_cast<std::chrono::seconds>(lab_time_).count(),
+        std::chrono::duration_cast<std::chrono::seconds>(all_time_).count()));
   };
   // The builder owns tree/ alone; bin/, where the programs are copied, stays the grader's.
   fs::path tree = unit / "tree", src = tree / "labs", bin = unit / "bin";

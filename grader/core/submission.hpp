@@ -89,6 +89,7 @@ class SubmissionBuild {
   std::string kit_version_, toolchain_;
   Clock::time_point builds_end_;
   Clock::duration lab_time_ = lab_build_time;
+  Clock::duration all_time_ = build_budget;
   bool transient_ = false;  // the last compile() failed in a way that may not recur
 };
 

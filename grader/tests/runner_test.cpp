@@ -185,3 +185,77 @@ TEST_CASE("a check process killed before its sweep leaves nothing on the host wi
     fs::remove(made_list);
   }
 }
+
+namespace {
+
+// A check whose program "hangs": it waits 350 ms, then fails.
+void waits_then_fails(Context &) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  fail("an answer", "none before the grader gave up", "a program that hangs");
+}
+
+// A check that passes at once.
+void passes(Context &) {}
+
+// Run two labs' checks one at a time under `finish_by` seconds from now:
+// "hangs" (three checks like waits_then_fails, started first: the longest
+// deadlines) and "works" (three that pass), as one grader would.
+std::vector<Result> run_two_labs(double finish_by) {
+  static const Lab hangs{"hangs", "00-hangs", "title", {},
+                         {{"h1", "t", 1, "Step 1: a", Millis(4000), waits_then_fails, "", ""},
+                          {"h2", "t", 1, "Step 1: a", Millis(4000), waits_then_fails, "", ""},
+                          {"h3", "t", 1, "Step 1: a", Millis(4000), waits_then_fails, "", ""}}};
+  static const Lab works{"works", "00-works", "title", {},
+                         {{"w1", "t", 1, "Step 1: a", Millis(3500), passes, "", ""},
+                          {"w2", "t", 1, "Step 1: a", Millis(3500), passes, "", ""},
+                          {"w3", "t", 1, "Step 1: a", Millis(3500), passes, "", ""}}};
+  std::vector<Job> jobs;
+  for (const Lab *lab : {&hangs, &works})
+    for (const auto &c : lab->checks) jobs.push_back(Job{lab, &c, "", std::nullopt, {}});
+  RunOptions opt;
+  opt.isolation = Isolation::unique_names;
+  opt.uid_base = static_cast<uid_t>(3990000 + getpid() % 10000 * 4);
+  opt.slow = 0.1;  // a check that fails after 0.2 s hangs; deadlines 0.4 and 0.35 s
+  opt.finish_by = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(finish_by));
+  opt.time_limit = 1;
+  bool interrupted = false;
+  auto results = run_jobs(jobs, opt, interrupted);
+  CHECK_FALSE(interrupted);
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("under a time limit, a lab whose programs hang goes last and only its checks go unrun" *
+          doctest::timeout(30)) {
+  auto results = run_two_labs(1.0);
+  REQUIRE(results.size() == 6);
+  int run = 0, unrun = 0;
+  for (const auto &r : results) {
+    if (r.lab == "works") {
+      CHECK(r.status == Status::passed);  // every one, though they were to start last
+      continue;
+    }
+    CHECK(r.status == Status::failed);
+    CHECK(r.score == 0);
+    if (r.observed.starts_with("not run: the grading had 1 s in all")) {
+      ++unrun;
+      CHECK(r.cause.find("in hangs") != std::string::npos);
+    } else {
+      ++run;
+    }
+  }
+  // The first hang (0.35 s) marks its lab; the works lab runs (in the order
+  // of deadlines it would come after a second hang, and then not fit); then
+  // one more hang fits in what is left of 1 s, and the last cannot.
+  CHECK(run >= 1);
+  CHECK(unrun >= 1);
+  CHECK(run + unrun == 3);
+}
+
+TEST_CASE("without a time limit every check runs, however long its programs hang") {
+  auto results = run_two_labs(1000);
+  for (const auto &r : results)
+    CHECK(r.observed.find("not run") == std::string::npos);
+}

@@ -31,6 +31,10 @@ from pathlib import Path
 # How much of the grader's output a failure report quotes.
 TAIL_LINES = 30
 TAIL_CHARS = 4000
+# The grader is told to end this long before it would be stopped
+# (--time-limit): it then writes a grade, in which the checks it had no time
+# for score 0 and say why, instead of being stopped with no grade at all.
+STOP_MARGIN = 30
 # Folders never searched for a student's labs.
 SKIPPED_DIRS = {"solutions", "build", "__MACOSX", "node_modules"}
 # How deep below the submission's top the labs are looked for.
@@ -245,11 +249,22 @@ def signals_confinable():
     return libc.syscall(LANDLOCK_CREATE_RULESET, None, 0, 1) >= 6  # 1: the ABI version
 
 
+def time_limit_args(argv, timeout):
+    """The --time-limit that makes the grader end STOP_MARGIN seconds before
+    `timeout`; none when `argv` has one already or the timeout leaves no room."""
+    limit = timeout - STOP_MARGIN
+    if any(a == "--time-limit" or a.startswith("--time-limit=") for a in argv) or limit < 10:
+        return []
+    return ["--time-limit", str(limit)]
+
+
 def run_grader(argv, timeout, name, sink=None, confine=False, env=None):
     """Run the grader in a session of its own (with `confine`, unable to
-    signal anything outside it); its exit code (negative: the signal that
-    ended it, None: it could not start), its output's end, and whether it
-    overran `timeout` seconds. `name` prefixes the lines said about it."""
+    signal anything outside it), told to end before `timeout` seconds
+    (time_limit_args); its exit code (negative: the signal that ended it,
+    None: it could not start), its output's end, and whether it overran
+    `timeout` seconds. `name` prefixes the lines said about it."""
+    argv = [*argv, *time_limit_args(argv, timeout)]
     say(name, shlex.join(argv))
     become_subreaper()
     try:
