@@ -91,12 +91,17 @@ def check_configures(source, scratch):
     shutil.rmtree(scratch / "configure", ignore_errors=True)
 
 
+# The last run_autograder's stdout.
+last_stdout = [""]
+
+
 def run_autograder(root, env_extra):
     """Run ROOT/run_autograder as Gradescope does (cwd ROOT); results.json."""
     shutil.rmtree(root / "results", ignore_errors=True)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), **env_extra)
     out = subprocess.run([root / "run_autograder"], cwd=root, env=env, capture_output=True,
                          text=True, timeout=540)
+    last_stdout[0] = out.stdout
     expect(out.returncode == 0, f"run_autograder exits 0 (it exited {out.returncode}):\n"
            + out.stdout[-2000:] + out.stderr[-2000:])
     try:
@@ -144,6 +149,8 @@ def grade_correct(kit, root, env):
     correct_into(kit, new_submission(root) / "labs")
     doc = run_autograder(root, env)
     check_fields(doc, "correct")
+    expect("--time-limit 510" in last_stdout[0],
+           "correct: the grader is told to end 30 s before run_autograder's 540 s (--time-limit 510)")
     tests = doc.get("tests", [])
     expect(len({lab_of(t) for t in tests}) == 5, f"correct: tests of 5 labs ({len(tests)} tests)")
     lost = [t["name"] for t in tests if t["score"] != t["max_score"]]
