@@ -34,11 +34,14 @@
 #include <thread>
 
 namespace ipcg {
+namespace channels_checks {
 namespace {
 // The longest message a FIFO channel carries: a header and the largest CAP (64 KiB) of data, with room to spare.
 constexpr uint32_t max_fifo_message = 1u << 20;
 }  // namespace
+}  // namespace channels_checks
 
+namespace channels_checks {
 namespace {
 using namespace std::chrono_literals;
 
@@ -1685,8 +1688,10 @@ void mq_channels(Context &cx) { channels_copy(cx, Kind::mq); }
 void shm_channels(Context &cx) { channels_copy(cx, Kind::shm); }
 
 }  // namespace
+}  // namespace channels_checks
 
 Lab channels_lab() {
+  using namespace channels_checks;
   return Lab{
       "channels",
       "05-channels",

@@ -16,6 +16,7 @@
 #include <cstring>
 
 namespace ipcg {
+namespace mmap_checks {
 namespace {
 using namespace std::chrono_literals;
 
@@ -655,8 +656,10 @@ void usage_errors(Context &cx) {
 }
 
 }  // namespace
+}  // namespace mmap_checks
 
 Lab mmap_lab() {
+  using namespace mmap_checks;
   return Lab{
       "mmap",
       "02-mmap",

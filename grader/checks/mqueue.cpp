@@ -16,6 +16,7 @@
 #include <set>
 
 namespace ipcg {
+namespace mqueue_checks {
 namespace {
 using namespace std::chrono_literals;
 
@@ -759,8 +760,10 @@ void usage_errors(Context &cx) {
 }
 
 }  // namespace
+}  // namespace mqueue_checks
 
 Lab mqueue_lab() {
+  using namespace mqueue_checks;
   return Lab{
       "mqueue",
       "01-mqueue",

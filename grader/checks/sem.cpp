@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 
 namespace ipcg {
+namespace sem_checks {
 namespace {
 using namespace std::chrono_literals;
 
@@ -1722,8 +1723,10 @@ void error_paths(Context &cx) {
 }
 
 }  // namespace
+}  // namespace sem_checks
 
 Lab sem_lab() {
+  using namespace sem_checks;
   return Lab{
       "sem",
       "04-sem",

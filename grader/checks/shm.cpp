@@ -17,6 +17,7 @@
 #include <cstring>
 
 namespace ipcg {
+namespace shm_checks {
 namespace {
 using namespace std::chrono_literals;
 
@@ -618,8 +619,10 @@ void exists(Context &cx) {
 }
 
 }  // namespace
+}  // namespace shm_checks
 
 Lab shm_lab() {
+  using namespace shm_checks;
   return Lab{
       "shm",
       "03-shm",

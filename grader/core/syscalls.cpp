@@ -103,7 +103,7 @@ const Known *known(long nr) {
   return nullptr;
 }
 
-constexpr uint32_t notify = SECCOMP_RET_USER_NOTIF, allow = SECCOMP_RET_ALLOW;
+constexpr uint32_t ret_notify = SECCOMP_RET_USER_NOTIF, ret_allow = SECCOMP_RET_ALLOW;
 
 // Where argument i's low 32 bits lie in struct seccomp_data (little endian).
 constexpr uint32_t arg_low(int i) {
@@ -117,8 +117,8 @@ void trap_if(std::vector<sock_filter> &p, long nr, int arg, uint16_t test, uint3
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 4));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg_low(arg)));
   p.push_back(BPF_JUMP(static_cast<uint16_t>(BPF_JMP | test | BPF_K), k, 0, 1));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, ret_notify));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, ret_allow));
 }
 
 // Read up to n bytes of process pid's memory at `at`, with the recorder's fsuid.
@@ -418,11 +418,11 @@ SyscallFilter::SyscallFilter() {
   auto &p = prog_;
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
   p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, filter_arch, 1, 0));
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, ret_allow));
   p.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   for (const auto &k : plain_calls) {
     p.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(k.nr), 0, 1));
-    p.push_back(BPF_STMT(BPF_RET | BPF_K, notify));
+    p.push_back(BPF_STMT(BPF_RET | BPF_K, ret_notify));
   }
   // Opens that may write or create (not ld.so's read-only ones); mmap only
   // MAP_SHARED (not ld.so's or malloc's private ones); writes beyond stdio.
@@ -438,7 +438,7 @@ SyscallFilter::SyscallFilter() {
   // A process-shared futex wake (a sem_post with waiters), never a wait: a
   // waiter must look asleep in futex to /proc.
   trap_if(p, SYS_futex, 1, BPF_JEQ, FUTEX_WAKE);
-  p.push_back(BPF_STMT(BPF_RET | BPF_K, allow));
+  p.push_back(BPF_STMT(BPF_RET | BPF_K, ret_allow));
 }
 
 const SyscallFilter &SyscallFilter::standard() {

@@ -7,7 +7,7 @@
 namespace ipcg {
 
 // The output text Gradescope shows under one test.
-static std::string test_output(const Result &r) {
+static std::string gradescope_output(const Result &r) {
   if (r.status == Status::passed) return r.title;
   std::string o = fmt::format("{}: {}\n", status_word(r.status), r.title);
   if (!r.expected.empty()) o += "expected: " + r.expected + "\n";
@@ -34,7 +34,7 @@ std::string gradescope_json(const std::vector<Result> &results, double execution
                      {"status", r.status == Status::passed || r.status == Status::unobserved
                                     ? "passed"  // not charged
                                     : "failed"},
-                     {"output", test_output(r)},
+                     {"output", gradescope_output(r)},
                      {"visibility", "visible"}});
     score += r.score;
   }

@@ -20,7 +20,7 @@ std::string capped(const std::string &s, size_t cap) {
 }
 
 // The text shown under one test: what failed and where to read about it.
-std::string test_output(const Result &r) {
+std::string prairielearn_output(const Result &r) {
   if (r.status == Status::passed) return r.title;
   std::string o = fmt::format("{}: {}\n", status_word(r.status), r.title);
   if (!r.expected.empty()) o += "expected: " + r.expected + "\n";
@@ -45,7 +45,7 @@ json test_entry(const Result &r, size_t cap) {
          {"description", r.title},
          {"points", r.score},
          {"max_points", r.max},
-         {"output", capped(test_output(r), cap)}};
+         {"output", capped(prairielearn_output(r), cap)}};
   if (r.status != Status::passed) t["message"] = capped(test_message(r), cap);
   return t;
 }
