@@ -417,15 +417,6 @@ void show_progress(const Batch &b, size_t running, bool done = false) {
   std::fflush(stderr);
 }
 
-// Block the signals that stop a batch, and read them from a signalfd instead.
-Fd stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
-  check(sigprocmask(SIG_BLOCK, &set, nullptr), "sigprocmask");
-  return Fd(check(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
-}
-
 // Why the folder of `s` is not a submission, in the student's words; nullopt
 // when it is one. A link is refused, never followed.
 std::optional<std::string> not_a_submission(const Student &s) {
@@ -545,7 +536,7 @@ bool grade_all(Batch &b) {
   for (size_t i = 0; i < b.students.size(); ++i)
     if (b.students[i].state == State::pending) queue.push_back(i);
   b.to_grade = queue.size();
-  Fd sigs = stop_signals();
+  Fd sigs = stop_signal_fd();
   std::vector<Running> running;
   size_t next = 0;
   bool interrupted = false;

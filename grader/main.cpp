@@ -10,6 +10,7 @@
 // runner -> sandbox -> check -> report. See grader/README.md.
 #include "batch.hpp"
 #include "core/confine.hpp"
+#include "core/process.hpp"
 #include "core/registry.hpp"
 #include "core/runner.hpp"
 #include "core/submission.hpp"
@@ -245,25 +246,6 @@ std::unique_ptr<SubmissionBuild> submission(const Options &o, const std::vector<
     sub->limit_time(std::min<Clock::duration>(lab_build_time, all), all);
   }
   return sub;
-}
-
-// The signals that stop a grading run, blocked from the start: the runner
-// reads them from a signalfd, and between builds they are polled, so that a
-// Ctrl-C during a build still ends with every temporary folder removed.
-sigset_t stop_signal_set() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
-  return set;
-}
-
-// Whether one of the stop signals is waiting.
-bool stop_pending() {
-  sigset_t pending, stop = stop_signal_set();
-  if (sigpending(&pending) < 0) return false;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP})
-    if (sigismember(&pending, sig) && sigismember(&stop, sig)) return true;
-  return false;
 }
 
 // Build (for labs and solutions), stage, and make one Job per selected check.

@@ -152,15 +152,6 @@ void SysvQueue::send(long type, std::string_view text) {
   check(msgsnd(id_, &b, n, IPC_NOWAIT), "msgsnd");
 }
 
-std::optional<std::pair<long, std::string>> SysvQueue::try_receive(long msgtyp) {
-  SysvBuf b{};
-  auto as = owner_of_sysv("msg", id_, CAP_IPC_OWNER);
-  ssize_t n = msgrcv(id_, &b, sysv_max, msgtyp, IPC_NOWAIT);
-  if (n < 0 && (errno == ENOMSG || errno == EAGAIN)) return std::nullopt;
-  if (n < 0) throw_errno("msgrcv");
-  return std::pair{b.mtype, std::string(b.mtext, static_cast<size_t>(n))};
-}
-
 std::optional<msqid_ds> SysvQueue::stat() const {
   msqid_ds ds{};
   auto as = owner_of_sysv("msg", id_, CAP_IPC_OWNER);

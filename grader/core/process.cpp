@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,6 +33,27 @@ std::string signal_name(int sig) {
   const char *abbrev = sigabbrev_np(sig);
   if (abbrev) return std::string("SIG") + abbrev;
   return fmt::format("signal {}", sig);
+}
+
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  return set;
+}
+
+Fd stop_signal_fd() {
+  sigset_t set = stop_signal_set();
+  check(sigprocmask(SIG_BLOCK, &set, nullptr), "sigprocmask");
+  return Fd(check(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
+}
+
+bool stop_pending() {
+  sigset_t pending, stop = stop_signal_set();
+  if (sigpending(&pending) < 0) return false;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    if (sigismember(&pending, sig) && sigismember(&stop, sig)) return true;
+  return false;
 }
 
 std::string Outcome::describe() const {

@@ -5,6 +5,7 @@
 #include "fd.hpp"
 #include "syscalls.hpp"
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <functional>
@@ -81,6 +82,16 @@ int processes_cut_short();
 
 // "SIGSEGV" for 11; "signal 77" for what has no name.
 std::string signal_name(int sig);
+
+// The signals that stop a grading run or a batch: SIGINT, SIGTERM, SIGHUP.
+sigset_t stop_signal_set();
+
+// Block the stop signals and return a signalfd (non-blocking) that reports
+// them instead, so that a stop is handled where the grader chooses.
+Fd stop_signal_fd();
+
+// Whether one of the stop signals is waiting (blocked and pending).
+bool stop_pending();
 
 // A running (or finished) child. Move-only; destroying it kills its whole
 // process group and reaps it.

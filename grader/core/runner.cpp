@@ -2,6 +2,7 @@
 // pipes, their pidfds and the grader's own signals; deadlines; leftovers.
 #include "runner.hpp"
 
+#include "process.hpp"
 #include "tree.hpp"
 
 #include "visible.hpp"
@@ -282,15 +283,6 @@ Result collect(const Job &j, Running &r, int status, bool killed) {
   return res;
 }
 
-// A signalfd for the signals that should stop the grader cleanly.
-Fd stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
-  sigprocmask(SIG_BLOCK, &set, nullptr);
-  return Fd(check(signalfd(-1, &set, SFD_CLOEXEC), "signalfd"));
-}
-
 // Show "[done/total] lab/check" on stderr, or clear the line when `text` is empty.
 void progress(const RunOptions &opt, size_t done, size_t total, std::string_view text) {
   if (!opt.progress) return;
@@ -422,7 +414,7 @@ std::vector<Result> run_jobs(const std::vector<Job> &jobs, const RunOptions &opt
   std::vector<Running> running;
   std::vector<int> free_slots;
   for (int s = opt.jobs - 1; s >= 0; --s) free_slots.push_back(s);
-  Fd sigs = stop_signals();
+  Fd sigs = stop_signal_fd();
   // Without namespaces the students of a check process that had to be killed
   // are orphaned to the grader, to be killed and reaped (see clean_up_after).
   bool reaper = opt.isolation == Isolation::unique_names;

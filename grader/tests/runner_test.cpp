@@ -153,9 +153,7 @@ Result run_hanging_check(bool stop) {
   opt.uid_base = static_cast<uid_t>(3950000 + getpid() % 10000 * 4);
   bool interrupted = false;
   auto results = run_jobs({Job{&lab, &lab.checks[0], "", std::nullopt, {}}}, opt, interrupted);
-  sigset_t stop_set;
-  sigemptyset(&stop_set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_set, sig);
+  sigset_t stop_set = stop_signal_set();
   timespec now{};
   while (sigtimedwait(&stop_set, nullptr, &now) > 0) {
   }
