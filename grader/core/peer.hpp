@@ -45,7 +45,7 @@ class PosixQueue {
   // The permission bits of the queue (fstat on the descriptor).
   mode_t mode() const;
   // Send, waiting at most until `until` for room; false if the queue stayed full.
-  bool send(std::string_view bytes, unsigned prio, Deadline until);
+  [[nodiscard]] bool send(std::string_view bytes, unsigned prio, Deadline until);
   // Receive, waiting at most until `until`; nullopt if nothing came.
   std::optional<QueueMessage> receive(Deadline until);
   // Everything queued now, without waiting.
