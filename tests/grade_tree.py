@@ -338,7 +338,9 @@ def time_limit(a):
         rc, doc, out = grade(a, a.build, "--tree", tree, "-j1", "--time-limit", str(limit))
         took = time.monotonic() - started
     print(f"graded in {took:.1f} s under --time-limit {limit}")
-    if took > limit + 5: fail(f"the grading took {took:.1f} s, over its limit of {limit} s")
+    # A check may overrun its deadline by the runner's 5 s of grace before it is
+    # killed, and the sandbox's teardown follows: the platforms keep 30 s.
+    if took > limit + 15: fail(f"the grading took {took:.1f} s, well over its limit of {limit} s")
     if doc is None: fail("no results.json")
     check_gradescope(doc)
     unrun = [t["name"] for t in doc["tests"] if "not run: the grading had" in t["output"]]
