@@ -399,10 +399,13 @@ Result out_of_time(const Job &j, const RunOptions &opt, const LabSet &hanging) {
   r.observed = fmt::format("not run: the grading had {} s in all, and this check could have "
                            "needed more than what was left",
                            opt.time_limit);
-  if (!hanging.empty())
-    r.cause = fmt::format("programs that hang until the grader gives up on them, in {}: they "
-                          "used the time (their checks ran last, and this one did not fit)",
-                          fmt::join(hanging, ", "));
+  r.cause = hanging.empty()
+                ? std::string("the checks before it used the time: programs that run until the "
+                              "grader gives up on them")
+                : fmt::format("programs that hang until the grader gives up on them, in {}: "
+                              "they used the time (their checks ran last, and this one did not "
+                              "fit)",
+                              fmt::join(hanging, ", "));
   return r;
 }
 
