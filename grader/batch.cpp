@@ -8,6 +8,7 @@
 #include "core/fd.hpp"
 #include "core/process.hpp"
 #include "core/registry.hpp"
+#include "core/sandbox.hpp"
 #include "core/submission.hpp"
 #include "core/visible.hpp"
 #include "report/report.hpp"
@@ -528,10 +529,31 @@ bool step(Batch &b, const Fd &sigs, std::vector<Running> &running, const std::ve
   return true;
 }
 
-// Run the graders, at most --jobs at once; false when interrupted.
+// Whether the graders will run without namespaces (IPCGRADE_ISOLATION=names,
+// or none to be had): then students beside each other share the host's
+// count of POSIX queues and its System V limits.
+bool shares_host_limits() {
+  const char *forced = getenv("IPCGRADE_ISOLATION");
+  return (forced && std::string(forced) == "names") ||
+         probe_isolation() == Isolation::unique_names;
+}
+
+// Students graded at once: --jobs; else one per CPU, or one without
+// namespaces, where one student's programs could use up a shared limit
+// (queues_max) under a classmate's running checks and cost them points.
+size_t students_at_once(const BatchOptions &o) {
+  if (o.jobs > 0) return static_cast<size_t>(o.jobs);
+  if (shares_host_limits()) {
+    fmt::print(stderr, "ipcgrade batch: no namespaces here, so students share the host's "
+                       "limits: grading one student at a time (--jobs N overrides)\n");
+    return 1;
+  }
+  return static_cast<size_t>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+// Run the graders, at most students_at_once() at once; false when interrupted.
 bool grade_all(Batch &b) {
-  size_t jobs = b.opt.jobs > 0 ? static_cast<size_t>(b.opt.jobs)
-                               : std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  size_t jobs = students_at_once(b.opt);
   std::vector<size_t> queue;
   for (size_t i = 0; i < b.students.size(); ++i)
     if (b.students[i].state == State::pending) queue.push_back(i);

@@ -11,7 +11,7 @@ namespace ipcg {
 struct BatchOptions {
   std::string submissions;             // one folder per student
   std::string out = "ipcgrade-batch";  // gradebook.csv, reports/, cache/
-  int jobs = 0;                        // students graded at once (0: the number of CPUs)
+  int jobs = 0;                        // students graded at once (0: see students_at_once)
   bool force = false;                  // grade again the students that have a report
   double slow = 1.0;                   // --slow for every grader
   std::vector<std::string> selectors;  // the labs or checks to grade (all when empty)

@@ -79,7 +79,9 @@ CLI::App *declare_batch(CLI::App &app, BatchOptions &o) {
   cmd->add_option("--out", o.out,
                   "where gradebook.csv, reports/ and the build cache go (default: "
                   "./ipcgrade-batch)");
-  cmd->add_option("-j,--jobs", o.jobs, "students graded at once (default: the number of CPUs)")
+  cmd->add_option("-j,--jobs", o.jobs,
+                  "students graded at once (default: the number of CPUs; one without "
+                  "namespaces, where students share the host's limits)")
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--force", o.force, "grade again the students that already have a report");
   cmd->add_option("--slow", o.slow, "multiply every deadline by F (a busy machine)")
@@ -408,8 +410,9 @@ Setup grading_setup(const RunOptions &ro, bool forced, const UidBlock &uids) {
             "modes (students may read what every user may)";
   s.isolation = line;
   if (ro.isolation == Isolation::unique_names)
-    s.unbounded = "no namespaces here: student programs share the host's network, /run/lock and "
-                  "System V limits (nothing bounds their shared memory beyond RLIMIT_DATA)";
+    s.unbounded = "no namespaces here: student programs share the host's network, /run/lock, "
+                  "its count of POSIX queues and its System V limits (nothing bounds their "
+                  "shared memory beyond RLIMIT_DATA)";
   return s;
 }
 

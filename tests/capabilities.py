@@ -250,8 +250,13 @@ def two_containers(a):
     docker_caps = "-all," + ",".join("+" + c for c in DOCKER)
     env = dict(os.environ, IPCGRADE_ISOLATION="names")
     def container(*labs):
-        return ["unshare", "--pid", "--fork", "--mount-proc", "setpriv", "--bounding-set",
-                docker_caps, "--", ipcgrade, "--no-build", "--tree", "solutions", "-j1", *labs]
+        # A PID namespace with a /proc of its own, in a mount namespace whose
+        # mounts reach nothing outside (not --mount-proc: under a chroot, as
+        # fresh-debian's, "/" is no mount point and its propagation cannot change).
+        return ["unshare", "--pid", "--fork", "--mount", "--propagation", "unchanged", "sh", "-c",
+                H.PRIVATE_MOUNTS + 'mount -t proc proc /proc && exec "$@"', "sh",
+                "setpriv", "--bounding-set", docker_caps, "--", ipcgrade, "--no-build", "--tree",
+                "solutions", "-j1", *labs]
     first = subprocess.Popen(container(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, env=env)
     try:
@@ -263,12 +268,12 @@ def two_containers(a):
             fail("the first grader never claimed its students' uids")
         p = subprocess.run(container("mqueue"), capture_output=True, text=True, env=env,
                            timeout=400)
-        print("$ (second container) " + " ".join(container("mqueue")) + f"  -> exit {p.returncode}")
+        print("$ (second container) " + " ".join(container("mqueue")[10:]) + f"  -> exit {p.returncode}")
         print(p.stdout[-2000:], p.stderr[-2000:], sep="")
         overlapped = first.poll() is None
     finally:
         out, _ = first.communicate(timeout=900)
-    print("$ (first container) " + " ".join(container()) + f"  -> exit {first.returncode}")
+    print("$ (first container) " + " ".join(container()[10:]) + f"  -> exit {first.returncode}")
     print(out[-2000:])
     if not overlapped: fail("the first grader ended before the second did: they did not overlap")
     lines = [isolation_line(o) for o in (out, p.stdout)]

@@ -1040,10 +1040,10 @@ void plant_stale(FakeRun &r) {
   if (mkfifo((base + ".s2c").c_str(), 0644) == -1) throw_errno("mkfifo " + base + ".s2c");
   give_to_student(cx, base + ".s2c");
   auto uid = cx.sandbox().student_uid();
-  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".c2s", 3, 64, uid));
+  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".c2s", 3, 64, uid, cx.within(10s)));
   if (!r.stale_queues.back().send("stale", 0, cx.within(1s)))  // a new queue of 3 has room
     throw std::runtime_error("the grader's new queue /" + channel + ".c2s stayed full");
-  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".s2c", 2, 128, uid));
+  r.stale_queues.push_back(PosixQueue::create("/" + channel + ".s2c", 2, 128, uid, cx.within(10s)));
   r.stale_objects.push_back(ShmObject::create("/" + channel + ".c2s", "stale", uid));
   r.stale_objects.push_back(ShmObject::create("/" + channel + ".s2c", std::string(16, '\xff'), uid));
   for (std::string d : {".c2s", ".s2c"}) {

@@ -62,7 +62,8 @@ std::optional<std::vector<std::string>> parse_records(std::string_view out) {
 
 // A queue the grader makes for a check, owned by the student as if the student made it.
 PosixQueue make_queue(Context &cx, std::string_view base, long maxmsg, long msgsize) {
-  return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid());
+  return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid(),
+                            cx.within(std::chrono::seconds(10)));
 }
 
 // Why `mq_send NAME MSG` failed, from its stderr: mq_open's EINVAL on the

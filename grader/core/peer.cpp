@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cstring>
+#include <thread>
 
 namespace ipcg {
 namespace {
@@ -39,11 +40,14 @@ struct SysvBuf {
 }  // namespace
 
 PosixQueue PosixQueue::create(std::string name, long maxmsg, long msgsize,
-                              std::optional<uid_t> owner, mode_t mode) {
+                              std::optional<uid_t> owner, Deadline until, mode_t mode) {
   mq_attr a{};
   a.mq_maxmsg = maxmsg;
   a.mq_msgsize = msgsize;
-  mqd_t q = mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, mode, &a);
+  mqd_t q;
+  while ((q = mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, mode, &a)) == (mqd_t)-1 &&
+         (errno == EINTR || (errno == ENOSPC && Clock::now() < until)))
+    if (errno == ENOSPC) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (q == (mqd_t)-1) throw_errno("mq_open " + name);
   PosixQueue pq(std::move(name), q, true);
   if (owner) check(fchown(q, *owner, *owner), "fchown");

@@ -27,9 +27,12 @@ class PosixQueue {
  public:
   // Create `name` (O_EXCL) with these attributes, open for reading and
   // writing, and owned by `owner` (the student's uid) when given, as if the
-  // student had made it: then the student may unlink it.
+  // student had made it: then the student may unlink it. While the IPC
+  // namespace holds its limit of queues (ENOSPC: without namespaces, another
+  // check's programs may have made them, until its sweep), it tries again
+  // until `until`.
   static PosixQueue create(std::string name, long maxmsg, long msgsize, std::optional<uid_t> owner,
-                           mode_t mode = 0666);
+                           Deadline until, mode_t mode = 0666);
   // Open an existing queue read-write; `owned` makes the grader unlink it at the end.
   static PosixQueue open(std::string name, bool owned = true);
   // True if a queue of this name exists now (mq_open O_RDONLY does not fail with ENOENT).

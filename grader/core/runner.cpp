@@ -112,6 +112,9 @@ std::optional<std::string> interference(const std::system_error &e) {
                         what.starts_with("sem_open")))
     return "it was removed (unlinked) while the grader used it: " + what;
   if (err == EEXIST) return "its name was taken before the grader made it: " + what;
+  if (err == ENOSPC && what.starts_with("mq_open"))
+    return "the system's limit of POSIX queues (queues_max) stayed reached while the grader "
+           "made one: " + what;
   return std::nullopt;
 }
 
@@ -177,11 +180,15 @@ Result run_here(const Job &j, int slot, const RunOptions &opt, const std::string
                 ", so this check is not charged";
     } catch (const std::system_error &e) {
       if (auto why = interference(e)) {
+        bool full = e.code().value() == ENOSPC;
         r.status = Status::failed;
-        r.expected = "the grader's own IPC objects stay as the grader made them";
+        r.expected = full ? "room for the grader's queue under the system's limit of queues"
+                          : "the grader's own IPC objects stay as the grader made them";
         r.observed = "an object of the grader's: " + *why;
-        r.cause =
-            "one of your programs removed, unlinked or took an object it was only meant to use";
+        r.cause = full ? "one of your programs made queues until the system's limit, and kept "
+                         "them"
+                       : "one of your programs removed, unlinked or took an object it was only "
+                         "meant to use";
       } else {
         r.status = Status::error;
         r.observed = fmt::format("the grader itself failed: {}", e.what());
