@@ -32,7 +32,7 @@ Each run drops the capabilities from the bounding set with setpriv (util-linux),
 so that ipcgrade, exec'd as root, starts without them in any set.
 Exit 0 when the expectation holds, 1 with the reason otherwise, 77 to skip.
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile
+import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402  (PRIVATE_MOUNTS: nothing mounted reaches the host)
@@ -225,7 +225,7 @@ CLAIM_UIDS = range(1 << 31, (1 << 31) + (1 << 24))  # the uids holding student u
 
 
 def descendants(pid):
-    """{pid: uid} of the processes below `pid`."""
+    """{pid: (uid, parent pid)} of the processes below `pid`."""
     parent, uid = {}, {}
     for p in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -241,7 +241,7 @@ def descendants(pid):
         while q in parent and q != pid and q > 1:
             q = parent[q]
         if q == pid and p != pid:
-            found[p] = uid[p]
+            found[p] = (uid[p], parent[p])
     return found
 
 
@@ -259,19 +259,24 @@ def two_containers(a):
                 "solutions", "-j1", *labs]
     first = subprocess.Popen(container(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, env=env)
+    grader = None
     try:
-        for _ in range(600):  # until the first grader holds its uids
-            if any(u in CLAIM_UIDS for u in descendants(first.pid).values()): break
-            if first.poll() is not None: break
+        for _ in range(600):  # until the first grader holds its uids: its holder's parent
+            held = [ppid for uid, ppid in descendants(first.pid).values() if uid in CLAIM_UIDS]
+            if held or first.poll() is not None: break
             subprocess.run(["sleep", "0.05"])
-        else:
-            fail("the first grader never claimed its students' uids")
+        if not held: fail("the first grader never claimed its students' uids")
+        # Stopped, it keeps its claim (its holder runs on) and cannot end before
+        # the second grader has claimed: the two overlap for certain.
+        grader = held[0]
+        os.kill(grader, signal.SIGSTOP)
         p = subprocess.run(container("mqueue"), capture_output=True, text=True, env=env,
                            timeout=400)
         print("$ (second container) " + " ".join(container("mqueue")[10:]) + f"  -> exit {p.returncode}")
         print(p.stdout[-2000:], p.stderr[-2000:], sep="")
         overlapped = first.poll() is None
     finally:
+        if grader: os.kill(grader, signal.SIGCONT)
         out, _ = first.communicate(timeout=900)
     print("$ (first container) " + " ".join(container()[10:]) + f"  -> exit {first.returncode}")
     print(out[-2000:])

@@ -6,6 +6,7 @@
 #include "../core/observe.hpp"
 #include "../core/peer.hpp"
 #include "../core/process.hpp"
+#include "test_uids.hpp"
 #include "helpers.hpp"
 
 #include <doctest/doctest.h>
@@ -25,7 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr uid_t student = 3999001;
+// The student uid: claimed, so no grader beside the tests uses it.
+uid_t student() { return test_uid(32); }
 
 // In a child: lose `caps` from every set, as a container that never granted them.
 bool drop(std::initializer_list<int> caps) {
@@ -60,7 +62,13 @@ int without_capabilities(const std::function<int()> &body) {
 }
 
 // Whether this test can run: root that may switch uids.
-bool root_with_setuid() { return geteuid() == 0 && has_capability(CAP_SETUID); }
+// Root that may switch uids; the student's uid is then claimed here, in the
+// test's own process, before any child of it uses student().
+bool root_with_setuid() {
+  if (geteuid() != 0 || !has_capability(CAP_SETUID)) return false;
+  student();
+  return true;
+}
 
 }  // namespace
 
@@ -74,7 +82,7 @@ TEST_CASE("without CAP_SYS_PTRACE, root still reads /proc of a student's process
     s.path = "/bin/cat";
     s.argv = {"cat"};
     s.keep_stdin_open = true;
-    s.uid = student;
+    s.uid = student();
     Process p = Process::start(s);
     if (!eventually([&] { return blocked_syscall(p.pid()) == SYS_read; }, 10s)) return 2;
     if (!what_it_does(p.pid()).starts_with("blocked in read")) return 3;
@@ -95,7 +103,7 @@ TEST_CASE("without CAP_IPC_OWNER and CAP_SYS_ADMIN, root still reads and removes
   key_t key = static_cast<key_t>(0x5ec00000 + getpid() % 0xffff);
   pid_t maker = fork();
   if (maker == 0) {
-    if (setgid(student) < 0 || setuid(student) < 0) _exit(1);
+    if (setgid(student()) < 0 || setuid(student()) < 0) _exit(1);
     int id = semget(key, 1, IPC_CREAT | IPC_EXCL | 0600);
     _exit(id >= 0 && semctl(id, 0, SETVAL, 5) == 0 ? 0 : 2);
   }
@@ -121,7 +129,7 @@ TEST_CASE("ActAs changes the calling thread's ids only, and gives them back" *
   std::atomic<bool> seen{false};
   long main_thread = -1;
   std::thread t([&] {
-    ActAs as(student, student, ActAs::Scope::files);
+    ActAs as(student(), student(), ActAs::Scope::files);
     inside = syscall(SYS_setfsuid, -1);
     while (!seen) std::this_thread::yield();
   });
@@ -129,7 +137,7 @@ TEST_CASE("ActAs changes the calling thread's ids only, and gives them back" *
   main_thread = syscall(SYS_setfsuid, -1);
   seen = true;
   t.join();
-  CHECK(inside == static_cast<long>(student));
+  CHECK(inside == static_cast<long>(student()));
   CHECK(main_thread == 0);
   CHECK(syscall(SYS_setfsuid, -1) == 0);
 }

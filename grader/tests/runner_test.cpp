@@ -2,6 +2,7 @@
 // check (charge_leftovers in grader/core/runner.hpp), from hand-built results;
 // and what a check process the runner had to kill leaves on the host.
 #include "../core/runner.hpp"
+#include "test_uids.hpp"
 
 #include <doctest/doctest.h>
 
@@ -150,7 +151,8 @@ Result run_hanging_check(bool stop) {
   stop_the_grader = stop;
   RunOptions opt;
   opt.isolation = Isolation::unique_names;
-  opt.uid_base = static_cast<uid_t>(3950000 + getpid() % 10000 * 4);
+  opt.uid_base = test_uid(8);
+  opt.uid_holder = test_uid_claim().holder();
   bool interrupted = false;
   auto results = run_jobs({Job{&lab, &lab.checks[0], "", std::nullopt, {}}}, opt, interrupted);
   sigset_t stop_set = stop_signal_set();
@@ -212,7 +214,8 @@ std::vector<Result> run_two_labs(double finish_by) {
     for (const auto &c : lab->checks) jobs.push_back(Job{lab, &c, "", std::nullopt, {}});
   RunOptions opt;
   opt.isolation = Isolation::unique_names;
-  opt.uid_base = static_cast<uid_t>(3990000 + getpid() % 10000 * 4);
+  opt.uid_base = test_uid(16);
+  opt.uid_holder = test_uid_claim().holder();
   opt.slow = 0.1;  // a check that fails after 0.2 s hangs; deadlines 0.4 and 0.35 s
   opt.finish_by = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(finish_by));

@@ -5,6 +5,7 @@
 // 1 after sending the parent a sentence saying what went wrong, and the parent
 // checks that.
 #include "../core/sandbox.hpp"
+#include "test_uids.hpp"
 #include "../core/process.hpp"
 #include "helpers.hpp"
 
@@ -372,7 +373,8 @@ TEST_CASE("a unique-names sandbox tags its names and keys and sweeps only those"
 }
 
 // A uid that no process of the machine uses, for the tests that run one as it.
-static uid_t unused_uid() { return static_cast<uid_t>(3900000 + getpid() % 100000); }
+// A uid no process runs as: one of the tests' claimed block (test_uids.hpp).
+static uid_t unused_uid() { return test_uid(0); }
 
 // Fork a process that drops to `uid` and sleeps until killed; its pid.
 static pid_t sleeper_as(uid_t uid) {

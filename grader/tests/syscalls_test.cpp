@@ -4,6 +4,7 @@
 // one-liners (they make the calls the labs are about) and /bin/sh.
 #include "../core/process.hpp"
 #include "../core/syscalls.hpp"
+#include "test_uids.hpp"
 
 #include <doctest/doctest.h>
 
@@ -121,7 +122,7 @@ TEST_CASE("a process not asked to be recorded has no record") {
 TEST_CASE("a process of another uid is recorded with its files resolved (as root)") {
   if (!syscall_record_supported() || geteuid() != 0) return;
   std::string dir = scratch("ipcg-sysuid");
-  Process p = run_python(lab_like, dir, 3999998);
+  Process p = run_python(lab_like, dir, test_uid(40));
   REQUIRE(p.syscalls() != nullptr);
   std::string seen = all_calls(p);
   INFO(seen);
