@@ -579,7 +579,7 @@ bool uid_has_live_process(uid_t uid) {
 // Without namespaces, as root: kill every process of the student's uid, as
 // that uid (kill(-1) reaches exactly its own processes), wherever they are,
 // again until none is left alive (a fork loop may make more between kills);
-// end_processes() reaps the killer and the orphans. kill(-1)'s own result
+// it waits for the killer, and end_processes() reaps the orphans. kill(-1)'s own result
 // cannot say that: it succeeds whenever the system has any process but init
 // and the caller, ours or not, and for zombies.
 void Sandbox::kill_student_uid() {
@@ -596,6 +596,10 @@ void Sandbox::kill_student_uid() {
       sched_yield();
     }
     _exit(0);
+  }
+  // Waited for here: end_processes() kills this process's children next, and
+  // would kill the killer before its first kill(-1) if it had not yet run.
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
 }
 
