@@ -18,17 +18,17 @@
 namespace ipcg {
 namespace mqueue_checks {
 namespace {
+using namespace std::chrono_literals;
 
 // Put one message of the grader's in `q`, waiting at most 1 s for room. The
 // grader sizes its queues for what it sends, so a queue that stays full holds
 // messages a student's program put there.
 void give(Context &cx, PosixQueue &q, std::string_view text, unsigned prio) {
-  if (!q.send(text, prio, cx.within(std::chrono::seconds(1))))
+  if (!q.send(text, prio, cx.within(1s)))
     fail("room in the queue " + q.name() + " for the grader's message",
          "it stayed full for 1 s: a program put messages of its own into it",
          "a program that sends into a queue it should only receive from");
 }
-using namespace std::chrono_literals;
 
 constexpr std::string_view step1 = "Step 1: Create a queue with attributes";
 constexpr std::string_view step2 = "Step 2: Send exact bytes";
@@ -63,7 +63,7 @@ std::optional<std::vector<std::string>> parse_records(std::string_view out) {
 // A queue the grader makes for a check, owned by the student as if the student made it.
 PosixQueue make_queue(Context &cx, std::string_view base, long maxmsg, long msgsize) {
   return PosixQueue::create(cx.name(base), maxmsg, msgsize, cx.sandbox().student_uid(),
-                            cx.within(std::chrono::seconds(10)));
+                            cx.within(10s));
 }
 
 // Why `mq_send NAME MSG` failed, from its stderr: mq_open's EINVAL on the

@@ -1,5 +1,4 @@
 #include "core/uids.hpp"
-#include <fcntl.h>
 #include <grp.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -38,14 +37,11 @@ int alone_as(uid_t uid) {
   return 1;
 }
 
-// In the holder: stdin, stdout and stderr on /dev/null, every descriptor but
-// `keep` (moved to 3) closed, so that it holds nothing of the grader's open.
-int detach_descriptors(int keep) {
-  int null = open("/dev/null", O_RDWR);
-  if (null >= 0)
-    for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
-  if (dup2(keep, 3) < 0) return -1;
-  return static_cast<int>(syscall(SYS_close_range, 4, ~0u, 0));
+// In the holder: every descriptor but `keep` closed, so that it holds
+// nothing of the grader's open (the holder never reads or writes stdio).
+void close_all_but(int keep) {
+  close_range(0, static_cast<unsigned>(keep) - 1, 0);
+  close_range(static_cast<unsigned>(keep) + 1, ~0u, 0);
 }
 
 // The holder, a child of the grader: claims `uid`, writes its answer ('y', or
@@ -60,10 +56,10 @@ int detach_descriptors(int keep) {
   bool held = write(report, answer, static_cast<size_t>(n)) == n && alone > 0;
   close(report);
   if (!held) _exit(0);
-  if (detach_descriptors(life) < 0) _exit(1);
+  close_all_but(life);
   setsid();  // a Ctrl-C to the terminal's group is the grader's to handle
   for (char c;;) {
-    ssize_t r = read(3, &c, 1);
+    ssize_t r = read(life, &c, 1);
     if (r == 0 || (r < 0 && errno != EINTR)) _exit(0);
   }
 }
